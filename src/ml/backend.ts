@@ -1,0 +1,139 @@
+/**
+ * Backend choice and capability report. Runs in the worker and in Node tests (no DOM use beyond
+ * feature checks on `navigator`).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendReport {
+  /** The backend tfjs is using now. */
+  active: BackendName;
+  /** Whether the user forced it with `?backend=`. */
+  forced: boolean;
+  /** WebGPU adapter facts when the active backend is webgpu. */
+  adapter: { vendor: string; architecture: string; device: string; description: string } | null;
+  /** Why WebGPU is not in use (null when it is). */
+  webgpuUnavailable: string | null;
+  /** Backends tried before the active one, with the reason each was skipped. */
+  skipped: { name: BackendName; reason: string }[];
+  /** wasm threads in use (1 when single-threaded or not wasm). */
+  wasmThreads: number;
+  /** Whether the context is cross-origin isolated (needed for threaded wasm). */
+  crossOriginIsolated: boolean;
+}
+
+export function isBackendName(x: unknown): x is BackendName {
+  return typeof x === 'string' && (BACKENDS as readonly string[]).includes(x);
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: Record<string, string> } | null>;
+}
+
+/** Probes WebGPU without creating a tfjs backend; returns adapter info or the reason it is missing. */
+export async function probeWebGpu(): Promise<
+  { ok: true; adapter: NonNullable<BackendReport['adapter']> } | { ok: false; reason: string }
+> {
+  const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
+  if (!nav || !nav.gpu) {
+    const secure = (globalThis as { isSecureContext?: boolean }).isSecureContext;
+    return {
+      ok: false,
+      reason:
+        secure === false
+          ? 'this page is not a secure context (use https or localhost), so the browser hides WebGPU'
+          : 'this browser does not expose WebGPU (navigator.gpu is missing); use a recent Chrome or Edge',
+    };
+  }
+  try {
+    const adapter = await nav.gpu.requestAdapter();
+    if (!adapter) {
+      return { ok: false, reason: 'no WebGPU adapter: the GPU is blocklisted or WebGPU is disabled in this browser' };
+    }
+    const info = adapter.info ?? {};
+    return {
+      ok: true,
+      adapter: {
+        vendor: info.vendor || 'unknown vendor',
+        architecture: info.architecture || 'unknown architecture',
+        device: info.device || '',
+        description: info.description || '',
+      },
+    };
+  } catch (e) {
+    return { ok: false, reason: `requesting a WebGPU adapter failed: ${(e as Error).message}` };
+  }
+}
+
+export interface InitBackendOptions {
+  /** Force one backend (from `?backend=`); otherwise webgpu → webgl → wasm → cpu. */
+  force?: BackendName | null;
+  /** Base URL or explicit file map for the wasm binaries (served by the app, never a CDN). */
+  wasmPaths?: string | Record<string, string>;
+  /** wasm threads; defaults to navigator.hardwareConcurrency. */
+  wasmThreads?: number;
+}
+
+async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<string | null> {
+  try {
+    if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never, true);
+      const threads = opts.wasmThreads ?? (globalThis.navigator?.hardwareConcurrency || 1);
+      wasm.setThreadsCount(Math.max(1, threads));
+    }
+    if (name === 'webgpu') {
+      await import('@tensorflow/tfjs-backend-webgpu');
+    }
+    const ok = await tf.setBackend(name);
+    if (!ok) return `tfjs could not initialise ${name}`;
+    await tf.ready();
+    return null;
+  } catch (e) {
+    return (e as Error).message || String(e);
+  }
+}
+
+/** Picks and initialises the backend; resolves with what was chosen and why. */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
+  const skipped: BackendReport['skipped'] = [];
+  const probe = await probeWebGpu();
+  const order: BackendName[] = opts.force ? [opts.force] : [...BACKENDS];
+  let active: BackendName | null = null;
+  for (const name of order) {
+    if (name === 'webgpu' && !probe.ok) {
+      skipped.push({ name, reason: probe.reason });
+      continue;
+    }
+    if (name === 'webgl' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined' && typeof document === 'undefined') {
+      skipped.push({ name, reason: 'no OffscreenCanvas for WebGL in this context' });
+      continue;
+    }
+    const err = await tryBackend(name, opts);
+    if (err === null) {
+      active = name;
+      break;
+    }
+    skipped.push({ name, reason: err });
+  }
+  if (active === null) {
+    const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+    throw new Error(`no tfjs backend could start (${why})`);
+  }
+  let wasmThreads = 1;
+  if (active === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasmThreads = wasm.getThreadsCount();
+  }
+  return {
+    active,
+    forced: !!opts.force,
+    adapter: active === 'webgpu' && probe.ok ? probe.adapter : null,
+    webgpuUnavailable: active === 'webgpu' ? null : probe.ok ? (opts.force ? `backend forced to ${active}` : 'WebGPU adapter present but tfjs failed to start on it') : probe.reason,
+    skipped,
+    wasmThreads,
+    crossOriginIsolated: !!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated,
+  };
+}
