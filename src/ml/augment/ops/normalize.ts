@@ -1,0 +1,28 @@
+/**
+ * Per-channel normalisation (torchvision `normalize`): (x − mean) / std, by default with the ImageNet
+ * statistics every preset uses as its last op; `denormalize` undoes it for display.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** ImageNet channel means (RGB), torchvision's usual constants. */
+export const IMAGENET_MEAN: readonly [number, number, number] = [0.485, 0.456, 0.406];
+/** ImageNet channel standard deviations (RGB). */
+export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.225];
+
+/** (x − mean) / std per channel. [N,H,W,3] → [N,H,W,3], new tensor; input kept. */
+export function normalize(
+  images: tf.Tensor4D,
+  mean: readonly [number, number, number],
+  std: readonly [number, number, number],
+): tf.Tensor4D {
+  return tf.tidy(() => images.sub(tf.tensor1d([...mean])).div(tf.tensor1d([...std])));
+}
+
+/** x·std + mean per channel, clamped to [0, 1] for display. [N,H,W,3] → [N,H,W,3], new tensor; input kept. */
+export function denormalize(
+  images: tf.Tensor4D,
+  mean: readonly [number, number, number] = IMAGENET_MEAN,
+  std: readonly [number, number, number] = IMAGENET_STD,
+): tf.Tensor4D {
+  return tf.tidy(() => images.mul(tf.tensor1d([...std])).add(tf.tensor1d([...mean])).clipByValue(0, 1));
+}
