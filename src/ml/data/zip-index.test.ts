@@ -115,6 +115,21 @@ describe('zips built with fflate', () => {
   });
 });
 
+describe('entry names', () => {
+  it('decodes names without the UTF-8 flag as CP437 unless they are valid UTF-8', async () => {
+    const zip = zipSync({ 'xA.txt': enc('a'), 'yBC.txt': enc('b') });
+    // Patch the names in place (local and central headers): 0x81 alone is CP437 'ü';
+    // C3 A9 is valid UTF-8 'é', which macOS Archive Utility writes without setting the flag.
+    for (let i = 0; i + 6 <= zip.length; i++) {
+      if (zip[i] === 0x78 && zip[i + 1] === 0x41 && zip[i + 2] === 0x2e) zip[i + 1] = 0x81;
+      if (zip[i] === 0x79 && zip[i + 1] === 0x42 && zip[i + 2] === 0x43) { zip[i + 1] = 0xc3; zip[i + 2] = 0xa9; }
+    }
+    const entries = await readZipIndex(reader(zip).read, zip.length);
+    expect(entries.map((e) => e.name)).toEqual(['xü.txt', 'yé.txt']);
+    expect(new TextDecoder().decode(await readZipEntry(reader(zip).read, entries[0]))).toBe('a');
+  });
+});
+
 describe('zips made by the zip command', () => {
   const root = join(tmp, 'ds');
   mkdirSync(join(root, 'train', 'cat'), { recursive: true });
