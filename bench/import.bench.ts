@@ -1,0 +1,130 @@
+/**
+ * Import throughput in headless Chromium (issue: datasets): clothing-small (3,781 JPEG) and
+ * cifar10-png (6,000 PNG) at 64 px, images/s and IndexedDB bytes; then 50,000 images (cifar10-png
+ * repeated under new names) with the peak memory of the page and its worker.
+ * Anchor: PIL decode + resize + centre crop of the same files in one Python thread, when installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { newPage, openApp } from '../tests/e2e/browser';
+import { SHARED } from '../tests/e2e/datasets-on-disk';
+import { startApp } from './browser';
+import { emit, median } from './lib';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+function pilRate(dir: string, size: number): number | null {
+  const py = '/usr/bin/python3';
+  if (!existsSync(py)) return null;
+  const r = spawnSync(py, [resolve(import.meta.dirname, 'import_pil.py'), dir, String(size)], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return Number(r.stdout.trim());
+}
+
+async function importFolder(page: Page, dir: string, size: number): Promise<{ seconds: number; imported: number; bytes: number }> {
+  await page.getByTestId('folder-input').setInputFiles(dir);
+  await page.getByTestId('import-review').waitFor({ timeout: 600_000 });
+  await page.getByTestId('import-size').selectOption(String(size));
+  await page.waitForFunction(() => !(document.querySelector('[data-testid="commit-import"]') as HTMLButtonElement)?.disabled);
+  await page.getByTestId('commit-import').click();
+  await page.getByTestId('import-report').waitFor({ timeout: 1_800_000 });
+  const text = (await page.getByTestId('import-summary').textContent()) ?? '';
+  const m = /Imported ([\d,]+) images \(([\d.]+) (B|KB|MB|GB)\) in ([\d.]+) s/.exec(text);
+  if (!m) throw new Error(`unexpected report: ${text}`);
+  const mult = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 }[m[3] as 'B'];
+  await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
+  return { imported: Number(m[1].replace(/,/g, '')), bytes: Number(m[2]) * mult, seconds: Number(m[4]) };
+}
+
+async function deleteAll(page: Page) {
+  page.on('dialog', (d) => void d.accept());
+  for (;;) {
+    const n = await page.getByTestId('delete-dataset').count();
+    if (n === 0) break;
+    await page.getByTestId('delete-dataset').first().click();
+    await page.waitForFunction((k) => document.querySelectorAll('[data-testid="delete-dataset"]').length < k, n);
+  }
+}
+
+const app = await startApp();
+try {
+  const { context, page } = await newPage(app.browser);
+  const backend = await openApp(page, app.served.url, '?backend=wasm');
+  for (const [name, kind] of [['clothing-small', 'JPEG'], ['cifar10-png', 'PNG']] as const) {
+    const rates: number[] = [];
+    let bytes = 0;
+    let count = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const res = await importFolder(page, join(SHARED, name), 64);
+      rates.push(res.imported / res.seconds);
+      bytes = res.bytes;
+      count = res.imported;
+      await deleteAll(page);
+    }
+    const pil = pilRate(join(SHARED, name), 64);
+    emit({
+      figure: `import ${name} (${count.toLocaleString('en-US')} ${kind})`,
+      backend: `chromium (engine ${backend})`,
+      size: '64 px',
+      median: median(rates),
+      unit: 'images/s',
+      runs: RUNS,
+      anchor: pil ? { name: 'PIL 1 thread', value: pil, unit: 'images/s' } : null,
+      ratio: pil ? median(rates) / pil : null,
+      note: `IndexedDB ${(bytes / 1e6).toFixed(1)} MB pixel data`,
+    });
+  }
+
+  // 50,000 images: cifar10-png repeated under new names (hard links where possible).
+  const big = resolve(import.meta.dirname, 'results', 'cifar50k');
+  rmSync(big, { recursive: true, force: true });
+  const src: string[] = [];
+  const root = join(SHARED, 'cifar10-png');
+  for (const split of readdirSync(root)) for (const c of readdirSync(join(root, split))) for (const f of readdirSync(join(root, split, c))) src.push(join(split, c, f));
+  for (let i = 0; i < 50_000; i++) {
+    const rel = src[i % src.length];
+    const [, c, f] = rel.split('/');
+    const dst = join(big, c, `r${Math.floor(i / src.length)}_${f}`);
+    mkdirSync(join(big, c), { recursive: true });
+    try {
+      linkSync(join(root, rel), dst);
+    } catch {
+      copyFileSync(join(root, rel), dst);
+    }
+  }
+  await page.evaluate(() => {
+    const w = window as unknown as { __peak: { js: number; uaMem: number }; __poll: number };
+    w.__peak = { js: 0, uaMem: 0 };
+    const perf = performance as unknown as {
+      memory?: { usedJSHeapSize: number };
+      measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>;
+    };
+    w.__poll = window.setInterval(async () => {
+      w.__peak.js = Math.max(w.__peak.js, perf.memory?.usedJSHeapSize ?? 0);
+      if (perf.measureUserAgentSpecificMemory && crossOriginIsolated) {
+        try {
+          w.__peak.uaMem = Math.max(w.__peak.uaMem, (await perf.measureUserAgentSpecificMemory()).bytes);
+        } catch {
+          // measurement is best-effort
+        }
+      }
+    }, 2000);
+  });
+  const res = await importFolder(page, big, 64);
+  const peak = await page.evaluate(() => (window as unknown as { __peak: { js: number; uaMem: number } }).__peak);
+  emit({
+    figure: `import 50,000 images (cifar10-png repeated)`,
+    backend: `chromium (engine ${backend})`,
+    size: '64 px',
+    median: res.imported / res.seconds,
+    unit: 'images/s',
+    runs: 1,
+    note: `${res.imported.toLocaleString('en-US')} imported in ${res.seconds.toFixed(0)} s; IndexedDB ${(res.bytes / 1e6).toFixed(0)} MB; peak page JS heap ${(peak.js / 1e6).toFixed(0)} MB; peak page+worker memory ${(peak.uaMem / 1e6).toFixed(0)} MB`,
+  });
+  await context.close();
+  rmSync(big, { recursive: true, force: true });
+} finally {
+  await app.close();
+}

@@ -1,0 +1,148 @@
+/**
+ * THE typed interface between the UI and the engine worker. Plain data and transferables only;
+ * progress arrives through callbacks wrapped with Comlink.proxy by the client.
+ */
+import type { BackendName, BackendReport } from '../ml/backend-names';
+import type { SplitName } from '../ml/data/types';
+import type { DatasetIndex, DatasetMeta } from '../storage/schema';
+
+export type { BackendName, BackendReport, DatasetIndex, DatasetMeta, SplitName };
+
+/** What the page hands over for an import. Files are references (cheap to post), not copies. */
+export type ImportInput =
+  | { kind: 'files'; label: string; files: { file: File; path: string }[]; fromFolder: boolean }
+  | { kind: 'zip'; label: string; file: File }
+  | { kind: 'url'; label: string; url: string }
+  | { kind: 'bundled'; label: string; url: string };
+
+export type LayoutKind = 'split-folders' | 'image-folder' | 'flat' | 'csv';
+
+export interface CsvCandidate {
+  /** Path of the CSV file inside the drop. */
+  path: string;
+  columns: string[];
+  /** First rows, for the column picker. */
+  preview: string[][];
+  rowCount: number;
+  guess: { file: string | null; label: string | null; fold: string | null };
+}
+
+/** What the scan recognised, shown before anything is stored. */
+export interface ImportPlan {
+  planId: string;
+  sourceLabel: string;
+  suggestedName: string;
+  layout: LayoutKind;
+  imageCount: number;
+  /** Classes found in folder names (empty for flat). */
+  folderClasses: string[];
+  splitsFound: SplitName[];
+  csv: CsvCandidate[];
+  /** Non-image files and other skipped entries, with reasons (hidden files are not listed). */
+  ignored: { path: string; reason: string }[];
+  silentlySkipped: number;
+  /** Short sides of a sample of images (px). */
+  sampleShortSide: { min: number; median: number; max: number } | null;
+  defaultSize: ImageSize;
+}
+
+export const IMAGE_SIZES = [32, 64, 96, 128] as const;
+export type ImageSize = (typeof IMAGE_SIZES)[number];
+
+export interface ImportOptions {
+  name: string;
+  size: ImageSize;
+  labeling: 'folders' | 'csv' | 'none';
+  csv?: {
+    path: string;
+    fileColumn: string;
+    labelColumn: string;
+    foldColumn: string | null;
+    excludeLabels: string[];
+    /** fold value → split, or 'exclude' to leave those rows out. */
+    foldToSplit: Record<string, SplitName | 'exclude'>;
+  };
+  splitMode: 'folders' | 'random' | 'csv-fold';
+  fractions: Record<SplitName, number>;
+  seed: number;
+}
+
+/** Counts the options would give, computed without decoding anything. */
+export interface ImportPreview {
+  classes: string[];
+  counts: Record<SplitName, number[]>;
+  unlabeledCount: number;
+  problems: string[];
+  csvReport: null | {
+    missingFiles: { row: number; file: string }[];
+    imagesWithoutRow: string[];
+    excludedRows: number;
+    labelCounts: Record<string, number>;
+    folds: string[];
+    /** The fold → split mapping in effect (suggested until the user edits it). */
+    foldToSplit: Record<string, SplitName | 'exclude'>;
+  };
+}
+
+export interface ImportProgress {
+  phase: 'download' | 'reading' | 'decoding' | 'saving' | 'done';
+  done: number;
+  total: number;
+  imagesPerSec: number;
+  etaSec: number | null;
+  bytesDone?: number;
+  bytesTotal?: number | null;
+}
+
+export interface ImportReport {
+  datasetId: string | null;
+  name: string;
+  imported: number;
+  /** Files skipped, each with its path and reason. Shown as text, never as HTML. */
+  skipped: { path: string; reason: string }[];
+  /** Groups of byte-identical files (imported as they are). */
+  duplicates: string[][];
+  csv: ImportPreview['csvReport'];
+  cancelled: boolean;
+  /** Set when the import failed as a whole (quota, unreadable zip); nothing was stored. */
+  error: string | null;
+  seconds: number;
+  bytes: number;
+}
+
+export interface StorageInfo {
+  usage: number | null;
+  quota: number | null;
+  datasets: { id: string; name: string; bytes: number }[];
+}
+
+export interface ShapesOptions {
+  name: string;
+  count: number;
+  seed: number;
+  size: 32;
+  texture: boolean;
+  fractions: Record<SplitName, number>;
+}
+
+export interface EngineApi {
+  /** Starts tfjs on the best (or forced) backend. */
+  init(opts: { backend: BackendName | null; wasmThreads?: number }): Promise<BackendReport>;
+  /** One tiny computation whose numbers the page can compare across backends. */
+  selfTest(): Promise<{ backend: BackendName; values: number[] }>;
+
+  scanImport(input: ImportInput, onProgress?: (p: ImportProgress) => void): Promise<ImportPlan>;
+  previewImport(planId: string, options: ImportOptions): Promise<ImportPreview>;
+  commitImport(planId: string, options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport>;
+  cancelImport(): Promise<void>;
+  discardPlan(planId: string): Promise<void>;
+  generateShapes(opts: ShapesOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport>;
+
+  /** Ready datasets; removes stale half-written imports first and returns their names. */
+  listDatasets(): Promise<{ datasets: DatasetMeta[]; removedInterrupted: string[] }>;
+  getDatasetIndex(id: string): Promise<DatasetIndex>;
+  /** Pixels of the given images, concatenated (n × size × size × 3 uint8 RGB), transferred. */
+  getImages(id: string, indices: number[]): Promise<Uint8Array>;
+  deleteDataset(id: string): Promise<void>;
+  storageInfo(): Promise<StorageInfo>;
+}

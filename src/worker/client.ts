@@ -1,0 +1,28 @@
+/**
+ * The page's handle on the engine worker. Callbacks are wrapped with Comlink.proxy here so
+ * callers pass plain functions; File objects are posted by reference, pixel buffers transferred back.
+ */
+import * as Comlink from 'comlink';
+import type { EngineApi, ImportInput, ImportOptions, ImportProgress, ShapesOptions } from './api';
+
+export type Engine = Comlink.Remote<EngineApi>;
+
+export interface EngineClient {
+  remote: Engine;
+  scanImport(input: ImportInput, onProgress?: (p: ImportProgress) => void): ReturnType<EngineApi['scanImport']>;
+  commitImport(planId: string, o: ImportOptions, onProgress: (p: ImportProgress) => void): ReturnType<EngineApi['commitImport']>;
+  generateShapes(o: ShapesOptions, onProgress: (p: ImportProgress) => void): ReturnType<EngineApi['generateShapes']>;
+  terminate(): void;
+}
+
+export function createEngineClient(): EngineClient {
+  const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'simlab-engine' });
+  const remote = Comlink.wrap<EngineApi>(worker);
+  return {
+    remote,
+    scanImport: (input, onProgress) => remote.scanImport(input, onProgress ? Comlink.proxy(onProgress) : undefined),
+    commitImport: (planId, o, onProgress) => remote.commitImport(planId, o, Comlink.proxy(onProgress)),
+    generateShapes: (o, onProgress) => remote.generateShapes(o, Comlink.proxy(onProgress)),
+    terminate: () => worker.terminate(),
+  };
+}

@@ -1,0 +1,4 @@
+import * as Comlink from 'comlink';
+import { createEngine } from './engine';
+
+Comlink.expose(createEngine());
