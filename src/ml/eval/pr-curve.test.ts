@@ -1,18 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadEvalFixture } from './eval-fixture';
 import { applyThreshold, bestF1Threshold, precisionRecallAt, precisionRecallCurve } from './pr-curve';
 
-interface PrFixture {
-  scores: number[];
-  labels: number[];
-  precision: number[];
-  recall: number[];
-  thresholds: number[];
-  best_f1: number;
-}
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../tests/reference/fixtures/eval_reference.json', import.meta.url), 'utf8'),
-) as { pr: PrFixture };
+const fixture = loadEvalFixture();
 
 describe('precision-recall curve', () => {
   it('equals sklearn.metrics.precision_recall_curve on tied scores', () => {

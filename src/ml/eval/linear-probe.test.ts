@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWasmBackend } from '../testing/node-backend';
+import { loadEvalFixture } from './eval-fixture';
+import { trainLinearProbe } from './linear-probe';
+
+describe('linear probe', () => {
+  beforeAll(useWasmBackend);
+  const { probe } = loadEvalFixture();
+  const dim = probe.train_x[0].length;
+  const train = { x: probe.train_x.flat(), y: probe.train_y };
+  const test = { x: probe.test_x.flat(), y: probe.test_y };
+
+  it("is within 1 point of sklearn LogisticRegression(lbfgs, C=1) on fixed embeddings", async () => {
+    const epochs: number[] = [];
+    const r = await trainLinearProbe(train, test, dim, probe.num_classes, {
+      epochs: 80, batchSize: 100, learningRate: 0.05, onEpoch: (e) => epochs.push(e.epoch),
+    });
+    expect(epochs).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(r.curves).toHaveLength(80);
+    // The objective decreases over training.
+    expect(r.curves[79].loss).toBeLessThan(r.curves[0].loss - 0.2);
+    expect(Math.abs(r.testAccuracy - probe.test_accuracy)).toBeLessThanOrEqual(0.01 + 1e-12);
+    expect(Math.abs(r.trainAccuracy - probe.train_accuracy)).toBeLessThanOrEqual(0.02);
+    expect(r.weights).toHaveLength(dim * probe.num_classes);
+    expect(r.testPredictions).toHaveLength(probe.test_y.length);
+  });
+
+  it('leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    await trainLinearProbe(train, test, dim, probe.num_classes, { epochs: 3 });
+    await trainLinearProbe(train, test, dim, probe.num_classes, { epochs: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
