@@ -77,6 +77,17 @@ describe('recognizeLayout', () => {
     expect(r.splitsFound).toEqual([]);
   });
 
+  it('strips nested roots and ignores a top-level __MACOSX folder', () => {
+    const r = recognizeLayout([
+      '__MACOSX/archive/dataset/train/cat/._a.jpg', 'archive/dataset/train/cat/a.jpg',
+      'archive/dataset/Testing/dog/b.jpg', 'archive/dataset/train/dog/c.jpg',
+    ]);
+    expect(r.kind).toBe('split-folders');
+    expect(r.rootName).toBe('archive/dataset');
+    expect(r.splitsFound).toEqual(['train', 'test']);
+    expect(r.ignored).toEqual([{ index: 0, path: '__MACOSX/archive/dataset/train/cat/._a.jpg', reason: 'macOS resource fork (__MACOSX)', silent: true }]);
+  });
+
   it('keeps a lone split folder as a split, not as a root', () => {
     const r = recognizeLayout(['train/cat/a.jpg', 'train/dog/b.jpg']);
     expect(r.kind).toBe('split-folders');

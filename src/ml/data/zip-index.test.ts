@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sniffImage } from './image-sniff';
+import { recognizeLayout } from './layout';
 import { CP437_HIGH, crc32, readZipEntry, readZipIndex, ZipError, type ZipRead } from './zip-index';
 
 /** shared/datasets sits beside the checkout (or inside it); fail loudly when it is missing. */
@@ -175,5 +177,24 @@ describe('zips made by the zip command', () => {
     const [e2] = await readZipIndex(reader(bz).read, bz.length);
     expect(e2).toMatchObject({ method: 12, supported: false });
     expect((await errorOf(readZipEntry(reader(bz).read, e2))).message).toBe('unsupported compression method 12 in ds/notes.txt (only stored and deflate are supported)');
+  });
+});
+
+describe('a real dataset zipped with `zip -r`', () => {
+  it('indexes, recognises and reads mnist-png.zip without loading it whole', async () => {
+    const zipPath = join(tmp, 'mnist-png.zip');
+    execFileSync('zip', ['-qr', zipPath, 'mnist-png'], { cwd: datasetsDir() });
+    const zip = new Uint8Array(readFileSync(zipPath));
+    const r = reader(zip);
+    const entries = await readZipIndex(r.read, zip.length);
+    const layout = recognizeLayout(entries.map((e) => e.name));
+    expect(layout).toMatchObject({ kind: 'split-folders', rootName: 'mnist-png', splitsFound: ['train', 'test'] });
+    expect(layout.images).toHaveLength(6000);
+    expect(layout.ignored.every((i) => i.silent)).toBe(true);
+    for (const img of layout.images.slice(0, 600).filter((_, i) => i % 60 === 0)) {
+      const bytes = await readZipEntry(r.read, entries[img.index]);
+      expect(sniffImage(bytes, bytes.subarray(Math.max(0, bytes.length - 1024)), bytes.length)).toEqual({ ok: true, format: 'png', width: 28, height: 28 });
+    }
+    expect(r.bytesRead()).toBeLessThan(zip.length / 4);
   });
 });
