@@ -44,7 +44,7 @@ export class MocoV2Method extends BaseMethod {
   readonly temperature: number;
   readonly queueSize: number;
   /** [K,D] normalised keys; row `queuePtr` is the next to be overwritten. */
-  readonly queue: tf.Variable;
+  readonly queue: tf.Variable<tf.Rank.R2>;
   #ptr = 0;
   #keys: tf.Tensor2D | null = null;
 
@@ -92,11 +92,11 @@ export class MocoV2Method extends BaseMethod {
     extra.accuracy = tf.keep(
       tf.tidy(() => {
         const pos = tf.sum(tf.mul(q, this.#keys!), 1);
-        const neg = tf.max(tf.matMul(q, this.queue as tf.Tensor2D, false, true), 1);
+        const neg = tf.max(tf.matMul(q, this.queue, false, true), 1);
         return tf.mean(tf.cast(tf.greater(pos, neg), 'float32')) as tf.Scalar;
       }),
     );
-    return infoNceLoss(q, this.#keys, this.queue as tf.Tensor2D, this.temperature);
+    return infoNceLoss(q, this.#keys, this.queue, this.temperature);
   }
 
   embed(x: tf.Tensor4D): tf.Tensor2D {
@@ -146,7 +146,7 @@ export class MocoV2Method extends BaseMethod {
     if (!q || q.shape.join(',') !== this.queue.shape.join(',')) {
       throw new Error(`mocov2 state: queue must be [${this.queue.shape}], got ${q ? `[${q.shape}]` : 'nothing'}`);
     }
-    this.queue.assign(q);
+    this.queue.assign(q as tf.Tensor2D);
     this.#ptr = (scalars.queuePtr ?? 0) % this.queueSize;
   }
 
