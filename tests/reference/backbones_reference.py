@@ -21,7 +21,8 @@ Input x [N, C, H, W] (NCHW, row-major index i): x = f(1000000, i).
 norm ill-conditioned: float32 and float64 PyTorch then disagree by O(1). The hash does not.)
 For each case it records the state_dict keys and shapes (the tfjs model must map onto exactly
 these), the eval-mode embedding and, for some, the embedding and running statistics after two
-training-mode forward passes on the same batch (PyTorch's momentum and unbiased running_var).
+training-mode forward passes on the same batch (PyTorch's momentum and unbiased running_var), and
+for some the gradients of sum(embedding * r), r = f(2000000, i), after one training-mode pass.
 """
 import hashlib
 import json
@@ -158,7 +159,7 @@ def mobilenet(table, stem_stride, width_mult, eps, momentum):
     return m
 
 
-def run_case(name, config, model, input_shape, train_stats=None):
+def run_case(name, config, model, input_shape, train_stats=None, grads=None):
     torch.manual_seed(0)
     load_formula_weights(model)
     keys = [[k, list(t.shape)] for k, t in model.state_dict().items()]
@@ -185,6 +186,16 @@ def run_case(name, config, model, input_shape, train_stats=None):
             "embedding": rounded(emb_t.numpy()),
             "stats": {k: rounded(sd[k].numpy()) for k in train_stats},
         }
+    if grads is not None:
+        # Fresh formula weights, one training-mode pass, loss = sum(embedding * r) with r = f(2000000, i).
+        load_formula_weights(model)
+        model.train()
+        model.zero_grad()
+        emb_g = model(x)
+        r = torch.from_numpy(hash_uniform(2000000, emb_g.numel()).astype(np.float32).reshape(emb_g.shape))
+        (emb_g * r).sum().backward()
+        params = dict(model.named_parameters())
+        case["grads"] = {k: rounded(params[k].grad.numpy()) for k in grads}
     print(name, "embedding |max|", float(emb.abs().max()), file=sys.stderr)
     return case
 
@@ -214,6 +225,16 @@ def main():
             ["features.0.1.running_var", "features.4.block.1.1.running_mean", "features.9.1.running_var"],
         ),
         run_case(
+            "mobilenetv3-lowres-w0.5",
+            {"name": "mobilenetv3-small", "table": "lowres", "inputSize": 16, "widthMultiplier": 0.5},
+            mobilenet("lowres", 1, 0.5, 1e-5, 0.1),
+            (2, 3, 16, 16),
+            None,
+            ["features.0.0.weight", "features.1.block.0.0.weight", "features.1.block.1.fc1.weight",
+             "features.1.block.1.fc2.bias", "features.4.block.1.0.weight", "features.8.block.3.1.weight",
+             "features.9.1.bias"],
+        ),
+        run_case(
             "mobilenetv3-torchvision-w0.75",
             {"name": "mobilenetv3-small", "table": "torchvision", "inputSize": 32, "stemStride": 2,
              "widthMultiplier": 0.75, "bnEpsilon": 1e-3, "bnMomentum": 0.01},
@@ -227,6 +248,7 @@ def main():
             ConvNet(8, 3, 2, "gelu", True),
             (2, 3, 16, 16),
             ["block1.bn1.running_mean", "block3.bn2.running_var"],
+            ["block1.conv1.weight", "block1.bn1.weight", "block2.conv2.weight", "block3.bn2.bias"],
         ),
         run_case(
             "convnet-leaky-nobn-1x4",

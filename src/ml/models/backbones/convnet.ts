@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { type Backbone, bnFields, inputSizeField, seedField } from './backbone';
+import { type Backbone, type BuildOptions, bnFields, inputSizeField, seedField } from './backbone';
 import { activation, batchNorm, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 import { SeededDropout } from './layers/seeded-dropout';
@@ -37,7 +37,7 @@ export type ConvNetConfig = z.infer<typeof ConvNetConfigSchema>;
 export type ConvNetConfigInput = z.input<typeof ConvNetConfigSchema>;
 
 /** Builds the ConvNet: [N, S, S, 3] → [N, width·2^(blocks−1)]. Caller disposes `model`. */
-export function createConvNet(input: Omit<ConvNetConfigInput, 'name'> & { name?: 'convnet' } = {}): Backbone<ConvNetConfig> {
+export function createConvNet(input: Omit<ConvNetConfigInput, 'name'> & { name?: 'convnet' } = {}, opts: BuildOptions = {}): Backbone<ConvNetConfig> {
   const config = ConvNetConfigSchema.parse({ ...input, name: 'convnet' });
   const { inputSize, width, blocks, convsPerBlock, batchNorm: useBn } = config;
   const minSize = 2 ** blocks;
@@ -73,7 +73,7 @@ export function createConvNet(input: Omit<ConvNetConfigInput, 'name'> & { name?:
   }
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
   const model = tf.model({ inputs: inp, outputs: out, name: 'convnet' });
-  initKaimingNormal(model, config.seed);
+  if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: channels, name: 'convnet', config };
 }
 

@@ -5,7 +5,7 @@
  * `tf.models.modelFromJSON(model.toJSON(null, false))` works.
  */
 import { z } from 'zod';
-import type { Backbone } from './backbone';
+import type { Backbone, BuildOptions } from './backbone';
 import { ConvNetConfigSchema, createConvNet, type ConvNetConfig } from './convnet';
 import { ResNetConfigSchema, createResNet18, type ResNetConfig } from './resnet';
 import { MobileNetV3ConfigSchema, createMobileNetV3Small, type MobileNetV3Config } from './mobilenetv3';
@@ -17,12 +17,12 @@ export type BackboneConfig = z.infer<typeof BackboneConfigSchema>;
 export type BackboneConfigInput = z.input<typeof BackboneConfigSchema>;
 export type BackboneName = BackboneConfig['name'];
 
-type Factory = (config: BackboneConfig) => Backbone<BackboneConfig>;
+type Factory = (config: BackboneConfig, opts: BuildOptions) => Backbone<BackboneConfig>;
 
 const FACTORIES: Record<BackboneName, Factory> = {
-  convnet: (c) => createConvNet(c as ConvNetConfig),
-  resnet18: (c) => createResNet18(c as ResNetConfig),
-  'mobilenetv3-small': (c) => createMobileNetV3Small(c as MobileNetV3Config),
+  convnet: (c, o) => createConvNet(c as ConvNetConfig, o),
+  resnet18: (c, o) => createResNet18(c as ResNetConfig, o),
+  'mobilenetv3-small': (c, o) => createMobileNetV3Small(c as MobileNetV3Config, o),
 };
 
 export const BACKBONE_NAMES = Object.keys(FACTORIES) as BackboneName[];
@@ -42,9 +42,9 @@ export function parseBackboneConfig(config: unknown): BackboneConfig {
 }
 
 /** Builds the backbone named by `config.name`: input [N, S, S, 3] → embedding [N, embeddingDim]. Caller disposes `model`. */
-export function createBackbone(config: BackboneConfigInput): Backbone<BackboneConfig> {
+export function createBackbone(config: BackboneConfigInput, opts: BuildOptions = {}): Backbone<BackboneConfig> {
   const parsed = parseBackboneConfig(config);
-  return FACTORIES[parsed.name](parsed);
+  return FACTORIES[parsed.name](parsed, opts);
 }
 
 /** Trainable parameter count (what PyTorch's sum(p.numel() for p in parameters()) reports). */
@@ -52,7 +52,7 @@ export function countTrainableParams(model: { trainableWeights: { shape: (number
   return model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, d) => a * (d ?? 1), 1), 0);
 }
 
-export type { Backbone } from './backbone';
+export type { Backbone, BuildOptions } from './backbone';
 export { ConvNetConfigSchema, createConvNet, regularizationLoss, type ConvNetConfig, type ConvNetConfigInput } from './convnet';
 export { ResNetConfigSchema, createResNet18, type ResNetConfig, type ResNetConfigInput } from './resnet';
 export {

@@ -30,7 +30,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { type Backbone, bnFields, inputSizeField, seedField } from './backbone';
+import { type Backbone, type BuildOptions, bnFields, inputSizeField, seedField } from './backbone';
 import { activation, batchNorm, conv, type BnOptions, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 
@@ -135,7 +135,7 @@ function invertedResidual(x: Sym, prefix: string, spec: BlockSpec, bn: BnOptions
 
 /** Builds MobileNetV3-Small: [N, S, S, 3] → [N, 6·_make_divisible(96·m, 8)] (576 at m = 1). Caller disposes `model`. */
 export function createMobileNetV3Small(
-  input: Omit<MobileNetV3ConfigInput, 'name'> & { name?: 'mobilenetv3-small' } = {},
+  input: Omit<MobileNetV3ConfigInput, 'name'> & { name?: 'mobilenetv3-small' } = {}, opts: BuildOptions = {}
 ): Backbone<MobileNetV3Config> {
   const config = MobileNetV3ConfigSchema.parse({ ...input, name: 'mobilenetv3-small' });
   const { inputSize, widthMultiplier: m } = config;
@@ -166,6 +166,6 @@ export function createMobileNetV3Small(
   x = activation(x, 'hardswish', `features_${last}_2`);
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
   const model = tf.model({ inputs: inp, outputs: out, name: 'mobilenetv3_small' });
-  initKaimingNormal(model, config.seed);
+  if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: lastC, name: 'mobilenetv3-small', config };
 }

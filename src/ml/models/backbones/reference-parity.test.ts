@@ -1,7 +1,8 @@
 /**
  * Forward parity with torchvision / PyTorch: tests/reference/backbones_reference.py builds the same
- * networks, fills them from a deterministic formula (documented there, replicated here) and records
- * state_dict keys, eval-mode embeddings and training-mode running statistics.
+ * networks, fills them from a deterministic formula (documented there, replicated in
+ * testing/backbones-fixture.ts) and records state_dict keys, eval-mode embeddings and
+ * training-mode running statistics. Gradients: reference-gradients.test.ts.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -9,79 +10,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { useWasmBackend } from '../../testing/node-backend';
-import { createBackbone, type BackboneConfigInput } from './index';
-import { loadTorchStateDict, toTorchStateDict, torchWeightEntries, type TorchStateDict } from './torch-state-dict';
+import { createBackbone } from './index';
+import { loadTorchStateDict, toTorchStateDict, torchWeightEntries } from './torch-state-dict';
+import { formulaInput, formulaStateDict, loadBackbonesFixture, maxAbs, maxAbsDiff, REPO_ROOT } from './testing/backbones-fixture';
 
-interface Case {
-  name: string;
-  config: BackboneConfigInput;
-  inputShapeNCHW: number[];
-  keys: [string, number[]][];
-  embedding: number[];
-  embeddingShape: number[];
-  train?: { passes: number; embedding: number[]; stats: Record<string, number[]> };
-}
-interface Fixture {
-  script: string;
-  scriptSha256: string;
-  versions: Record<string, string>;
-  cases: Case[];
-}
-
-const root = resolve(__dirname, '../../../..');
-const fixture = JSON.parse(readFileSync(resolve(root, 'tests/reference/fixtures/backbones.json'), 'utf8')) as Fixture;
-
-/** The fixture's hash: uniform in [-1, 1) from (tensor j, element i), exact uint32 arithmetic (murmur3 finaliser). */
-function hashUniform(j: number, i: number): number {
-  let z = (Math.imul(i, 2654435761 | 0) + Math.imul(j, 2246822519 | 0) + 0x632be5ab) >>> 0;
-  z ^= z >>> 16;
-  z = Math.imul(z, 0x85ebca6b) >>> 0;
-  z ^= z >>> 13;
-  z = Math.imul(z, 0xc2b2ae35) >>> 0;
-  z ^= z >>> 16;
-  return (2 * (z >>> 0)) / 4294967296 - 1;
-}
-
-/** The fixture's weight formula (see the script's docstring), in float64 then rounded to float32. */
-function formulaStateDict(keys: [string, number[]][]): TorchStateDict {
-  const dict: TorchStateDict = {};
-  keys.forEach(([key, shape], j) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const leaf = key.slice(key.lastIndexOf('.') + 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const f = hashUniform(j, i);
-      if (leaf === 'num_batches_tracked') data[i] = 0;
-      else if (leaf === 'weight' && shape.length === 4) data[i] = f * Math.sqrt(6 / (shape[1] * shape[2] * shape[3]));
-      else if (leaf === 'weight') data[i] = 0.5 + 0.25 * f;
-      else if (leaf === 'bias' || leaf === 'running_mean') data[i] = 0.1 * f;
-      else if (leaf === 'running_var') data[i] = 1 + 0.5 * f;
-      else throw new Error(`formula has no rule for ${key}`);
-    }
-    dict[key] = { shape, data };
-  });
-  return dict;
-}
-
-/** x[n, c, h, w] = hashUniform(1000000, i) in NCHW order, returned as NHWC. */
-function formulaInput([n, c, h, w]: number[]): tf.Tensor4D {
-  const data = new Float32Array(n * c * h * w);
-  for (let i = 0; i < data.length; i++) data[i] = hashUniform(1000000, i);
-  return tf.tidy(() => tf.transpose(tf.tensor4d(data, [n, c, h, w]), [0, 2, 3, 1]));
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
+const fixture = loadBackbonesFixture();
+const root = REPO_ROOT;
 
 describe('backbones match PyTorch (fixture from tests/reference/backbones_reference.py)', () => {
   beforeAll(async () => {
@@ -95,7 +29,7 @@ describe('backbones match PyTorch (fixture from tests/reference/backbones_refere
 
   for (const c of fixture.cases) {
     it(`${c.name}: same state_dict keys/shapes, eval embedding${c.train ? ', training-mode BN' : ''}`, async () => {
-      const { model, embeddingDim } = createBackbone(c.config);
+      const { model, embeddingDim } = createBackbone(c.config, { initWeights: false });
       try {
         // Same names and shapes; the order is tfjs' topological layer order (a residual block's
         // downsample branch may come before its conv2), which a state_dict keyed by name ignores.
@@ -113,6 +47,7 @@ describe('backbones match PyTorch (fixture from tests/reference/backbones_refere
         const x = formulaInput(c.inputShapeNCHW);
         const y = model.predict(x) as tf.Tensor;
         expect(y.shape).toEqual(c.embeddingShape);
+        expect(y.size).toBe(c.embedding.length);
         const err = maxAbsDiff(await y.data(), c.embedding);
         console.log(`[parity] ${c.name}: eval max|Δ| = ${err.toExponential(2)} (max|ref| = ${maxAbs(c.embedding).toFixed(2)})`);
         expect(err).toBeLessThanOrEqual(1e-4);

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { type Backbone, bnFields, inputSizeField, seedField } from './backbone';
+import { type Backbone, type BuildOptions, bnFields, inputSizeField, seedField } from './backbone';
 import { activation, batchNorm, conv, type BnOptions, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 
@@ -50,7 +50,7 @@ function basicBlock(x: Sym, prefix: string, planes: number, stride: number, bn: 
 }
 
 /** Builds ResNet-18: [N, S, S, 3] → [N, 8·width]. Caller disposes `model`. */
-export function createResNet18(input: Omit<ResNetConfigInput, 'name'> & { name?: 'resnet18' } = {}): Backbone<ResNetConfig> {
+export function createResNet18(input: Omit<ResNetConfigInput, 'name'> & { name?: 'resnet18' } = {}, opts: BuildOptions = {}): Backbone<ResNetConfig> {
   const config = ResNetConfigSchema.parse({ ...input, name: 'resnet18' });
   const { inputSize, width, stem } = config;
   const minSize = stem === 'cifar' ? 8 : 32;
@@ -80,6 +80,6 @@ export function createResNet18(input: Omit<ResNetConfigInput, 'name'> & { name?:
   });
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
   const model = tf.model({ inputs: inp, outputs: out, name: 'resnet18' });
-  initKaimingNormal(model, config.seed);
+  if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: planes, name: 'resnet18', config };
 }
