@@ -1,8 +1,8 @@
 /**
  * Shared geometry for the wasm training kernels: validated convolution info, the phase plan that
- * turns a strided transposed convolution into one stride-1 convolution (sub-pixel / phase
- * decomposition, Shi et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an
- * Efficient Sub-Pixel CNN"), and small tensor helpers (pad-or-crop, depth-to-space interleave).
+ * turns a strided transposed convolution into stride-1 convolutions, one per stride phase
+ * (sub-pixel / phase decomposition, Shi et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an
+ * Efficient Sub-Pixel CNN"), and small tensor helpers (pad-or-crop, phase interleave).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -41,46 +41,36 @@ export function convInfo(
 }
 
 /**
- * 1-D phase plan of a transposed convolution with kernel size k, stride s, leading pad p.
- * Output position s*i + r (phase r) equals sum_j dyPadded[i + j] * w[tap[r * taps + j]] where
- * dyPadded is dy with `lead` zeros in front (negative: crop); tap -1 means a zero weight.
+ * One stride phase r of a 1-D transposed convolution (kernel k, stride s, leading pad p): output
+ * position s*i + r equals sum_m dyPadded[i + m] * w[index[m]] for m < taps, where dyPadded is dy
+ * with `lead` zeros in front (negative: crop). taps 0 means the phase receives no gradient.
  */
-export interface PhasePlan {
-  lead: number;
+export interface Phase {
   taps: number;
-  tap: Int32Array;
+  lead: number;
+  index: number[];
 }
 
-/** Builds the PhasePlan for kernel size k, stride s, leading pad p (see PhasePlan). */
-export function phasePlan(k: number, s: number, p: number): PhasePlan {
-  // Phase r uses kernel indices c + s*m (m < count) with c = (r+p) mod s, reading dy[i + q - m].
-  const c: number[] = [];
-  const q: number[] = [];
-  const count: number[] = [];
+/** The s phases (r = 0..s-1) of a transposed convolution with kernel k, stride s, leading pad p. */
+export function phasePlan(k: number, s: number, p: number): Phase[] {
+  const phases: Phase[] = [];
   for (let r = 0; r < s; r++) {
-    c.push((r + p) % s);
-    q.push(Math.floor((r + p) / s));
-    count.push(c[r] < k ? Math.ceil((k - c[r]) / s) : 0);
+    // dx[s*i + r] = sum_m dy[i + q - m] * w[c + s*m]; flipping m gives a forward correlation.
+    const c = (r + p) % s;
+    const q = Math.floor((r + p) / s);
+    const taps = c < k ? Math.ceil((k - c) / s) : 0;
+    const index = Array.from({ length: taps }, (_, m) => c + s * (taps - 1 - m));
+    phases.push({ taps, lead: taps - 1 - q, index });
   }
-  let lead = -Infinity;
-  let last = -Infinity;
-  for (let r = 0; r < s; r++) {
-    if (count[r] === 0) continue;
-    lead = Math.max(lead, count[r] - 1 - q[r]);
-  }
-  for (let r = 0; r < s; r++) {
-    if (count[r] === 0) continue;
-    last = Math.max(last, q[r] + lead);
-  }
-  const taps = last + 1;
-  const tap = new Int32Array(s * taps).fill(-1);
-  for (let r = 0; r < s; r++) {
-    for (let j = 0; j < taps; j++) {
-      const m = q[r] + lead - j;
-      if (m >= 0 && m < count[r]) tap[r * taps + j] = c[r] + s * m;
-    }
-  }
-  return { lead, taps, tap };
+  return phases;
+}
+
+/** Flat filter-tap indices (kh * kw + kw) of a 2-D phase, row-major over (m_h, m_w). */
+export function phaseTapIndices(ph: Phase, pw: Phase, kw: number): Int32Array {
+  const out = new Int32Array(ph.taps * pw.taps);
+  let o = 0;
+  for (const a of ph.index) for (const b of pw.index) out[o++] = a * kw + b;
+  return out;
 }
 
 /** Crops (negative amounts) then returns the remaining non-negative spatial pads; x: [N,H,W,C]. */
@@ -118,34 +108,18 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
 }
 
 /**
- * Interleaves phases: y [N,Hq,Wq,sh*sw*C] with channel (rh*sw + rw)*C + c → [N,Hq*sh,Wq*sw,C]
- * holding y at row Hq index i, phase rh, i.e. row sh*i + rh (depth-to-space).
+ * Interleaves phase outputs: phases[rh * sw + rw] [N,Hq,Wq,C] holds rows sh*i + rh and columns
+ * sw*j + rw of the result [N,Hq*sh,Wq*sw,C]. Uses concat + reshape (memcpy in wasm; its
+ * depthToSpace and transposes are several times slower).
  */
-export function interleavePhases(y: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return y;
-  const [n, hq, wq, depth] = y.shape;
-  const c = depth / (sh * sw);
-  if (sh === sw) return tf.depthToSpace(y, sh, 'NHWC');
-  const t = tf.transpose(tf.reshape(y, [n, hq, wq, sh, sw, c]), [0, 1, 3, 2, 4, 5]);
-  return tf.reshape(t, [n, hq * sh, wq * sw, c]);
-}
-
-/** Gather indices [Jh*Jw*sh*sw] (order jh, jw, rh, rw) into a flattened [KH*KW (+1 zero row)] filter. */
-export function phaseGatherIndices(ph: PhasePlan, pw: PhasePlan, sh: number, sw: number, kw: number, zeroRow: number): Int32Array {
-  const idx = new Int32Array(ph.taps * pw.taps * sh * sw);
-  let o = 0;
-  for (let jh = 0; jh < ph.taps; jh++) {
-    for (let jw = 0; jw < pw.taps; jw++) {
-      for (let rh = 0; rh < sh; rh++) {
-        for (let rw = 0; rw < sw; rw++) {
-          const a = ph.tap[rh * ph.taps + jh];
-          const b = pw.tap[rw * pw.taps + jw];
-          idx[o++] = a < 0 || b < 0 ? zeroRow : a * kw + b;
-        }
-      }
-    }
+export function interleavePhases(phases: tf.Tensor4D[], sh: number, sw: number): tf.Tensor4D {
+  const [n, hq, wq, c] = phases[0].shape;
+  const rows: tf.Tensor4D[] = [];
+  for (let rh = 0; rh < sh; rh++) {
+    const row = phases.slice(rh * sw, (rh + 1) * sw);
+    rows.push(sw === 1 ? row[0] : tf.reshape(tf.stack(row, 3), [n, hq, wq * sw, c]));
   }
-  return idx;
+  return sh === 1 ? rows[0] : tf.reshape(tf.stack(rows, 2), [n, hq * sh, wq * sw, c]);
 }
 
 /** Wraps a kernel input as a Tensor (kernels may receive bare TensorInfos); call inside tf.tidy. */

@@ -1,19 +1,11 @@
 /**
  * DepthwiseConv2dNativeBackpropInput for the wasm backend (tfjs-backend-wasm 4.22 has none): per
  * stride phase, one stride-1 depthwise convolution (XNNPACK) of dy with the flipped phase filter,
- * summed over the channel multiplier, then depth-to-space (sub-pixel decomposition, Shi et al. 2016).
+ * summed over the channel multiplier, phases interleaved afterwards (sub-pixel decomposition,
+ * Shi et al. 2016).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  asTensor,
-  assertNoDilation,
-  convInfo,
-  cropForPad,
-  interleavePhases,
-  phaseGatherIndices,
-  phasePlan,
-  type Conv2DInfo,
-} from './conv-geometry';
+import { asTensor, assertNoDilation, convInfo, cropForPad, interleavePhases, phasePlan, phaseTapIndices, type Conv2DInfo } from './conv-geometry';
 
 /**
  * dx of y = depthwiseConv2d(x, filter): dy [N,OH,OW,C*M], filter [KH,KW,C,M], info from
@@ -26,35 +18,25 @@ export function depthwiseBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tenso
     const { filterHeight: kh, filterWidth: kw } = info;
     const mult = filter.shape[3];
     const cm = ch * mult;
-    const ph = phasePlan(kh, sh, info.padInfo.top);
-    const pw = phasePlan(kw, sw, info.padInfo.left);
     const hq = Math.ceil(h / sh);
     const wq = Math.ceil(w / sw);
-
-    const flat = tf.reshape(filter, [kh * kw, cm]);
-    const withZero = tf.concat([flat, tf.zeros([1, cm])], 0);
-    const idx = tf.tensor1d(phaseGatherIndices(ph, pw, sh, sw, kw, kh * kw), 'int32');
-    // [Jh, Jw, sh*sw, C*M] → phase-major [sh*sw, Jh, Jw, C*M]
-    const g = tf.reshape(tf.gather(withZero, idx, 0), [ph.taps, pw.taps, sh * sw, cm]);
-    const perPhase = tf.transpose(g, [2, 0, 1, 3]);
-
-    const c = cropForPad(
-      dy,
-      ph.lead,
-      hq + ph.taps - 1 - ph.lead - oh,
-      pw.lead,
-      wq + pw.taps - 1 - pw.lead - ow,
-    );
-    if (c === null) return tf.zeros([n, h, w, ch]) as tf.Tensor4D;
+    // dy channel c*M + m meets filter[.., c, m]: a depthwise conv with multiplier 1 over C*M channels.
+    const taps = tf.reshape(filter, [kh * kw, cm]);
     const phases: tf.Tensor4D[] = [];
-    for (let p = 0; p < sh * sw; p++) {
-      const f = tf.reshape(tf.slice(perPhase, [p, 0, 0, 0], [1, ph.taps, pw.taps, cm]), [ph.taps, pw.taps, cm, 1]) as tf.Tensor4D;
-      let y = tf.depthwiseConv2d(c.x, f, 1, c.pad);
-      if (mult > 1) y = tf.sum(tf.reshape(y, [n, hq, wq, ch, mult]), 4) as tf.Tensor4D;
-      phases.push(y);
+    for (const ph of phasePlan(kh, sh, info.padInfo.top)) {
+      for (const pw of phasePlan(kw, sw, info.padInfo.left)) {
+        const c = ph.taps && pw.taps ? cropForPad(dy, ph.lead, hq + ph.taps - 1 - ph.lead - oh, pw.lead, wq + pw.taps - 1 - pw.lead - ow) : null;
+        if (c === null) {
+          phases.push(tf.zeros([n, hq, wq, ch]));
+          continue;
+        }
+        const idx = tf.tensor1d(phaseTapIndices(ph, pw, kw), 'int32');
+        const f = tf.reshape(tf.gather(taps, idx, 0), [ph.taps, pw.taps, cm, 1]) as tf.Tensor4D;
+        const y = tf.depthwiseConv2d(c.x, f, 1, c.pad);
+        phases.push(mult === 1 ? y : (tf.sum(tf.reshape(y, [n, hq, wq, ch, mult]), 4) as tf.Tensor4D));
+      }
     }
-    const stacked = phases.length === 1 ? phases[0] : (tf.reshape(tf.stack(phases, 3), [n, hq, wq, sh * sw * ch]) as tf.Tensor4D);
-    const dx = interleavePhases(stacked, sh, sw);
+    const dx = interleavePhases(phases, sh, sw);
     return hq * sh === h && wq * sw === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, ch]);
   });
 }
