@@ -88,6 +88,33 @@ describe('generateShapes', () => {
     }
   });
 
+  it('metadata redraws the plain image exactly (independent 4×4 supersampling rasteriser)', () => {
+    for (const size of [32, 40]) {
+      for (const s of generateShapes(12, 9, { size })) {
+        const cx = s.cx * size, cy = s.cy * size, c = Math.cos(s.angle), sn = Math.sin(s.angle);
+        const expected = new Uint8Array(size * size * 3);
+        for (let py = 0; py < size; py++) {
+          for (let px = 0; px < size; px++) {
+            let inside = 0;
+            for (let j = 0; j < 4; j++) {
+              for (let i = 0; i < 4; i++) {
+                const dx = px + (i + 0.5) / 4 - cx, dy = py + (j + 0.5) / 4 - cy;
+                const hit = s.kind === 'circle'
+                  ? dx * dx + dy * dy <= s.sizePx ** 2
+                  : Math.abs(dx * c + dy * sn) <= s.sizePx && Math.abs(-dx * sn + dy * c) <= s.sizePx;
+                if (hit) inside++;
+              }
+            }
+            for (let k = 0; k < 3; k++) {
+              expected[(py * size + px) * 3 + k] = Math.round((inside * s.shapeColors[0][k] + (16 - inside) * s.backgroundColors[0][k]) / 16);
+            }
+          }
+        }
+        expect(Buffer.from(s.pixels).equals(Buffer.from(expected))).toBe(true);
+      }
+    }
+  });
+
   it('renders a forced kind and checks its options', () => {
     expect(renderShape(createRng(1), { kind: 'square' }).kind).toBe('square');
     expect(renderShape(createRng(1), { kind: 'circle' }).angle).toBe(0);
