@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOptimizer } from '../optim/optimizers';
-import { useCpuBackend } from '../testing/node-backend';
+import { registerWasmTrainingKernels } from '../kernels/wasm/register';
+import { useCpuBackend, useWasmBackend } from '../testing/node-backend';
 import { createByol } from './byol';
 import { modelAllVariables } from './encoder';
 import type { Method, MethodBatch, StepInfo } from './method';
@@ -164,10 +165,6 @@ function dispose(b: Built): void {
   tf.dispose(b.batch as unknown as tf.TensorContainer);
 }
 
-beforeAll(async () => {
-  await useCpuBackend();
-});
-
 describe('methods_reference fixture', () => {
   it('was written by the current script', () => {
     const script = readFileSync(resolve(root, fixture.script));
@@ -179,8 +176,27 @@ describe('methods_reference fixture', () => {
   });
 });
 
-for (const [name, fx] of Object.entries(fixture.methods)) {
-  describe(`${name} matches PyTorch for one SGD step`, () => {
+/** cpu: the plain reference backend; wasm: the app's CPU training backend, with simlab's conv backprop kernels. */
+const BACKENDS: Record<string, () => Promise<void>> = {
+  cpu: useCpuBackend,
+  wasm: async () => {
+    await useWasmBackend();
+    registerWasmTrainingKernels();
+  },
+};
+
+const cases = Object.entries(BACKENDS).flatMap(([backend, start]) =>
+  Object.entries(fixture.methods).map(([name, fx]) => ({ backend, start, name, fx })),
+);
+
+for (const { backend, start, name, fx } of cases) {
+  describe(`${name} matches PyTorch for one SGD step (${backend})`, () => {
+    beforeAll(start);
+
+    it(`runs on ${backend}`, () => {
+      expect(tf.getBackend()).toBe(backend);
+    });
+
     it('loss and the gradient of every parameter', () => {
       const b = build(fx);
       loadInit(b, fx);
