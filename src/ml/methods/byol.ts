@@ -13,12 +13,17 @@ import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, typ
 import { zStd } from './z-std';
 
 export interface ByolConfig {
-  /** τ_base of the target EMA (paper 0.996). */
+  /** τ_base of the target EMA (default 0.996, as the paper). */
   tauBase?: number;
+  /** Hidden width of projector (default 2·D; paper 4096 for D = 2048). */
   projectionHiddenDim?: number;
+  /** Projection size (default 64; paper 256). */
   projectionDim?: number;
+  /** Hidden width of the predictor (default 2·D). */
   predictorHiddenDim?: number;
+  /** Seed for the heads' initial weights (default 0). */
   seed?: number;
+  /** Embedding size when the backbone's output shape does not tell it. */
   embeddingDim?: number;
 }
 
@@ -44,8 +49,8 @@ export class ByolMethod extends BaseMethod {
     const d = this.backbone.dim;
     const rng = createRng(cfg.seed ?? 0);
     const projDim = cfg.projectionDim ?? 64;
-    this.projector = byolMlpHead(d, { hiddenDim: cfg.projectionHiddenDim ?? 4 * d, outDim: projDim }, rng);
-    this.predictor = byolMlpHead(projDim, { hiddenDim: cfg.predictorHiddenDim ?? 4 * d, outDim: projDim }, rng);
+    this.projector = byolMlpHead(d, { hiddenDim: cfg.projectionHiddenDim ?? 2 * d, outDim: projDim }, rng);
+    this.predictor = byolMlpHead(projDim, { hiddenDim: cfg.predictorHiddenDim ?? 2 * d, outDim: projDim }, rng);
     this.targetBackbone = cloneEncoder(this.backbone, this.name);
     this.targetProjector = cloneLayersModel(this.projector);
     this.tauBase = cfg.tauBase ?? 0.996;

@@ -64,6 +64,19 @@ export function encoderFromModel(model: tf.LayersModel, dim?: number): Encoder {
   };
 }
 
+/**
+ * Wraps a plain apply function `(x [N,H,W,C], training) → [N,dim]` and the variables it trains.
+ * Such an encoder cannot be copied, so BYOL and MoCo need a LayersModel or an Encoder with clone().
+ */
+export function encoderFromFunction(
+  apply: (x: tf.Tensor4D, training: boolean) => tf.Tensor2D,
+  trainable: () => tf.Variable[],
+  dim: number,
+  all: () => tf.Variable[] = trainable,
+): Encoder {
+  return { dim, apply, trainableVariables: trainable, allVariables: all, dispose: () => {} };
+}
+
 /** Returns `b` as an Encoder (LayersModels are wrapped, Encoders passed through). */
 export function asEncoder(b: BackboneInput, dim?: number): Encoder {
   return b instanceof tf.LayersModel ? encoderFromModel(b, dim) : b;

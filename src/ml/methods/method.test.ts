@@ -5,9 +5,12 @@ import { createOptimizer } from '../optim/optimizers';
 import { createRng } from '../rng';
 import { useCpuBackend } from '../testing/node-backend';
 import { createByol } from './byol';
-import { encoderFromModel } from './encoder';
+import { createMethod, type MethodConfig } from './create-method';
+import { encoderFromFunction, encoderFromModel } from './encoder';
+import { METHOD_NAMES } from './method';
 import { createMocoV2 } from './mocov2';
 import { createSimClr } from './simclr';
+import { createSimSiam } from './simsiam';
 import { createSupervised } from './supervised';
 import { tinyConvBackbone } from './test-nets';
 import { zStd } from './z-std';
@@ -152,5 +155,33 @@ describe('zStd', () => {
     const spread = tf.tensor2d([[1, 0], [-1, 0], [0, 1], [0, -1]]);
     expect(zStd(spread).dataSync()[0]).toBeCloseTo(1 / Math.sqrt(2), 6);
     tf.dispose([collapsed, spread]);
+  });
+});
+
+describe('createMethod and encoderFromFunction', () => {
+  it('builds each method by name and rejects unknown names', () => {
+    const bb = tinyConvBackbone();
+    for (const name of METHOD_NAMES) {
+      const m = createMethod(bb, name === 'supervised' ? { method: name, numClasses: 2 } : { method: name, queueSize: 8 });
+      expect(m.name).toBe(name);
+      m.dispose();
+    }
+    expect(() => createMethod(bb, { method: 'dino' } as unknown as MethodConfig)).toThrow(/valid: supervised, simclr, byol, simsiam, mocov2/);
+    bb.dispose();
+  });
+
+  it('trains through a plain apply function; target methods ask for a copyable backbone', () => {
+    const w = tf.variable(tf.tensor2d([[0.5, -0.2], [0.1, 0.3], [0.2, 0.2]]));
+    const enc = encoderFromFunction((x) => tf.tidy(() => tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, w)), () => [w], 2);
+    const m = createSimSiam(enc, { projectionHiddenDim: 4, projectionDim: 4, predictorHiddenDim: 2 });
+    const opt = createOptimizer({ kind: 'sgd' });
+    const before = Array.from(w.dataSync());
+    const batch = { v1: images(4, 1), v2: images(4, 2) };
+    const r = m.step(batch, opt, 0.5, { step: 0, totalSteps: 1 });
+    expect(Array.from(w.dataSync())).not.toEqual(before);
+    expect(() => createByol(enc)).toThrow(/copy of the backbone/);
+    tf.dispose([r.loss, r.extra, batch, w]);
+    m.dispose();
+    opt.dispose();
   });
 });

@@ -14,15 +14,19 @@ import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, typ
 import { zStd } from './z-std';
 
 export interface MocoV2Config {
-  /** Queue length K (paper 65536; must be ≥ batch size). */
+  /** Queue length K (default 4096; paper 65536; must be ≥ batch size). */
   queueSize?: number;
   /** Key encoder momentum m (paper 0.999). */
   momentum?: number;
   /** InfoNCE temperature τ (MoCo v2: 0.2). */
   temperature?: number;
+  /** Hidden width of the MLP head (default D). */
   headHiddenDim?: number;
+  /** Key/query size (default 128, as the paper). */
   projectionDim?: number;
+  /** Seed for the head and the initial queue (default 0). */
   seed?: number;
+  /** Embedding size when the backbone's output shape does not tell it. */
   embeddingDim?: number;
 }
 

@@ -8,11 +8,15 @@ import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, typ
 import { zStd } from './z-std';
 
 export interface SimClrConfig {
-  /** τ of NT-Xent (paper: 0.1–1; 0.5 default here). */
+  /** τ of NT-Xent (default 0.5, the paper's choice for smaller batches). */
   temperature?: number;
+  /** Hidden width of the projection MLP (default: the embedding dim D). */
   projectionHiddenDim?: number;
+  /** Output width of the projection (default 64; paper 128). */
   projectionDim?: number;
+  /** Seed for the head's initial weights (default 0). */
   seed?: number;
+  /** Embedding size when the backbone's output shape does not tell it. */
   embeddingDim?: number;
 }
 

@@ -11,11 +11,15 @@ import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, typ
 import { zStd } from './z-std';
 
 export interface SimSiamConfig {
+  /** Hidden width of the 3-layer projector (default 2·D). */
   projectionHiddenDim?: number;
+  /** Projection size (default 2·D; paper 2048). */
   projectionDim?: number;
-  /** Predictor bottleneck (paper: dim/4). */
+  /** Predictor bottleneck (default projectionDim/4, as the paper's 512 for 2048). */
   predictorHiddenDim?: number;
+  /** Seed for the heads' initial weights (default 0). */
   seed?: number;
+  /** Embedding size when the backbone's output shape does not tell it. */
   embeddingDim?: number;
 }
 
