@@ -41,20 +41,9 @@ export async function decodeToSquare(bytes: Uint8Array, size: number): Promise<U
     const sy = Math.floor((bmp.height - s) / 2);
     const ctx = context(size);
     ctx.clearRect(0, 0, size, size);
-    if (s === size) {
-      ctx.drawImage(bmp, sx, sy, s, s, 0, 0, size, size);
-    } else {
-      const resized = await createImageBitmap(bmp, sx, sy, s, s, {
-        resizeWidth: size,
-        resizeHeight: size,
-        resizeQuality: 'high',
-        premultiplyAlpha: 'none',
-        colorSpaceConversion: 'none',
-      });
-      ctx.clearRect(0, 0, size, size);
-      ctx.drawImage(resized, 0, 0);
-      resized.close();
-    }
+    ctx.imageSmoothingEnabled = s !== size;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(bmp, sx, sy, s, s, 0, 0, size, size);
     const rgba = ctx.getImageData(0, 0, size, size).data;
     const rgb = new Uint8Array(size * size * 3);
     for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {

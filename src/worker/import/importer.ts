@@ -4,7 +4,7 @@
  * record left 'importing' by a closed tab is removed (and named) on the next start.
  */
 import { guessCsvColumns, labelsFromCsv, parseCsv, suggestFoldToSplit } from '../../ml/data/csv';
-import { recognizeLayout, type LayoutResult } from '../../ml/data/layout';
+import { naturalCompare, recognizeLayout, type LayoutResult } from '../../ml/data/layout';
 import { sniffImage } from '../../ml/data/image-sniff';
 import { shardCapacity } from '../../ml/data/shards';
 import { splitCounts, stratifiedSplit, validateFractions } from '../../ml/data/splits';
@@ -300,6 +300,11 @@ export class Importer {
       if (!keep[i]) return;
       items.push({ entry: im.index, relPath: im.relPath, label: labels[i], split: splits[i] ?? 'train' });
     });
+    // Storage order: split, class, then path — the same dataset from a folder or a zip is stored
+    // (and fingerprinted) identically.
+    items.sort(
+      (a, b) => SPLIT_CODES[a.split] - SPLIT_CODES[b.split] || a.label - b.label || naturalCompare(a.relPath, b.relPath),
+    );
     if (items.length === 0 && problems.length === 0) problems.push('no images to import');
     return { items, classes, csvReport, problems, leftOut };
   }
@@ -437,7 +442,7 @@ export class Importer {
     };
 
     // Decode with a small window of concurrent work, store strictly in order.
-    const WINDOW = 8;
+    const WINDOW = 16;
     type Done = { path: string; label: number; split: SplitName; pixels?: Uint8Array; hash?: string; error?: string };
     const work = async (i: number): Promise<Done> => {
       let it: Awaited<ReturnType<typeof item>>;
