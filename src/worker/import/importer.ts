@@ -163,7 +163,7 @@ export class Importer {
         const head = await e.head(65536);
         const tail = head.length === e.size ? head.subarray(Math.max(0, head.length - 1024)) : new Uint8Array(0);
         const s = sniffImage(head, tail.length ? tail : head.subarray(head.length - 2), e.size);
-        if (s.ok) sides.push(Math.min(s.width, s.height));
+        if (s.ok && s.width > 0 && s.height > 0) sides.push(Math.min(s.width, s.height));
       } catch {
         // An unreadable sample only affects the default size; the import reports it later.
       }
