@@ -11,12 +11,14 @@
  * ORDER: fixed brightness → contrast → saturation → hue for every image. torchvision draws a random
  * order per call; a per-image random order would cost four times the tensor work, and SimCLR's
  * reference TF code also offers the fixed order.
- * Factors are drawn per image on the CPU and passed as [N,1,1,1] tensors; images not selected (p) get
- * identity factors (1, 1, 1, 0), so every stage runs once over the whole batch.
+ * Factors are drawn per image on the CPU and passed as [N,1] columns against [N,H·W] colour planes
+ * (planes.ts); images not selected (p) get identity factors (1, 1, 1, 0), so every stage runs once
+ * over the whole batch.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng';
-import { LUMA, luma } from './random-grayscale';
+import { column, fromPlanes, toPlanes, type Planes } from './planes';
+import { lumaPlane } from './random-grayscale';
 
 export interface JitterParams {
   applied: boolean[];
@@ -49,71 +51,104 @@ export function sampleJitter(
   return out;
 }
 
-function perImage(values: readonly number[], n: number, name: string): tf.Tensor4D {
+type PlaneFn = (planes: Planes, factors: readonly number[]) => Planes;
+
+/** Brightness on planes: clamp(f·c). Call inside a tidy. */
+export const brightnessPlanes: PlaneFn = (planes, factors) => {
+  const f = column(factors, planes[0].shape[0], 'adjustBrightness');
+  return planes.map((c) => c.mul(f).clipByValue(0, 1)) as Planes;
+};
+
+/** Contrast on planes: clamp(f·c + (1 − f)·mean(luma)), the mean over each image. Call inside a tidy. */
+export const contrastPlanes: PlaneFn = (planes, factors) => {
+  const f = column(factors, planes[0].shape[0], 'adjustContrast');
+  const offset = lumaPlane(planes).mean(1, true).mul(tf.scalar(1).sub(f));
+  return planes.map((c) => c.mul(f).add(offset).clipByValue(0, 1)) as Planes;
+};
+
+/** Saturation on planes: clamp(f·c + (1 − f)·luma). Call inside a tidy. */
+export const saturationPlanes: PlaneFn = (planes, factors) => {
+  const f = column(factors, planes[0].shape[0], 'adjustSaturation');
+  const offset = lumaPlane(planes).mul(tf.scalar(1).sub(f));
+  return planes.map((c) => c.mul(f).add(offset).clipByValue(0, 1)) as Planes;
+};
+
+/** x − floor(x): the remainder mod 1 in [0, 1) on every backend. */
+function frac(x: tf.Tensor2D): tf.Tensor2D {
+  return x.sub(tf.floor(x));
+}
+
+/** 1 where x > 0, else 0 (a float mask; cheaper than a boolean comparison + cast on wasm). */
+function positive(x: tf.Tensor): tf.Tensor2D {
+  return tf.step(x, 0) as tf.Tensor2D;
+}
+
+/**
+ * Hue on planes: torchvision's _rgb2hsv hue, shifted by h turns, then HSV → RGB. With V = max and
+ * V·S = max − min, each channel is max − (max − min)·clamp(min(k, 4 − k), 0, 1), k = (n + 6H) mod 6.
+ * Masks are 0/1 floats from tf.step and min(k, 4 − k) = k − relu(2k − 4): tf.where, comparisons and
+ * tf.minimum are 5–10× slower than that arithmetic on wasm (measured). Call inside a tidy.
+ */
+export const huePlanes: PlaneFn = ([r, g, b], shifts) => {
+  const shift = column(shifts, r.shape[0], 'adjustHue');
+  const one = tf.scalar(1);
+  // max/min stay tf.maximum/minimum: they return one of the inputs exactly, which the masks rely on.
+  const maxc = tf.maximum(tf.maximum(r, g), b);
+  const cr = maxc.sub(tf.minimum(tf.minimum(r, g), b));
+  const crDiv = cr.add(one.sub(positive(cr))); // 1 where max = min, as torchvision's where(eqc, 1, cr)
+  const isR = one.sub(positive(maxc.sub(r)));
+  const isG = one.sub(positive(maxc.sub(g))).mul(one.sub(isR));
+  const isB = one.sub(isR).sub(isG);
+  // 6·hue before wrapping: R max → (g − b)/cr, G max → 2 + (b − r)/cr, B max → 4 + (r − g)/cr.
+  const h6 = isR
+    .mul(g.sub(b))
+    .add(isG.mul(b.sub(r).add(crDiv.mul(2))))
+    .add(isB.mul(r.sub(g).add(crDiv.mul(4))))
+    .div(crDiv);
+  const hue = frac(h6.div(6).add(shift)); // ≡ ((h6/6 + 1) mod 1 + shift) mod 1
+  const hue6 = hue.mul(6);
+  return ([5, 3, 1] as const).map((k0) => {
+    const m = hue6.add(k0);
+    const k = m.sub(tf.floor(m.div(6)).mul(6));
+    const ramp = k.sub(tf.relu(k.mul(2).sub(4))).clipByValue(0, 1);
+    return maxc.sub(cr.mul(ramp));
+  }) as Planes;
+};
+
+function onImages(images: tf.Tensor4D, values: readonly number[], fn: PlaneFn, name: string): tf.Tensor4D {
+  const [n, h, w] = images.shape;
   if (values.length !== n) throw new Error(`${name}: ${values.length} factors for ${n} images`);
-  return tf.tensor4d(Float32Array.from(values), [n, 1, 1, 1]);
+  return tf.tidy(() => fromPlanes(fn(toPlanes(images), values), n, h, w));
 }
 
 /** clamp(f·x) per image. [N,H,W,3] → [N,H,W,3], new tensor; input kept. torchvision adjust_brightness. */
 export function adjustBrightness(images: tf.Tensor4D, factors: readonly number[]): tf.Tensor4D {
-  return tf.tidy(() => images.mul(perImage(factors, images.shape[0], 'adjustBrightness')).clipByValue(0, 1));
+  return onImages(images, factors, brightnessPlanes, 'adjustBrightness');
 }
 
 /** clamp(f·x + (1 − f)·mean gray) per image. [N,H,W,3] → [N,H,W,3], new tensor; input kept. torchvision adjust_contrast. */
 export function adjustContrast(images: tf.Tensor4D, factors: readonly number[]): tf.Tensor4D {
-  return tf.tidy(() => {
-    const n = images.shape[0];
-    const f = perImage(factors, n, 'adjustContrast');
-    // mean(gray(x)) = gray(mean over pixels of x): reduce the large H,W axes first, then a [N,3]·[3,1] matmul.
-    const meanRgb = tf.mean(images, [1, 2]) as tf.Tensor2D;
-    const meanGray = tf.matMul(meanRgb, tf.tensor2d([...LUMA], [3, 1])).reshape([n, 1, 1, 1]);
-    return images.mul(f).add(meanGray.mul(tf.scalar(1).sub(f))).clipByValue(0, 1);
-  });
+  return onImages(images, factors, contrastPlanes, 'adjustContrast');
 }
 
 /** clamp(f·x + (1 − f)·gray(x)) per image. [N,H,W,3] → [N,H,W,3], new tensor; input kept. torchvision adjust_saturation. */
 export function adjustSaturation(images: tf.Tensor4D, factors: readonly number[]): tf.Tensor4D {
-  return tf.tidy(() => {
-    const f = perImage(factors, images.shape[0], 'adjustSaturation');
-    return images.mul(f).add(luma(images).mul(tf.scalar(1).sub(f))).clipByValue(0, 1);
-  });
-}
-
-/** x − floor(x): the positive remainder mod 1 on every backend. */
-function frac(x: tf.Tensor): tf.Tensor {
-  return x.sub(tf.floor(x));
+  return onImages(images, factors, saturationPlanes, 'adjustSaturation');
 }
 
 /** Shifts the HSV hue by h turns per image. [N,H,W,3] → [N,H,W,3], new tensor; input kept. torchvision adjust_hue. */
 export function adjustHue(images: tf.Tensor4D, shifts: readonly number[]): tf.Tensor4D {
-  return tf.tidy(() => {
-    const shift = perImage(shifts, images.shape[0], 'adjustHue');
-    const [r, g, b] = tf.split(images, 3, 3);
-    // Channel max/min as element-wise maxima of the three slices (no small-axis reduction).
-    const maxc = tf.maximum(tf.maximum(r, g), b);
-    const minc = tf.minimum(tf.minimum(r, g), b);
-    const eqc = tf.equal(maxc, minc);
-    const cr = maxc.sub(minc);
-    const ones = tf.onesLike(maxc);
-    const s = cr.div(tf.where(eqc, ones, maxc));
-    const crDiv = tf.where(eqc, ones, cr);
-    const rc = maxc.sub(r).div(crDiv);
-    const gc = maxc.sub(g).div(crDiv);
-    const bc = maxc.sub(b).div(crDiv);
-    const isR = tf.equal(maxc, r);
-    const isG = tf.logicalAnd(tf.equal(maxc, g), tf.logicalNot(isR));
-    const isB = tf.logicalAnd(tf.logicalNot(tf.equal(maxc, g)), tf.logicalNot(isR));
-    const hr = isR.cast('float32').mul(bc.sub(gc));
-    const hg = isG.cast('float32').mul(rc.sub(bc).add(2));
-    const hb = isB.cast('float32').mul(gc.sub(rc).add(4));
-    const h0 = frac(hr.add(hg).add(hb).div(6).add(1));
-    const h = frac(h0.add(shift));
-    // HSV → RGB: channel n ∈ (5, 3, 1) for (R, G, B).
-    const k6 = h.mul(6).add(tf.tensor1d([5, 3, 1]));
-    const k = k6.sub(tf.floor(k6.div(6)).mul(6));
-    const ramp = tf.minimum(k, tf.scalar(4).sub(k)).clipByValue(0, 1);
-    return maxc.sub(maxc.mul(s).mul(ramp)) as tf.Tensor4D;
-  });
+  return onImages(images, shifts, huePlanes, 'adjustHue');
+}
+
+/** Planar colour jitter (brightness → contrast → saturation → hue), skipping all-identity stages. Call inside a tidy. */
+export function colorJitterPlanes(planes: Planes, params: Omit<JitterParams, 'applied'>): Planes {
+  let p = planes;
+  if (params.brightness.some((f) => f !== 1)) p = brightnessPlanes(p, params.brightness);
+  if (params.contrast.some((f) => f !== 1)) p = contrastPlanes(p, params.contrast);
+  if (params.saturation.some((f) => f !== 1)) p = saturationPlanes(p, params.saturation);
+  if (params.hue.some((h) => h !== 0)) p = huePlanes(p, params.hue);
+  return p;
 }
 
 /**
@@ -121,12 +156,6 @@ export function adjustHue(images: tf.Tensor4D, shifts: readonly number[]): tf.Te
  * all identity are skipped. [N,H,W,3] in [0,1] → [N,H,W,3] in [0,1], new tensor; input kept.
  */
 export function colorJitter(images: tf.Tensor4D, params: Omit<JitterParams, 'applied'>): tf.Tensor4D {
-  return tf.tidy(() => {
-    let x = images;
-    if (params.brightness.some((f) => f !== 1)) x = adjustBrightness(x, params.brightness);
-    if (params.contrast.some((f) => f !== 1)) x = adjustContrast(x, params.contrast);
-    if (params.saturation.some((f) => f !== 1)) x = adjustSaturation(x, params.saturation);
-    if (params.hue.some((h) => h !== 0)) x = adjustHue(x, params.hue);
-    return x === images ? images.clone() : x;
-  });
+  const [n, h, w] = images.shape;
+  return tf.tidy(() => fromPlanes(colorJitterPlanes(toPlanes(images), params), n, h, w));
 }

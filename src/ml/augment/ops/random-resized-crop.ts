@@ -5,11 +5,13 @@
  * Sampling alignment: torchvision's `resized_crop` (bilinear, antialias off) reads output pixel i at
  * source row `top − 0.5 + (i + 0.5)·h/S` (half-pixel centres) and clamps to the edge. `cropAndResize`
  * instead spreads S samples from y1·(H−1) to y2·(H−1) (corner aligned) and fills outside with a
- * constant. We pad the image by one replicated edge pixel and choose y1, y2 so that its samples land
- * on torchvision's half-pixel positions: the result equals torchvision's resize of the whole image
- * exactly, and equals `resized_crop` except on the outermost output row/column of an upsampled crop
- * that does not touch the image border, where we read the true neighbour pixel (a continuous crop)
- * while torchvision clamps to the crop's own edge.
+ * constant. We choose y1, y2 so that its samples land on torchvision's half-pixel positions, so
+ * downsampling crops (the usual case, and any resize of a whole image to a smaller size) match
+ * torchvision exactly. Two documented differences, both confined to the outermost output
+ * row/column of an UPSAMPLED crop: (1) inside the image we read the true neighbour pixel there (a
+ * continuous crop) while torchvision clamps to the crop's own edge; (2) where that first/last sample
+ * would fall up to half a pixel outside the image, the sample range is pulled in to the edge pixel
+ * (torchvision clamps just those samples) — padding the whole batch instead cost more than the crop.
  * A horizontal flip is folded in for free by swapping x1 and x2 of the box.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -84,8 +86,8 @@ export function sampleCropBoxes(
 }
 
 /**
- * Boxes in `cropAndResize`'s normalised [y1, x1, y2, x2] form for the image padded by one pixel per
- * side, placing the S samples at torchvision's half-pixel positions; `flip[i]` swaps x1/x2.
+ * Boxes in `cropAndResize`'s normalised [y1, x1, y2, x2] form, placing the S samples at torchvision's
+ * half-pixel positions (pulled inside [0, len − 1]); `flip[i]` swaps x1/x2. Images need H, W ≥ 2.
  */
 export function cropBoxesToTf(
   boxes: readonly CropBox[],
@@ -95,14 +97,15 @@ export function cropBoxesToTf(
   flip?: readonly boolean[],
 ): Float32Array {
   const out = new Float32Array(boxes.length * 4);
-  const hp = height + 2 - 1; // (padded height − 1)
-  const wp = width + 2 - 1;
+  const hp = height - 1;
+  const wp = width - 1;
+  const clamp = (v: number, hi: number) => Math.min(hi, Math.max(0, v));
   boxes.forEach((b, i) => {
-    // First sample: top − 0.5 + 0.5·h/S in image pixels, +1 for the pad; last: that + (S−1)·h/S.
-    const y1 = b.top + 0.5 + (0.5 * b.height) / size;
-    const y2 = b.top + 0.5 + b.height - (0.5 * b.height) / size;
-    const x1 = b.left + 0.5 + (0.5 * b.width) / size;
-    const x2 = b.left + 0.5 + b.width - (0.5 * b.width) / size;
+    // First sample at top − 0.5 + 0.5·h/S, last at that + (S−1)·h/S (torchvision, align_corners=False).
+    const y1 = clamp(b.top - 0.5 + (0.5 * b.height) / size, hp);
+    const y2 = clamp(b.top - 0.5 + b.height - (0.5 * b.height) / size, hp);
+    const x1 = clamp(b.left - 0.5 + (0.5 * b.width) / size, wp);
+    const x2 = clamp(b.left - 0.5 + b.width - (0.5 * b.width) / size, wp);
     const f = flip?.[i] ?? false;
     out[i * 4] = y1 / hp;
     out[i * 4 + 1] = (f ? x2 : x1) / wp;
@@ -124,11 +127,10 @@ export function resizedCrop(
 ): tf.Tensor4D {
   const [n, h, w] = images.shape;
   if (boxes.length !== n) throw new Error(`resizedCrop: ${boxes.length} boxes for ${n} images`);
+  if (h < 2 || w < 2) throw new Error(`resizedCrop: images must be at least 2×2, got ${h}×${w}`);
   return tf.tidy(() => {
-    // 'symmetric' with a 1-pixel pad repeats the edge pixel: torchvision's clamp-to-edge.
-    const padded = tf.mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric');
     const tfBoxes = tf.tensor2d(cropBoxesToTf(boxes, h, w, size, flip), [n, 4]);
     const ind = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i), 'int32');
-    return tf.image.cropAndResize(padded, tfBoxes, ind, [size, size], 'bilinear');
+    return tf.image.cropAndResize(images, tfBoxes, ind, [size, size], 'bilinear');
   });
 }

@@ -18,6 +18,10 @@ export function solarize(images: tf.Tensor4D, flags: readonly boolean[], thresho
     if (flags.every((f) => !f)) return images.clone();
     // Unselected images get a threshold above every value in [0, 1].
     const t = tf.tensor4d(Float32Array.from(flags, (f) => (f ? threshold : 2)), [n, 1, 1, 1]);
-    return tf.where(tf.greaterEqual(images, t), tf.scalar(1).sub(images), images) as tf.Tensor4D;
+    // x ≥ t → 1 − x, as x·(1 − m) + (1 − x)·m with the 0/1 mask m = 1 − step(t − x) (1 at equality);
+    // a boolean comparison with a broadcast [N,1,1,1] operand is very slow on wasm.
+    const keep = tf.step(t.sub(images), 0);
+    const mask = tf.scalar(1).sub(keep);
+    return images.mul(keep).add(tf.scalar(1).sub(images).mul(mask)) as tf.Tensor4D;
   });
 }
