@@ -108,15 +108,28 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
 }
 
 /**
- * Interleaves phase outputs: phases[rh * sw + rw] [N,Hq,Wq,C] holds rows sh*i + rh and columns
- * sw*j + rw of the result [N,Hq*sh,Wq*sw,C]. Uses concat + reshape (memcpy in wasm; its
- * depthToSpace and transposes are several times slower).
+ * Interleaves phase outputs: phases[rh * sw + rw] [N,Hq,Wq,C] (null: all zeros) holds rows
+ * sh*i + rh and columns sw*j + rw of the result [N,Hq*sh,Wq*sw,C]. A single non-zero phase is
+ * placed with one 6-D pad; otherwise concat + reshape (memcpy in wasm; its depthToSpace and
+ * transposes are several times slower).
  */
-export function interleavePhases(phases: tf.Tensor4D[], sh: number, sw: number): tf.Tensor4D {
-  const [n, hq, wq, c] = phases[0].shape;
+export function interleavePhases(phases: (tf.Tensor4D | null)[], sh: number, sw: number): tf.Tensor4D {
+  const present = phases.flatMap((p, i) => (p === null ? [] : [i]));
+  if (present.length === 0) throw new Error('interleavePhases needs at least one non-zero phase');
+  const [n, hq, wq, c] = (phases[present[0]] as tf.Tensor4D).shape;
+  if (present.length === 1) {
+    const p = present[0];
+    const rh = Math.floor(p / sw);
+    const rw = p % sw;
+    const y = phases[p] as tf.Tensor4D;
+    if (sh === 1 && sw === 1) return y;
+    const padded = tf.pad(tf.reshape(y, [n, hq, 1, wq, 1, c]), [[0, 0], [0, 0], [rh, sh - 1 - rh], [0, 0], [rw, sw - 1 - rw], [0, 0]]);
+    return tf.reshape(padded, [n, hq * sh, wq * sw, c]);
+  }
+  const full = phases.map((p) => p ?? (tf.zeros([n, hq, wq, c]) as tf.Tensor4D));
   const rows: tf.Tensor4D[] = [];
   for (let rh = 0; rh < sh; rh++) {
-    const row = phases.slice(rh * sw, (rh + 1) * sw);
+    const row = full.slice(rh * sw, (rh + 1) * sw);
     rows.push(sw === 1 ? row[0] : tf.reshape(tf.stack(row, 3), [n, hq, wq * sw, c]));
   }
   return sh === 1 ? rows[0] : tf.reshape(tf.stack(rows, 2), [n, hq * sh, wq * sw, c]);

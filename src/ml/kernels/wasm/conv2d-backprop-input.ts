@@ -20,12 +20,12 @@ export function conv2dBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D
     const wq = Math.ceil(w / sw);
     // [KH*KW, Co, Ci]: each tap is the transposed weight matrix the phase convs gather from.
     const taps = tf.reshape(tf.transpose(filter, [0, 1, 3, 2]), [kh * kw, co, ci]);
-    const phases: tf.Tensor4D[] = [];
+    const phases: (tf.Tensor4D | null)[] = [];
     for (const ph of phasePlan(kh, sh, info.padInfo.top)) {
       for (const pw of phasePlan(kw, sw, info.padInfo.left)) {
         const c = ph.taps && pw.taps ? cropForPad(dy, ph.lead, hq + ph.taps - 1 - ph.lead - oh, pw.lead, wq + pw.taps - 1 - pw.lead - ow) : null;
         if (c === null) {
-          phases.push(tf.zeros([n, hq, wq, ci]));
+          phases.push(null);
           continue;
         }
         const idx = tf.tensor1d(phaseTapIndices(ph, pw, kw), 'int32');
@@ -33,6 +33,7 @@ export function conv2dBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D
         phases.push(tf.conv2d(c.x, f, 1, c.pad));
       }
     }
+    if (phases.every((p) => p === null)) return tf.zeros([n, h, w, ci]) as tf.Tensor4D;
     const dx = interleavePhases(phases, sh, sw);
     return hq * sh === h && wq * sw === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, ci]);
   });

@@ -22,12 +22,12 @@ export function depthwiseBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tenso
     const wq = Math.ceil(w / sw);
     // dy channel c*M + m meets filter[.., c, m]: a depthwise conv with multiplier 1 over C*M channels.
     const taps = tf.reshape(filter, [kh * kw, cm]);
-    const phases: tf.Tensor4D[] = [];
+    const phases: (tf.Tensor4D | null)[] = [];
     for (const ph of phasePlan(kh, sh, info.padInfo.top)) {
       for (const pw of phasePlan(kw, sw, info.padInfo.left)) {
         const c = ph.taps && pw.taps ? cropForPad(dy, ph.lead, hq + ph.taps - 1 - ph.lead - oh, pw.lead, wq + pw.taps - 1 - pw.lead - ow) : null;
         if (c === null) {
-          phases.push(tf.zeros([n, hq, wq, ch]));
+          phases.push(null);
           continue;
         }
         const idx = tf.tensor1d(phaseTapIndices(ph, pw, kw), 'int32');
@@ -36,6 +36,7 @@ export function depthwiseBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tenso
         phases.push(mult === 1 ? y : (tf.sum(tf.reshape(y, [n, hq, wq, ch, mult]), 4) as tf.Tensor4D));
       }
     }
+    if (phases.every((p) => p === null)) return tf.zeros([n, h, w, ch]) as tf.Tensor4D;
     const dx = interleavePhases(phases, sh, sw);
     return hq * sh === h && wq * sw === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, ch]);
   });
