@@ -20,6 +20,11 @@ export interface BuildOptions {
    * parameters; kernels and biases are then zeros, batch norms γ = 1, β = 0.
    */
   initWeights?: boolean;
+  /**
+   * The LayersModel's name (default: the backbone's). Two backbones nested in one tfjs model need
+   * distinct names (tfjs requires unique layer names), e.g. 'online' and 'target'.
+   */
+  modelName?: string;
 }
 
 /** PyTorch's BatchNorm2d defaults: eps 1e-5, momentum 0.1 (PyTorch meaning, see TorchBatchNorm). */

@@ -6,7 +6,7 @@
  * equivalent nn.Module. Without batch norm the convs get a bias.
  * Weight decay: with weightDecay > 0 each conv kernel gets a tfjs L2 kernelRegularizer of
  * weightDecay/2 (gradient weightDecay·w, PyTorch SGD's weight_decay). Regularisers only act through
- * the loss: custom loops must add `regularizationLoss(model)` (torch-state-dict-free helper below),
+ * the loss: custom loops must add `regularizationLoss(model)` (below) to their loss,
  * or leave weightDecay 0 and decay in the optimiser.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -72,7 +72,7 @@ export function createConvNet(input: Omit<ConvNetConfigInput, 'name'> & { name?:
     if (b < blocks) channels *= 2;
   }
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
-  const model = tf.model({ inputs: inp, outputs: out, name: 'convnet' });
+  const model = tf.model({ inputs: inp, outputs: out, name: opts.modelName ?? 'convnet' });
   if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: channels, name: 'convnet', config };
 }

@@ -165,7 +165,7 @@ export function createMobileNetV3Small(
   x = batchNorm(x, `features_${last}_1`, bn);
   x = activation(x, 'hardswish', `features_${last}_2`);
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
-  const model = tf.model({ inputs: inp, outputs: out, name: 'mobilenetv3_small' });
+  const model = tf.model({ inputs: inp, outputs: out, name: opts.modelName ?? 'mobilenetv3_small' });
   if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: lastC, name: 'mobilenetv3-small', config };
 }

@@ -79,7 +79,7 @@ export function createResNet18(input: Omit<ResNetConfigInput, 'name'> & { name?:
     }
   });
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
-  const model = tf.model({ inputs: inp, outputs: out, name: 'resnet18' });
+  const model = tf.model({ inputs: inp, outputs: out, name: opts.modelName ?? 'resnet18' });
   if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: planes, name: 'resnet18', config };
 }

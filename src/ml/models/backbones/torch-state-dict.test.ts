@@ -110,6 +110,32 @@ describe('torch state_dict mapping', () => {
     model.dispose();
   });
 
+  it('flattens a nested backbone: ResNet-18 + Dense "fc" maps onto torchvision resnet18 names (fc.weight [10, 512])', () => {
+    const { model: backbone } = createResNet18({ width: 64 }, { initWeights: false });
+    const inp = tf.input({ shape: [32, 32, 3] });
+    const emb = backbone.apply(inp) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ name: 'fc', units: 10 }).apply(emb) as tf.SymbolicTensor;
+    const full = tf.model({ inputs: inp, outputs: logits });
+    const entries = torchWeightEntries(full);
+    expect(entries[0].torchName).toBe('conv1.weight');
+    expect(entries.slice(-2).map((e) => [e.torchName, e.torchShape])).toEqual([
+      ['fc.weight', [10, 512]],
+      ['fc.bias', [10]],
+    ]);
+    expect(entries.filter((e) => e.variable.trainable).reduce((n, e) => n + e.torchShape.reduce((a, b) => a * b, 1), 0)).toBe(11_173_962);
+    full.dispose();
+  });
+
+  it('refuses two different backbones whose names would collide in one state_dict', () => {
+    const a = createResNet18({ width: 4, inputSize: 16 }, { initWeights: false, modelName: 'online' }).model;
+    const b = createResNet18({ width: 4, inputSize: 16 }, { initWeights: false, modelName: 'target' }).model;
+    expect(a.name).toBe('online');
+    const inp = tf.input({ shape: [16, 16, 3] });
+    const both = tf.model({ inputs: inp, outputs: [a.apply(inp) as tf.SymbolicTensor, b.apply(inp) as tf.SymbolicTensor] });
+    expect(() => torchWeightEntries(both)).toThrow(/two weights map to the torch name 'conv1.weight'/);
+    both.dispose();
+  });
+
   it('refuses layers it has no mapping for', () => {
     const inp = tf.input({ shape: [4, 4, 2] });
     const out = tf.layers.conv2dTranspose({ name: 'up', filters: 2, kernelSize: 2 }).apply(inp) as tf.SymbolicTensor;

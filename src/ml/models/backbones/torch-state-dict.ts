@@ -50,10 +50,29 @@ export function torchModuleName(layerName: string): string {
   return layerName.replace(/_/g, '.');
 }
 
-/** Lists every weight of `model` with its torch name and shapes; throws on a layer kind it cannot map. */
+/** Lists every weight of `model` (tfjs layer order) with its torch name and shapes; throws on a layer kind it cannot map or a duplicate torch name. */
 export function torchWeightEntries(model: tf.LayersModel): TorchWeightEntry[] {
   const entries: TorchWeightEntry[] = [];
-  for (const layer of model.layers) {
+  collectEntries(model.layers, entries);
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.torchName)) throw new Error(`two weights map to the torch name '${e.torchName}' (layer '${e.layerName}'); rename the layers`);
+    seen.add(e.torchName);
+  }
+  return entries;
+}
+
+/**
+ * Nested models (a backbone used as a layer of a bigger model) are flattened without a prefix, so
+ * backbone + a Dense named 'fc' maps onto torchvision's resnet18 state_dict (conv1.…, fc.weight).
+ */
+function collectEntries(layers: tf.layers.Layer[], entries: TorchWeightEntry[]): void {
+  for (const layer of layers) {
+    const nested = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+    if (Array.isArray(nested)) {
+      collectEntries(nested, entries);
+      continue;
+    }
     if (layer.weights.length === 0) continue;
     const cls = layer.getClassName();
     const module = torchModuleName(layer.name);
@@ -85,7 +104,6 @@ export function torchWeightEntries(model: tf.LayersModel): TorchWeightEntry[] {
       entries.push({ torchName: `${module}.${leaf}`, layerName: layer.name, weightName, kind, tfShape, torchShape, variable: v });
     }
   }
-  return entries;
 }
 
 /** tfjs layout → torch layout (a new tensor; caller disposes). */
