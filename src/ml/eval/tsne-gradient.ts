@@ -58,31 +58,36 @@ export function exactGradient(
   return computeError ? kl : NaN;
 }
 
-/** A quadtree over 2-d points stored in flat arrays, rebuilt every iteration. */
+/**
+ * A quadtree over 2-d points in flat arrays, rebuilt every iteration. Node data is interleaved
+ * (centre of mass x, y, squared largest side, point count) for cache locality, and each internal
+ * node's non-empty children are stored contiguously.
+ */
 export class QuadTree {
-  #cap = 0;
-  /** Centre of mass and point count of each cell. */
-  comX = new Float64Array(0);
-  comY = new Float64Array(0);
-  count = new Int32Array(0);
-  /** Squared largest side of each cell. */
-  width2 = new Float64Array(0);
-  /** First child id (children are 4 consecutive ids, -1 for empty ones via count 0) or -1 for a leaf. */
+  /** [comX, comY, width², count] per node. */
+  node = new Float64Array(0);
+  /** First child id per node, -1 for a leaf. */
   firstChild = new Int32Array(0);
+  /** Number of (non-empty) children per node. */
+  childCount = new Uint8Array(0);
   size = 0;
-  #order = new Int32Array(0);
+  /** Point indices in depth-first leaf order (spatially coherent), valid after build(). */
+  order = new Int32Array(0);
+  #cap = 0;
   #tmp = new Int32Array(0);
+  #y: Float64Array = new Float64Array(0);
 
   /** Rebuilds the tree over y [n × 2]. */
   build(y: Float64Array, n: number): void {
-    if (this.#order.length < n) {
-      this.#order = new Int32Array(n);
+    if (this.order.length !== n) {
+      this.order = new Int32Array(n);
       this.#tmp = new Int32Array(n);
     }
-    this.#ensure(Math.max(64, 4 * n + 1));
+    this.#ensure(Math.max(64, 2 * n + 8));
+    this.#y = y;
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
-      this.#order[i] = i;
+      this.order[i] = i;
       const a = y[2 * i], b = y[2 * i + 1];
       if (a < minX) minX = a;
       if (a > maxX) maxX = a;
@@ -90,72 +95,87 @@ export class QuadTree {
       if (b > maxY) maxY = b;
     }
     // Small margin so every point is strictly inside (as sklearn's quadtree does).
-    const padX = Math.max(1e-3 * Math.abs(maxX - minX), 1e-12), padY = Math.max(1e-3 * Math.abs(maxY - minY), 1e-12);
+    const padX = Math.max(1e-3 * (maxX - minX), 1e-12), padY = Math.max(1e-3 * (maxY - minY), 1e-12);
     this.size = 1;
-    this.#node(y, 0, 0, n, minX - padX, minY - padY, maxX + padX, maxY + padY, 0);
+    this.#build(0, 0, n, minX - padX, minY - padY, maxX + padX, maxY + padY, 0);
   }
 
   #ensure(cap: number): void {
     if (cap <= this.#cap) return;
-    const grow = <T extends Float64Array | Int32Array>(a: T, make: (m: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.comX = grow(this.comX, (m) => new Float64Array(m));
-    this.comY = grow(this.comY, (m) => new Float64Array(m));
-    this.count = grow(this.count, (m) => new Int32Array(m));
-    this.width2 = grow(this.width2, (m) => new Float64Array(m));
-    this.firstChild = grow(this.firstChild, (m) => new Int32Array(m));
+    cap = Math.max(cap, 2 * this.#cap);
+    const node = new Float64Array(4 * cap);
+    node.set(this.node);
+    const fc = new Int32Array(cap);
+    fc.set(this.firstChild);
+    const cc = new Uint8Array(cap);
+    cc.set(this.childCount);
+    this.node = node;
+    this.firstChild = fc;
+    this.childCount = cc;
     this.#cap = cap;
   }
 
-  #node(y: Float64Array, id: number, lo: number, hi: number, x0: number, y0: number, x1: number, y1: number, depth: number): void {
-    const order = this.#order;
+  #build(id: number, lo: number, hi: number, x0: number, y0: number, x1: number, y1: number, depth: number): void {
+    const order = this.order, y = this.#y;
     let sx = 0, sy = 0;
     for (let p = lo; p < hi; p++) {
-      sx += y[2 * order[p]];
-      sy += y[2 * order[p] + 1];
+      const i = order[p];
+      sx += y[2 * i];
+      sy += y[2 * i + 1];
     }
     const cnt = hi - lo;
-    this.count[id] = cnt;
-    this.comX[id] = cnt > 0 ? sx / cnt : 0;
-    this.comY[id] = cnt > 0 ? sy / cnt : 0;
     const w = x1 - x0, h = y1 - y0;
-    this.width2[id] = Math.max(w * w, h * h);
+    const o = 4 * id;
+    this.node[o] = sx / cnt;
+    this.node[o + 1] = sy / cnt;
+    this.node[o + 2] = w > h ? w * w : h * h;
+    this.node[o + 3] = cnt;
     this.firstChild[id] = -1;
+    this.childCount[id] = 0;
     if (cnt <= 1 || depth >= 48) return;
-    // All points (near-)identical: keep as one leaf holding duplicates.
-    let allSame = true;
+    // All points (near-)identical: keep one leaf holding the duplicates.
     const fx = y[2 * order[lo]], fy = y[2 * order[lo] + 1];
-    for (let p = lo + 1; p < hi && allSame; p++) {
-      allSame = Math.abs(y[2 * order[p]] - fx) <= DUPLICATE_EPS && Math.abs(y[2 * order[p] + 1] - fy) <= DUPLICATE_EPS;
+    let allSame = true;
+    for (let p = lo + 1; p < hi; p++) {
+      const i = order[p];
+      if (Math.abs(y[2 * i] - fx) > DUPLICATE_EPS || Math.abs(y[2 * i + 1] - fy) > DUPLICATE_EPS) {
+        allSame = false;
+        break;
+      }
     }
     if (allSame) return;
     const mx = 0.5 * (x0 + x1), my = 0.5 * (y0 + y1);
     // Counting sort of [lo, hi) into quadrants 0:(<mx,<my) 1:(>=mx,<my) 2:(<mx,>=my) 3:(>=mx,>=my).
-    const c = [0, 0, 0, 0];
+    let c0 = 0, c1 = 0, c2 = 0;
+    for (let p = lo; p < hi; p++) {
+      const i = order[p];
+      const q = (y[2 * i] >= mx ? 1 : 0) + (y[2 * i + 1] >= my ? 2 : 0);
+      if (q === 0) c0++;
+      else if (q === 1) c1++;
+      else if (q === 2) c2++;
+    }
+    let p0 = lo, p1 = lo + c0, p2 = p1 + c1, p3 = p2 + c2;
     const tmp = this.#tmp;
     for (let p = lo; p < hi; p++) {
       const i = order[p];
-      c[(y[2 * i] >= mx ? 1 : 0) + (y[2 * i + 1] >= my ? 2 : 0)]++;
-    }
-    const start = [lo, lo + c[0], lo + c[0] + c[1], lo + c[0] + c[1] + c[2]];
-    const pos = start.slice();
-    for (let p = lo; p < hi; p++) {
-      const i = order[p];
-      tmp[pos[(y[2 * i] >= mx ? 1 : 0) + (y[2 * i + 1] >= my ? 2 : 0)]++] = i;
+      const q = (y[2 * i] >= mx ? 1 : 0) + (y[2 * i + 1] >= my ? 2 : 0);
+      if (q === 0) tmp[p0++] = i;
+      else if (q === 1) tmp[p1++] = i;
+      else if (q === 2) tmp[p2++] = i;
+      else tmp[p3++] = i;
     }
     for (let p = lo; p < hi; p++) order[p] = tmp[p];
-    const first = this.size;
-    this.size += 4;
-    this.#ensure(this.size + 1);
-    this.firstChild[id] = first;
-    for (let q = 0; q < 4; q++) {
-      const qx0 = q & 1 ? mx : x0, qx1 = q & 1 ? x1 : mx;
-      const qy0 = q & 2 ? my : y0, qy1 = q & 2 ? y1 : my;
-      this.#node(y, first + q, start[q], start[q] + c[q], qx0, qy0, qx1, qy1, depth + 1);
-    }
+    const s0 = lo, s1 = lo + c0, s2 = s1 + c1, s3 = s2 + c2;
+    const nonEmpty = (c0 > 0 ? 1 : 0) + (c1 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (hi - s3 > 0 ? 1 : 0);
+    this.#ensure(this.size + nonEmpty + 1);
+    let child = this.size;
+    this.size += nonEmpty;
+    this.firstChild[id] = child;
+    this.childCount[id] = nonEmpty;
+    if (c0 > 0) this.#build(child++, s0, s1, x0, y0, mx, my, depth + 1);
+    if (c1 > 0) this.#build(child++, s1, s2, mx, y0, x1, my, depth + 1);
+    if (c2 > 0) this.#build(child++, s2, s3, x0, my, mx, y1, depth + 1);
+    if (hi > s3) this.#build(child, s3, hi, mx, my, x1, y1, depth + 1);
   }
 }
 
@@ -169,31 +189,30 @@ export function barnesHutGradient(
 ): number {
   tree.build(y, n);
   const theta2 = theta * theta;
-  const { comX, comY, count, width2, firstChild } = tree;
+  const { node, firstChild, childCount, order } = tree;
   let sumQ = 0;
-  for (let i = 0; i < n; i++) {
+  // Visit points in the tree's leaf order: neighbours in space walk nearly the same cells.
+  for (let r = 0; r < n; r++) {
+    const i = order[r];
     const yi0 = y[2 * i], yi1 = y[2 * i + 1];
     let f0 = 0, f1 = 0, sp = 0;
     stack[sp++] = 0;
     while (sp > 0) {
-      const node = stack[--sp];
-      const cnt = count[node];
-      if (cnt === 0) continue;
-      const d0 = yi0 - comX[node], d1 = yi1 - comY[node];
+      const id = stack[--sp];
+      const o = 4 * id;
+      const d0 = yi0 - node[o], d1 = yi1 - node[o + 1];
       const d2 = d0 * d0 + d1 * d1;
-      const child = firstChild[node];
+      const child = firstChild[id];
       if (child < 0) {
         // Leaf: skip the point itself and exact duplicates of it (as sklearn's summarize).
         if (Math.abs(d0) <= DUPLICATE_EPS && Math.abs(d1) <= DUPLICATE_EPS) continue;
-      } else if (width2[node] >= theta2 * d2) {
-        stack[sp++] = child;
-        stack[sp++] = child + 1;
-        stack[sp++] = child + 2;
-        stack[sp++] = child + 3;
+      } else if (node[o + 2] >= theta2 * d2) {
+        const end = child + childCount[id];
+        for (let c = child; c < end; c++) stack[sp++] = c;
         continue;
       }
       const q = 1 / (1 + d2);
-      const cq = cnt * q;
+      const cq = node[o + 3] * q;
       sumQ += cq;
       const mult = cq * q;
       f0 += mult * d0;

@@ -39,9 +39,16 @@ export function vpTreeKnn(x: Float64Array, n: number, d: number, k: number, seed
   return { k, indices, sqDistances };
 }
 
+/** Ranges this small become leaf buckets scanned linearly (with early-abandoned distances). */
+const LEAF_SIZE = 24;
+
 interface VpTree {
   /** Point index stored at each node; node ids are positions 0..n-1. */
   item: Int32Array;
+  /** All points in tree order; a leaf bucket node covers items[node .. node + bucketSize[node]). */
+  items: Int32Array;
+  /** > 0 for a leaf bucket: how many points it holds (starting with its own). */
+  bucketSize: Int32Array;
   /** Median distance from the node's point splitting inner (left) and outer (right) subtrees. */
   threshold: Float64Array;
   left: Int32Array;
@@ -59,12 +66,30 @@ function dist(x: Float64Array, d: number, a: number, b: number): number {
   return Math.sqrt(s);
 }
 
+/**
+ * Squared distance, abandoned (returning a value ≥ limit) once the partial sum exceeds limit; PCA
+ * inputs put the high-variance dimensions first, so far points are rejected after a few.
+ */
+function sqDistBelow(x: Float64Array, d: number, a: number, b: number, limit: number): number {
+  const oa = a * d, ob = b * d;
+  let s = 0, c = 0;
+  while (c < d) {
+    const end = Math.min(d, c + 8);
+    for (; c < end; c++) {
+      const t = x[oa + c] - x[ob + c];
+      s += t * t;
+    }
+    if (s >= limit) return s;
+  }
+  return s;
+}
+
 function buildVpTree(x: Float64Array, n: number, d: number, seed: number): VpTree {
   const rng = createRng(seed);
   const items = Int32Array.from({ length: n }, (_, i) => i);
   const dBuf = new Float64Array(n);
   const tree: VpTree = {
-    item: new Int32Array(n), threshold: new Float64Array(n),
+    item: new Int32Array(n), items, bucketSize: new Int32Array(n), threshold: new Float64Array(n),
     left: new Int32Array(n).fill(-1), right: new Int32Array(n).fill(-1), root: -1,
   };
   // Node id = position of its vantage point in `items` (lo of its range), built iteratively.
@@ -77,6 +102,11 @@ function buildVpTree(x: Float64Array, n: number, d: number, seed: number): VpTre
     if (parent < 0) tree.root = node;
     else if (side === 0) tree.left[parent] = node;
     else tree.right[parent] = node;
+    if (hi - lo <= LEAF_SIZE) {
+      tree.item[node] = items[lo];
+      tree.bucketSize[node] = hi - lo;
+      continue;
+    }
     const r = lo + Math.floor(rng.next() * (hi - lo));
     swap(items, lo, r);
     const vp = items[lo];
@@ -172,6 +202,19 @@ function searchVpTree(
   stack[sp++] = tree.root;
   while (sp > 0) {
     const node = stack[--sp];
+    const bucket = tree.bucketSize[node];
+    if (bucket > 0) {
+      for (let p = node; p < node + bucket; p++) {
+        const item = tree.items[p];
+        if (item === target) continue;
+        const d2 = sqDistBelow(x, d, target, item, tau * tau);
+        if (d2 < tau * tau) {
+          size = heapPush(heapIdx, heapDist, size, k, item, Math.sqrt(d2));
+          if (size === k) tau = heapDist[0];
+        }
+      }
+      continue;
+    }
     const item = tree.item[node];
     const dv = dist(x, d, target, item);
     if (item !== target && dv < tau) {
