@@ -187,3 +187,23 @@ describe('augment op invariants', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('rotation on the cpu backend', () => {
+  it('rotates every image of a batch like wasm does (works around the cpu Transform batch bug)', async () => {
+    const angles = [10, 0, -20, 45, 5];
+    const onWasm = values(() => rotate(images, angles));
+    const pixels = images.dataSync().slice();
+    const { useCpuBackend } = await import('../../testing/node-backend');
+    await useCpuBackend();
+    try {
+      const x = tf.tensor4d(pixels, [N, H, W, 3]);
+      const onCpu = values(() => rotate(x, angles));
+      x.dispose();
+      let max = 0;
+      for (let i = 0; i < onCpu.length; i++) max = Math.max(max, Math.abs(onCpu[i] - onWasm[i]));
+      expect(max).toBeLessThan(1e-5);
+    } finally {
+      await useWasmBackend();
+    }
+  });
+});

@@ -43,6 +43,14 @@ export function rotate(images: tf.Tensor4D, anglesDeg: readonly number[]): tf.Te
   return tf.tidy(() => {
     if (anglesDeg.every((a) => a === 0)) return images.clone();
     const t = tf.tensor2d(rotationTransforms(anglesDeg, h, w), [n, 8]);
+    if (tf.getBackend() === 'cpu' && n > 1) {
+      // tfjs-backend-cpu 4.22's Transform returns after the first image of a batch (the rest stay at
+      // the fill value), so the pure-JS fallback backend rotates one image at a time.
+      const parts = tf.split(images, n, 0).map((img, i) =>
+        tf.image.transform(img as tf.Tensor4D, t.slice([i, 0], [1, 8]), 'bilinear', 'constant', 0, [h, w]),
+      );
+      return tf.concat(parts, 0) as tf.Tensor4D;
+    }
     return tf.image.transform(images, t, 'bilinear', 'constant', 0, [h, w]);
   });
 }
