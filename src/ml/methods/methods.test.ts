@@ -34,6 +34,7 @@ beforeAll(async () => {
 describe('methods: 50 steps keep tf.memory().numTensors flat', () => {
   for (const [name, build] of Object.entries(builders)) {
     it(name, () => {
+      const start = tf.memory().numTensors;
       const bb = tinyBackbone();
       const method = build(bb);
       const opt = createOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
@@ -65,14 +66,17 @@ describe('methods: 50 steps keep tf.memory().numTensors flat', () => {
         expect(losses[49]).toBeLessThan(losses[0]);
       }
       const before = tf.memory().numTensors;
-      const e = method.embed(randomImages(2, 3));
+      const x = randomImages(2, 3);
+      const e = method.embed(x);
       expect(e.shape).toEqual([2, 4]);
-      tf.dispose(e);
+      tf.dispose([e, x]);
+      expect(tf.memory().numTensors).toBe(before);
       method.dispose();
       opt.dispose();
       bb.dispose();
       tf.dispose(batch as unknown as tf.TensorContainer);
-      expect(tf.memory().numTensors).toBeLessThan(before);
+      // Everything the test and the method created is gone again.
+      expect(tf.memory().numTensors).toBe(start);
     });
   }
 });

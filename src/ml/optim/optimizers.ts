@@ -142,7 +142,7 @@ class SlotOptimizer implements Optimizer {
     let s = this.#slots.get(v.name);
     if (!s) {
       s = [];
-      for (let i = 0; i < this.#nSlots; i++) s.push(tf.variable(tf.zerosLike(v), false));
+      for (let i = 0; i < this.#nSlots; i++) s.push(tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
       this.#slots.set(v.name, s);
     }
     return s;
