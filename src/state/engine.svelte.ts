@@ -23,8 +23,8 @@ export class EngineState {
     try {
       this.report = await this.client.remote.init({ backend: this.requested });
       this.ready = true;
-      // A debugging hook (also used by the browser tests): the engine's tiny cross-backend computation.
-      (window as unknown as { __simlabSelfTest?: unknown }).__simlabSelfTest = () => this.client.remote.selfTest();
+      // A debugging handle on the engine (the browser tests and benchmarks use it too).
+      (window as unknown as { __simlab?: unknown }).__simlab = { engine: this.client.remote };
     } catch (e) {
       this.error = `The engine could not start: ${(e as Error).message}`;
     }

@@ -5,8 +5,10 @@
 import type { BackendName, BackendReport } from '../ml/backend-names';
 import type { SplitName } from '../ml/data/types';
 import type { DatasetIndex, DatasetMeta } from '../storage/schema';
+import type { AugmentOp, AugmentPipeline, PipelineIssue } from '../ml/augment/schema';
+import type { AugmentPreset } from '../ml/augment/presets';
 
-export type { BackendName, BackendReport, DatasetIndex, DatasetMeta, SplitName };
+export type { AugmentOp, AugmentPipeline, AugmentPreset, BackendName, BackendReport, DatasetIndex, DatasetMeta, PipelineIssue, SplitName };
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
 export type ImportInput =
@@ -125,6 +127,30 @@ export interface ShapesOptions {
   fractions: Record<SplitName, number>;
 }
 
+export interface AugmentPreviewRequest {
+  datasetId: string;
+  /** Images of the dataset to augment. */
+  indices: number[];
+  pipeline: AugmentPipeline;
+  seed: number;
+  /** Also return the float views as the engine made them (normalised space), for tests and export. */
+  raw?: boolean;
+}
+
+export interface AugmentPreview {
+  inputSize: number;
+  outputSize: number;
+  /** n × inputSize² × 3 uint8 RGB. */
+  original: Uint8Array;
+  /** n × outputSize² × 3 uint8 RGB, normalisation undone and clamped for display. */
+  views: [Uint8Array, Uint8Array];
+  /** Present when `raw`: the engine's float32 views, [n, S, S, 3] each. */
+  rawViews?: [Float32Array, Float32Array];
+  /** Engine time for both views (ms). */
+  ms: number;
+  backend: BackendName;
+}
+
 export interface EngineApi {
   /** Starts tfjs on the best (or forced) backend. */
   init(opts: { backend: BackendName | null; wasmThreads?: number }): Promise<BackendReport>;
@@ -145,4 +171,17 @@ export interface EngineApi {
   getImages(id: string, indices: number[]): Promise<Uint8Array>;
   deleteDataset(id: string): Promise<void>;
   storageInfo(): Promise<StorageInfo>;
+
+  /** Augmentation presets (plain data, citations included). */
+  augmentPresets(): Promise<AugmentPreset[]>;
+  /** A default-parameter op of each kind, for "add op" in the editor. */
+  augmentOpDefaults(): Promise<AugmentOp[]>;
+  /** Validates a pipeline (e.g. imported JSON); issues name the path of each problem. */
+  validatePipeline(json: unknown): Promise<{ ok: true; pipeline: AugmentPipeline } | { ok: false; issues: PipelineIssue[] }>;
+  /** Two augmented views of some stored images with a seed. */
+  augmentPreview(req: AugmentPreviewRequest): Promise<AugmentPreview>;
+
+  /** Benchmarks (bench/ only): augmentation timing and the backend's matmul rate. */
+  benchAugment(opts: { n: number; inputSize: number; outputSize: number; preset: string; repeats: number }): Promise<{ backend: BackendName; medianPairMs: number }>;
+  benchMatmul(opts: { n: number; repeats: number }): Promise<{ backend: BackendName; gflops: number }>;
 }

@@ -7,18 +7,54 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import { initBackend, type BackendReport } from '../ml/backend';
+import { benchmarkAugment } from '../ml/augment/benchmark';
+import { listPresets } from '../ml/augment/presets';
+import { validatePipeline } from '../ml/augment/schema';
+import { registerWasmTrainingKernels } from '../ml/kernels/wasm/register';
 import { generateShapes } from '../ml/data/shapes';
 import { stratifiedSplit } from '../ml/data/splits';
 import { SPLITS } from '../ml/data/types';
 import { DatasetStore } from '../storage/dataset-store';
-import type { EngineApi, ShapesOptions } from './api';
+import type { AugmentOp, EngineApi, ShapesOptions } from './api';
+import { matmulGflops, previewViews } from './augment-preview';
 import { Importer, isInterrupted } from './import/importer';
+
+/** Default-parameter ops for the editor's "add op" (SimCLR's strengths where the paper sets one). */
+const OP_DEFAULTS: AugmentOp[] = [
+  { op: 'random-resized-crop', enabled: true, p: 1, scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
+  { op: 'horizontal-flip', enabled: true, p: 0.5 },
+  { op: 'rotation', enabled: true, p: 1, degrees: 20 },
+  { op: 'color-jitter', enabled: true, p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+  { op: 'random-grayscale', enabled: true, p: 0.2 },
+  { op: 'gaussian-blur', enabled: true, p: 0.5, sigma: [0.1, 2], kernelFraction: 0.1 },
+  { op: 'solarize', enabled: true, p: 0.2, threshold: 0.5 },
+  { op: 'normalize', enabled: true, p: 1, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+];
 
 export function createEngine(): EngineApi {
   const store = new DatasetStore();
   const opened = store.open();
   const importer = new Importer(store);
   let report: BackendReport | null = null;
+  let markReady: () => void = () => undefined;
+  /** Tensor work waits for init(), so it never runs on a backend tfjs picked by itself. */
+  const ready = new Promise<void>((r) => (markReady = r));
+
+  /** Pixels of stored images, n × size² × 3 uint8 RGB in the order asked. */
+  async function readImages(id: string, indices: number[]): Promise<Uint8Array> {
+    const meta = await store.getMeta(id);
+    if (!meta) throw new Error(`dataset ${id} does not exist`);
+    const per = meta.size * meta.size * 3;
+    const out = new Uint8Array(indices.length * per);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      if (!(i >= 0 && i < meta.count)) throw new Error(`image ${i} is out of range (0..${meta.count - 1})`);
+      const shard = await store.getShard(id, Math.floor(i / meta.shardCapacity));
+      const off = (i % meta.shardCapacity) * per;
+      out.set(shard.subarray(off, off + per), k * per);
+    }
+    return out;
+  }
 
   const engine: EngineApi = {
     async init({ backend, wasmThreads }) {
@@ -31,10 +67,14 @@ export function createEngine(): EngineApi {
         },
         wasmThreads,
       });
+      // tfjs-backend-wasm 4.22 cannot train convnets without these (and its input gradient is slow).
+      if (report.active === 'wasm') registerWasmTrainingKernels();
+      markReady();
       return report;
     },
 
     async selfTest() {
+      await ready;
       // (x·W + b) then softmax: exercises matmul, broadcast add and a reduction.
       const values = tf.tidy(() => {
         const x = tf.tensor2d([0.5, -1, 2, 0.25, 3, -0.5, 1, 1.5], [2, 4]);
@@ -106,18 +146,53 @@ export function createEngine(): EngineApi {
     },
 
     async getImages(id, indices) {
-      const meta = await store.getMeta(id);
-      if (!meta) throw new Error(`dataset ${id} does not exist`);
-      const per = meta.size * meta.size * 3;
-      const out = new Uint8Array(indices.length * per);
-      for (let k = 0; k < indices.length; k++) {
-        const i = indices[k];
-        if (!(i >= 0 && i < meta.count)) throw new Error(`image ${i} is out of range (0..${meta.count - 1})`);
-        const shard = await store.getShard(id, Math.floor(i / meta.shardCapacity));
-        const off = (i % meta.shardCapacity) * per;
-        out.set(shard.subarray(off, off + per), k * per);
-      }
-      return Comlink.transfer(out, [out.buffer]);
+      const px = await readImages(id, indices);
+      return Comlink.transfer(px, [px.buffer as ArrayBuffer]);
+    },
+
+    async augmentPresets() {
+      return listPresets();
+    },
+
+    async augmentOpDefaults() {
+      return OP_DEFAULTS.map((o) => structuredClone(o));
+    },
+
+    async validatePipeline(json) {
+      return validatePipeline(json);
+    },
+
+    async augmentPreview(req) {
+      const meta = await store.getMeta(req.datasetId);
+      if (!meta) throw new Error(`dataset ${req.datasetId} does not exist`);
+      const v = validatePipeline(req.pipeline);
+      if (!v.ok) throw new Error(v.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      const original = await readImages(req.datasetId, req.indices);
+      await ready;
+      const r = await previewViews(original, req.indices.length, meta.size, v.pipeline, req.seed, !!req.raw);
+      const out = {
+        inputSize: meta.size,
+        outputSize: v.pipeline.outputSize,
+        original,
+        views: r.views,
+        rawViews: r.rawViews,
+        ms: r.ms,
+        backend: tf.getBackend() as BackendReport['active'],
+      };
+      const buffers = [original.buffer, r.views[0].buffer, r.views[1].buffer, ...(r.rawViews ? r.rawViews.map((x) => x.buffer) : [])];
+      return Comlink.transfer(out, buffers as ArrayBuffer[]);
+    },
+
+    async benchAugment(o) {
+      await ready;
+      const r = await benchmarkAugment(o);
+      const sorted = [...r.pairMs].sort((a, b) => a - b);
+      return { backend: tf.getBackend() as BackendReport['active'], medianPairMs: sorted[Math.floor(sorted.length / 2)] };
+    },
+
+    async benchMatmul({ n, repeats }) {
+      await ready;
+      return { backend: tf.getBackend() as BackendReport['active'], gflops: await matmulGflops(n, repeats) };
     },
 
     async deleteDataset(id) {

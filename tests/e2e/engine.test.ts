@@ -16,12 +16,10 @@ afterAll(async () => {
 async function selfTest(query: string) {
   const { context, page, errors } = await newPage(browser);
   const backend = await openApp(page, appUrl, query);
-  // The worker API is only reachable from the page through the app; the badge shows the report and
-  // the engine's self-test is exposed for tests on window.__simlabSelfTest.
+  // The app exposes its engine handle on window.__simlab for debugging and tests.
   const result = await page.evaluate(async () => {
-    const w = window as unknown as { __simlabSelfTest?: () => Promise<{ backend: string; values: number[] }> };
-    if (!w.__simlabSelfTest) throw new Error('self-test hook missing');
-    return w.__simlabSelfTest();
+    const w = window as unknown as { __simlab: { engine: { selfTest(): Promise<{ backend: string; values: number[] }> } } };
+    return w.__simlab.engine.selfTest();
   });
   const badge = await page.getByTestId('backend').textContent();
   await context.close();
