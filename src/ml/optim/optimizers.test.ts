@@ -166,7 +166,7 @@ describe('optimizer state', () => {
   it('names valid kinds for an unknown one, and keeps tensors flat', () => {
     expect(() => createOptimizer({ kind: 'rmsprop' } as unknown as OptimizerConfig)).toThrow(/sgd, adam, adamw, lars/);
     const start = tf.memory().numTensors;
-    const w = tf.variable(tf.ones([3, 3]));
+    const w = tf.tidy(() => tf.variable(tf.ones([3, 3])));
     for (const kind of ['sgd', 'adam', 'adamw', 'lars'] as const) {
       const opt = createOptimizer({ kind, weightDecay: 0.1 } as OptimizerConfig);
       const g = { [w.name]: tf.ones([3, 3]) };
