@@ -89,4 +89,26 @@ describe('ResNet-18', () => {
     expect(Array.from(beta.dataSync()).every((v) => v === 0)).toBe(true);
     for (const m of [a, b, c]) m.model.dispose();
   });
+
+  it('saves and reloads through tf.io (custom TorchBatchNorm with its scalar num_batches_tracked) with identical outputs', async () => {
+    const { model } = createResNet18({ width: 4, inputSize: 16, seed: 2 });
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 16 * 16 * 3 }, (_, i) => Math.sin(i)), [2, 16, 16, 3]);
+    tf.dispose(model.apply(x, { training: true }) as tf.Tensor); // non-trivial running statistics
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const copy = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(copy.getLayer('bn1').getClassName()).toBe('TorchBatchNorm');
+    expect(Array.from(copy.getLayer('bn1').getWeights()[4].dataSync())).toEqual([1]);
+    const a = model.predict(x) as tf.Tensor;
+    const b = copy.predict(x) as tf.Tensor;
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    tf.dispose([x, a, b]);
+    model.dispose();
+    copy.dispose();
+  });
 });
