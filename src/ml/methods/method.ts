@@ -2,6 +2,17 @@
  * The one interface every training method (supervised, SimCLR, BYOL, SimSiam, MoCo v2) implements,
  * plus the shared step machinery: gradients with tf.variableGrads, optimiser update, per-layer
  * gradient norms, and checkpoint state of everything the method owns.
+ *
+ * A training loop drives any method the same way:
+ *   const method = createMethod(backbone, { method: 'byol', tauBase: 0.996 });
+ *   const opt = createOptimizer({ kind: 'lars', momentum: 0.9, weightDecay: 1e-6 });
+ *   for (let step = 0; step < total; step++) {
+ *     const info = { step, totalSteps: total, gradNorms: step % 50 === 0 };
+ *     const r = method.step({ v1, v2 }, opt, learningRateAt(base, schedule, step), info);
+ *     method.afterStep(info);                       // EMA / queue; always right after step
+ *     if (step % 20 === 0) log(await r.loss.data()); // async read-back, every N steps
+ *     tf.dispose([r.loss, r.extra, r.gradNorms ?? {}]);
+ *   }
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../optim/optimizers';
