@@ -71,24 +71,34 @@ export function pca(x: ArrayLike<number>, n: number, d: number, k: number): { pr
   return { projected: transformPca(model, x, n), model };
 }
 
-/** Sample covariance [d × d] (n − 1) of x [n × d] about mean; blocked so rows are read once per block. */
+/**
+ * Sample covariance [d × d] (n − 1) of x [n × d] about mean. Rows are taken in blocks of B,
+ * centred and transposed, so each covariance entry gains a length-B dot product of contiguous
+ * columns with no stores in the inner loop.
+ */
 function covariance(x: ArrayLike<number>, n: number, d: number, mean: Float64Array): Float64Array {
   const cov = new Float64Array(d * d);
-  const B = 64;
-  const block = new Float64Array(B * d);
+  const B = 128;
+  const colT = new Float64Array(d * B);
   for (let i0 = 0; i0 < n; i0 += B) {
     const nb = Math.min(B, n - i0);
+    if (nb < B) colT.fill(0);
     for (let r = 0; r < nb; r++) {
-      for (let j = 0; j < d; j++) block[r * d + j] = x[(i0 + r) * d + j] - mean[j];
+      const off = (i0 + r) * d;
+      for (let j = 0; j < d; j++) colT[j * B + r] = x[off + j] - mean[j];
     }
-    // Upper triangle: cov[a, b] += Σ_r block[r, a] · block[r, b]
-    for (let r = 0; r < nb; r++) {
-      const off = r * d;
-      for (let a = 0; a < d; a++) {
-        const va = block[off + a];
-        if (va === 0) continue;
-        const ca = a * d;
-        for (let b = a; b < d; b++) cov[ca + b] += va * block[off + b];
+    for (let a = 0; a < d; a++) {
+      const oa = a * B;
+      for (let b = a; b < d; b++) {
+        const ob = b * B;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let r = 0; r < B; r += 4) {
+          s0 += colT[oa + r] * colT[ob + r];
+          s1 += colT[oa + r + 1] * colT[ob + r + 1];
+          s2 += colT[oa + r + 2] * colT[ob + r + 2];
+          s3 += colT[oa + r + 3] * colT[ob + r + 3];
+        }
+        cov[a * d + b] += s0 + s1 + s2 + s3;
       }
     }
   }

@@ -124,22 +124,23 @@ export function sparseJointP(graph: KnnGraph, n: number, perplexity: number): Sp
   }
   const rowPtr = new Int32Array(n + 1);
   const cols = new Int32Array(counts[n]), vals = new Float64Array(counts[n]);
+  // Merge duplicate columns per row in O(nnz) with a position marker (column order is irrelevant).
+  const slot = new Int32Array(n).fill(-1);
   let nnz = 0, sum = 0;
-  const order: number[] = [];
   for (let i = 0; i < n; i++) {
-    order.length = 0;
-    for (let q = counts[i]; q < counts[i + 1]; q++) order.push(q);
-    order.sort((a, b) => tmpCols[a] - tmpCols[b]);
-    for (let t = 0; t < order.length; t++) {
-      const q = order[t];
-      if (nnz > rowPtr[i] && cols[nnz - 1] === tmpCols[q]) {
-        vals[nnz - 1] += tmpVals[q];
+    const start = nnz;
+    for (let q = counts[i]; q < counts[i + 1]; q++) {
+      const j = tmpCols[q], v = tmpVals[q];
+      sum += v;
+      if (slot[j] >= 0) {
+        vals[slot[j]] += v;
       } else {
-        cols[nnz] = tmpCols[q];
-        vals[nnz++] = tmpVals[q];
+        slot[j] = nnz;
+        cols[nnz] = j;
+        vals[nnz++] = v;
       }
-      sum += tmpVals[q];
     }
+    for (let q = start; q < nnz; q++) slot[cols[q]] = -1;
     rowPtr[i + 1] = nnz;
   }
   sum = Math.max(sum, MACHINE_EPSILON);
