@@ -67,3 +67,4 @@ export { toTorchStateDict, loadTorchStateDict, torchWeightEntries, torchModuleNa
 export { TorchBatchNorm } from './layers/torch-batch-norm';
 export { HardSwish, HardSigmoid } from './layers/hard-activations';
 export { SeededDropout } from './layers/seeded-dropout';
+export { modelCost, type ModelCost } from './cost';
