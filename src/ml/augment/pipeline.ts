@@ -13,11 +13,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../rng';
-import { colorJitter, sampleJitter, type JitterParams } from './ops/color-jitter';
+import { colorJitterPlanes, sampleJitter, type JitterParams } from './ops/color-jitter';
 import { blurKernelSize, gaussianBlur, sampleSigmas } from './ops/gaussian-blur';
 import { horizontalFlip, sampleFlips } from './ops/horizontal-flip';
 import { normalize } from './ops/normalize';
-import { randomGrayscale, sampleGrayscale } from './ops/random-grayscale';
+import { fromPlanes, toPlanes, type Planes } from './ops/planes';
+import { grayscalePlanes, sampleGrayscale } from './ops/random-grayscale';
 import { fullBox, resizedCrop, sampleCropBoxes, type CropBox } from './ops/random-resized-crop';
 import { rotate, sampleAngles } from './ops/rotation';
 import { sampleSolarize, solarize } from './ops/solarize';
@@ -151,7 +152,33 @@ export function applyView(images: tf.Tensor4D, sampled: SampledView, opts: { fol
   const noFlip = new Array<boolean>(n).fill(false);
   return tf.tidy(() => {
     let x = asUnitFloat(images);
+    // Consecutive colour ops (jitter, grayscale) share one planar conversion (planes.ts).
+    const planar: { planes: Planes | null; h: number; w: number } = { planes: null, h: 0, w: 0 };
+    const asPlanes = (): Planes => {
+      if (planar.planes === null) {
+        planar.planes = toPlanes(x);
+        planar.h = x.shape[1];
+        planar.w = x.shape[2];
+      }
+      return planar.planes;
+    };
+    const asImages = (): tf.Tensor4D => {
+      if (planar.planes !== null) {
+        x = fromPlanes(planar.planes, n, planar.h, planar.w);
+        planar.planes = null;
+      }
+      return x;
+    };
     for (const s of sampled.steps) {
+      if (s.op === 'color-jitter') {
+        planar.planes = colorJitterPlanes(asPlanes(), s);
+        continue;
+      }
+      if (s.op === 'random-grayscale') {
+        planar.planes = grayscalePlanes(asPlanes(), s.applied);
+        continue;
+      }
+      x = asImages();
       switch (s.op) {
         case 'resize':
         case 'random-resized-crop':
@@ -162,12 +189,6 @@ export function applyView(images: tf.Tensor4D, sampled: SampledView, opts: { fol
           break;
         case 'rotation':
           x = rotate(x, s.angles);
-          break;
-        case 'color-jitter':
-          x = colorJitter(x, s);
-          break;
-        case 'random-grayscale':
-          x = randomGrayscale(x, s.applied);
           break;
         case 'gaussian-blur':
           x = gaussianBlur(x, s.sigmas, s.kernelSize);
@@ -180,7 +201,7 @@ export function applyView(images: tf.Tensor4D, sampled: SampledView, opts: { fol
           break;
       }
     }
-    return x;
+    return asImages();
   });
 }
 

@@ -86,19 +86,29 @@ function positive(x: tf.Tensor): tf.Tensor2D {
 /**
  * Hue on planes: torchvision's _rgb2hsv hue, shifted by h turns, then HSV → RGB. With V = max and
  * V·S = max − min, each channel is max − (max − min)·clamp(min(k, 4 − k), 0, 1), k = (n + 6H) mod 6.
- * Masks are 0/1 floats from tf.step and min(k, 4 − k) = k − relu(2k − 4): tf.where, comparisons and
- * tf.minimum are 5–10× slower than that arithmetic on wasm (measured). Call inside a tidy.
+ * Masks are 0/1 floats from tf.step, max/min are mask-weighted sums, and min(k, 4 − k) = k − relu(2k − 4):
+ * tf.where, boolean comparisons, tf.maximum and tf.minimum are 5–10× slower than this arithmetic on
+ * wasm (measured). Call inside a tidy.
  */
 export const huePlanes: PlaneFn = ([r, g, b], shifts) => {
   const shift = column(shifts, r.shape[0], 'adjustHue');
   const one = tf.scalar(1);
-  // max/min stay tf.maximum/minimum: they return one of the inputs exactly, which the masks rely on.
-  const maxc = tf.maximum(tf.maximum(r, g), b);
-  const cr = maxc.sub(tf.minimum(tf.minimum(r, g), b));
-  const crDiv = cr.add(one.sub(positive(cr))); // 1 where max = min, as torchvision's where(eqc, 1, cr)
-  const isR = one.sub(positive(maxc.sub(r)));
-  const isG = one.sub(positive(maxc.sub(g))).mul(one.sub(isR));
+  // Which channel is the max (ties: R, then G, as torchvision's maxc == r / maxc == g tests) and which
+  // the min, from exact sign tests; max and min are then exact selections of r, g or b.
+  const gOverR = positive(g.sub(r));
+  const bOverR = positive(b.sub(r));
+  const bOverG = positive(b.sub(g));
+  const isR = one.sub(gOverR).mul(one.sub(bOverR));
+  const isG = one.sub(isR).mul(one.sub(bOverG));
   const isB = one.sub(isR).sub(isG);
+  const maxc = isR.mul(r).add(isG.mul(g)).add(isB.mul(b));
+  // r is the min when r ≤ g and r ≤ b; else g when g ≤ b; else b.
+  const loR = one.sub(positive(r.sub(g))).mul(one.sub(positive(r.sub(b))));
+  const loG = one.sub(loR).mul(one.sub(positive(g.sub(b))));
+  const loB = one.sub(loR).sub(loG);
+  const minc = loR.mul(r).add(loG.mul(g)).add(loB.mul(b));
+  const cr = maxc.sub(minc);
+  const crDiv = cr.add(one.sub(positive(cr))); // 1 where max = min, as torchvision's where(eqc, 1, cr)
   // 6·hue before wrapping: R max → (g − b)/cr, G max → 2 + (b − r)/cr, B max → 4 + (r − g)/cr.
   const h6 = isR
     .mul(g.sub(b))

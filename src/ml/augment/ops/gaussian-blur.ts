@@ -3,10 +3,11 @@
  * in [0.1, 2.0], p = 0.5; torchvision `gaussian_blur` semantics: kernel sampled at integer offsets
  * −(k−1)/2 … (k−1)/2, normalised to sum 1, reflect padding).
  * Per-image σ means per-image kernels: every image gets its own separable kernel built from a shared
- * symmetric basis (see blurAll); images not selected get a delta kernel.
+ * symmetric basis (see blurAll). When few images are selected (p < 0.75) only those are blurred.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng';
+import { gatherImages } from './batch-gather';
 
 /** Odd kernel side nearest to fraction·side, at least 3 (SimCLR: 10% of the side). */
 export function blurKernelSize(side: number, fraction: number): number {
@@ -60,10 +61,15 @@ export function gaussianBlur(images: tf.Tensor4D, sigmas: readonly number[], ker
   const pad = (kernelSize - 1) / 2;
   if (pad >= Math.min(h, w)) throw new Error(`gaussianBlur: kernel ${kernelSize} too large for ${h}×${w} images`);
   return tf.tidy(() => {
-    if (sigmas.every((s) => !(s > 0)) || kernelSize === 1) return images.clone();
-    // Unselected images go through with a delta kernel: gathering the selected subset and scattering
-    // it back cost 10× more than blurring them all on wasm (tf.gather copies element by element).
-    return blurAll(images, sigmas, kernelSize);
+    const on = sigmas.flatMap((s, i) => (s > 0 ? [i] : []));
+    if (on.length === 0 || kernelSize === 1) return images.clone();
+    // With most images selected, blurring all of them (delta kernels for the rest) is cheapest.
+    if (on.length > 0.75 * n) return blurAll(images, sigmas, kernelSize);
+    // Otherwise blur only the selected ones and put them back in place (exact copies, batch-gather.ts).
+    const blurred = blurAll(gatherImages(images, on), on.map((i) => sigmas[i]), kernelSize);
+    const from = Array.from({ length: n }, (_, i) => on.length + i); // index into [blurred; images]
+    on.forEach((i, j) => (from[i] = j));
+    return gatherImages(tf.concat([blurred, images], 0), from);
   });
 }
 

@@ -207,3 +207,28 @@ describe('rotation on the cpu backend', () => {
     }
   });
 });
+
+describe('batch gather and blur subsets', () => {
+  it('gatherImages copies images exactly, in any order, with repeats', async () => {
+    const { gatherImages } = await import('./batch-gather');
+    const out = gatherImages(images, [4, 0, 0, 2]);
+    const want = tf.gather(images, [4, 0, 0, 2]);
+    expect(maxAbsDiff(out, want)).toBe(0);
+    expect(() => gatherImages(images, [5])).toThrow(/outside 0..4/);
+    tf.dispose([out, want]);
+  });
+
+  it('blurring a few selected images equals blurring each alone', () => {
+    const sigmas = [0, 1.3, 0, 0, 0.7];
+    const out = gaussianBlur(images, sigmas, 5); // 2 of 5 selected: the subset path
+    for (const i of [1, 4]) {
+      const alone = tf.tidy(() => gaussianBlur(images.slice([i], [1]) as tf.Tensor4D, [sigmas[i]], 5));
+      const part = out.slice([i], [1]);
+      expect(maxAbsDiff(part, alone)).toBeLessThan(1e-6);
+      tf.dispose([alone, part]);
+    }
+    const kept = tf.tidy(() => maxAbsDiff(tf.gather(out, [0, 2, 3]), tf.gather(images, [0, 2, 3])));
+    expect(kept).toBe(0);
+    out.dispose();
+  });
+});
