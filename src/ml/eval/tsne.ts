@@ -5,12 +5,15 @@
  * exaggeration 12 for 250 iterations with momentum 0.5, then momentum 0.8 (update and gains reset
  * between the stages, as sklearn's two _gradient_descent calls), delta-bar-delta gains
  * (+0.2 / ×0.8, min 0.01), learning rate 'auto' = max(n / exaggeration / 4, 50), PCA init scaled
- * to std 1e-4, stopping after 300 checks without progress or a gradient norm ≤ 1e-7 (checked
- * every 50 iterations). Like bhtsne/openTSNE (not sklearn) inputs wider than 50 columns are first
- * reduced to 50 dims by PCA. Neighbours come from an exact vantage-point tree (bhtsne's choice).
+ * to std 1e-4, stopping when the error has not improved for 300 iterations or the gradient norm
+ * is ≤ 1e-7 (both checked every 50 iterations). Like bhtsne/openTSNE (not sklearn), inputs wider
+ * than 50 columns are first reduced to 50 dims by PCA. Neighbours come from an exact
+ * vantage-point tree (bhtsne's choice) with bucket leaves and early-abandoned distances: exact
+ * like sklearn's, and no tfjs needed, so the whole algorithm is synchronous plain JS.
  *
  * Runs as a stepper so a worker can post intermediate layouts: `const t = new Tsne(x, n, d);
- * while (!t.step(50).done) post(t.embedding)`.
+ * while (!t.step(50).done) post(t.embedding.slice())` (embedding is updated in place: copy it
+ * before transferring).
  */
 import { createRng } from '../rng';
 import { fitPca, transformPca } from './pca';
@@ -152,7 +155,8 @@ export class Tsne {
       this.#sparseP = sparseJointP(graph, n, perplexity);
       this.setupMs.affinities = performance.now() - t0;
       this.#neg = new Float64Array(2 * n);
-      this.#stack = new Int32Array(4 * 64 + 16);
+      // Depth ≤ 48 and ≤ 4 children per opened cell bound the traversal stack.
+      this.#stack = new Int32Array(4 * 49 + 8);
       this.#tree = new QuadTree();
     }
     this.#grad = new Float64Array(2 * n);
@@ -241,14 +245,8 @@ export class Tsne {
     }
     return barnesHutGradient(
       this.embedding, this.#sparseP!, this.n, exaggeration, this.#opts.theta, this.#tree!,
-      this.#grad, this.#neg!, this.#growStack(), computeError,
+      this.#grad, this.#neg!, this.#stack!, computeError,
     );
-  }
-
-  #growStack(): Int32Array {
-    // Depth ≤ 48 and 4 children per opened cell bound the traversal stack.
-    if (this.#stack === null || this.#stack.length < 4 * 49 + 8) this.#stack = new Int32Array(4 * 49 + 8);
-    return this.#stack;
   }
 }
 
