@@ -50,7 +50,7 @@ function seeded(shape: number[], rng: ReturnType<typeof createRng>): tf.Tensor {
   return tf.tensor(a, shape);
 }
 
-/** Median wall time (ms) of f over `reps` runs after one warm-up; f returns what it allocated. */
+/** Best (minimum) wall time in ms of f over `reps` runs after one warm-up (robust to other load on the machine); f returns what it allocated. */
 function time(f: () => tf.TensorContainer): number {
   const once = (): number => {
     const t0 = performance.now();
@@ -61,8 +61,7 @@ function time(f: () => tf.TensorContainer): number {
     return ms;
   };
   once();
-  const ts = Array.from({ length: reps }, once).sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
+  return Math.min(...Array.from({ length: reps }, once));
 }
 
 const gf = (flops: number, ms: number): string => (flops / ms / 1e6).toFixed(2).padStart(6);
@@ -72,7 +71,7 @@ async function main(): Promise<void> {
   await tf.ready();
   const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
   registerWasmTrainingKernels();
-  console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, wasm threads ${wasm.getThreadsCount()}, batch ${batch}, reps ${reps} (median)`);
+  console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, wasm threads ${wasm.getThreadsCount()}, batch ${batch}, best of ${reps} runs`);
   console.log('GFLOP/s; flops = 2*N*OH*OW*KH*KW*Ci*Co per pass; matmul = [N*OH*OW, KH*KW*Ci] x [KH*KW*Ci, Co]');
   const rng = createRng(7);
   for (const w of widths) {
@@ -84,7 +83,7 @@ async function main(): Promise<void> {
       const f = seeded([l.k, l.k, l.ci, l.co], rng) as tf.Tensor4D;
       const dy = seeded([batch, oh, oh, l.co], rng) as tf.Tensor4D;
       const flops = 2 * batch * oh * oh * l.k * l.k * l.ci * l.co;
-      const attrs = { strides: l.stride, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+      const attrs = { strides: l.stride, pad: 'same', dataFormat: 'NHWC' } as tf.NamedAttrMap;
       const fwd = time(() => tf.conv2d(x, f, l.stride, 'same'));
       const dx = time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor);
       const dw = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor);
@@ -107,6 +106,29 @@ async function main(): Promise<void> {
       );
       tf.dispose([x, f, dy, a, b]);
     }
+  }
+  // Depthwise 3x3 (MobileNet-style blocks at CIFAR sizes); wasm has no depthwise gradients of its own.
+  console.log('\nDepthwise 3x3, flops = 2*N*OH*OW*9*C*M');
+  console.log('shape                      fwd   dx-ours  dW-ours  fwd+bwd  (ms fwd+bwd)');
+  for (const [hw, ch, mult, stride] of [
+    [32, 16 * widths[0], 1, 1],
+    [32, 16 * widths[0], 1, 2],
+    [16, 32 * widths[0], 2, 1],
+  ]) {
+    const oh = Math.ceil(hw / stride);
+    const x = seeded([batch, hw, hw, ch], rng) as tf.Tensor4D;
+    const f = seeded([3, 3, ch, mult], rng) as tf.Tensor4D;
+    const dy = seeded([batch, oh, oh, ch * mult], rng) as tf.Tensor4D;
+    const flops = 2 * batch * oh * oh * 9 * ch * mult;
+    const attrs = { strides: stride, dilations: 1, pad: 'same' } as tf.NamedAttrMap;
+    const fwd = time(() => tf.depthwiseConv2d(x, f, stride, 'same'));
+    const dx = time(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor);
+    const dw = time(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor);
+    const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, stride, 'same'), dy)));
+    const full = time(() => g([x, f]));
+    const shape = `${hw}x${hw}x${ch} m${mult} s${stride}`;
+    console.log(`${shape.padEnd(24)} ${gf(flops, fwd)}  ${gf(flops, dx)}   ${gf(flops, dw)}   ${gf(3 * flops, full)}  (${full.toFixed(0)} ms)`);
+    tf.dispose([x, f, dy]);
   }
   console.log(`\ntensors alive at end: ${tf.memory().numTensors}`);
 }
