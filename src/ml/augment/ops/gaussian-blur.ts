@@ -3,7 +3,7 @@
  * in [0.1, 2.0], p = 0.5; torchvision `gaussian_blur` semantics: kernel sampled at integer offsets
  * −(k−1)/2 … (k−1)/2, normalised to sum 1, reflect padding).
  * Per-image σ means per-image kernels: every image gets its own separable kernel built from a shared
- * symmetric basis (see blurAll). When few images are selected (p < 0.75) only those are blurred.
+ * symmetric basis (see blurAll). When at most 75% of the images are selected, only those are blurred.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng';
