@@ -41,6 +41,33 @@ describe('wasm Conv2DBackpropInput / Conv2DBackpropFilter vs cpu', () => {
     expect(maxRelError(got.dw, ref.dw)).toBeLessThan(1e-4);
   });
 
+  it('trains a tf.layers conv model (fused conv + bias + relu) exactly as on cpu', async () => {
+    const run = async (): Promise<Float32Array[]> => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [9, 7, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.ones() }),
+          tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'valid', depthwiseInitializer: tf.initializers.constant({ value: 0.1 }) }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.constant({ value: 0.05 }) }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+      const xs = tf.tensor4d(Float32Array.from({ length: 3 * 9 * 7 * 2 }, (_, i) => Math.sin(i * 0.37)), [3, 9, 7, 2]);
+      const ys = tf.tensor2d([0.5, -1, 1, 0.25, -0.5, 2], [3, 2]);
+      await model.fit(xs, ys, { epochs: 2, batchSize: 3, shuffle: false, verbose: 0 });
+      const out = await Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
+      tf.dispose([xs, ys]);
+      model.dispose();
+      return out;
+    };
+    await useCpuBackend();
+    const ref = await run();
+    await useWasmBackend();
+    const got = await run();
+    expect(got.length).toBe(ref.length);
+    got.forEach((g, i) => expect(maxRelError(g, ref[i])).toBeLessThan(1e-4));
+  });
+
   it('rejects NCHW clearly', () => {
     const dy = tf.zeros([1, 2, 3, 3]) as tf.Tensor4D;
     const w = tf.zeros([3, 3, 2, 2]) as tf.Tensor4D;
