@@ -38,8 +38,8 @@ describe('safetensors', () => {
     expect(tensors['bn.num_batches_tracked'].shape).toEqual([]);
     expect((tensors['bn.num_batches_tracked'].data as BigInt64Array)[0]).toBe(12345678901n);
     expect(Array.from(tensors.big.data as BigInt64Array)).toEqual([-(2n ** 62n), 7n]);
-    expect(Array.from(tensors.ints.data)).toEqual([-1, 0, 2147483647]);
-    expect(Array.from(tensors.bytes.data)).toEqual([0, 255]);
+    expect(Array.from(tensors.ints.data as Int32Array)).toEqual([-1, 0, 2147483647]);
+    expect(Array.from(tensors.bytes.data as Uint8Array)).toEqual([0, 255]);
     expect(tensors.empty.data.length).toBe(0);
     // Same input, same bytes.
     expect(writeSafetensors({ x: { dtype: 'F32', shape: [1], data: [1] } })).toEqual(writeSafetensors({ x: { dtype: 'F32', shape: [1], data: [1] } }));
