@@ -13,6 +13,8 @@ const CASES: ConvCase[] = [
   { name: '5x5 s2 same 7x9', x: [2, 7, 9, 2], filter: [5, 5, 2, 3], strides: 2, pad: 'same' },
   { name: '1x1 s1 same', x: [2, 7, 9, 3], filter: [1, 1, 3, 4], strides: 1, pad: 'same' },
   { name: '1x1 s2 valid (shortcut)', x: [2, 7, 9, 3], filter: [1, 1, 3, 4], strides: 2, pad: 'valid' },
+  { name: '1x1 s2 same 8x8', x: [2, 8, 8, 3], filter: [1, 1, 3, 4], strides: 2, pad: 'same' },
+  { name: '1x1 s2 explicit [1,0]x[0,1]', x: [2, 7, 9, 3], filter: [1, 1, 3, 4], strides: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
   { name: '4x4 s2 same (even kernel)', x: [2, 9, 7, 2], filter: [4, 4, 2, 3], strides: 2, pad: 'same' },
   { name: '3x3 s3 valid', x: [2, 10, 11, 2], filter: [3, 3, 2, 3], strides: 3, pad: 'valid' },
   { name: '3x3 strides [2,1] same', x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: 'same' },
