@@ -46,30 +46,11 @@ export function conv2dBackpropFilterAsConv(x: tf.Tensor4D, dy: tf.Tensor4D, info
   });
 }
 
-/**
- * dW of an unpadded 1x1 conv (e.g. a ResNet stride-2 shortcut) as one GEMM:
- * x subsampled at the stride, as [Ci, P] (2-D transpose), times dy [P, Co] → [1,1,Ci,Co].
- */
-export function conv2dBackpropFilter1x1(x: tf.Tensor4D, dy: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    const xs =
-      sh === 1 && sw === 1 && x.shape[1] === oh && x.shape[2] === ow
-        ? x
-        : tf.stridedSlice(x, [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, ci], [1, sh, sw, 1]);
-    const p = n * oh * ow;
-    const xT = tf.transpose(tf.reshape(xs, [p, ci])) as tf.Tensor2D;
-    return tf.reshape(tf.matMul(xT, tf.reshape(dy, [p, co]) as tf.Tensor2D), [1, 1, ci, co]) as tf.Tensor4D;
-  });
-}
-
 /** KernelConfig body for Conv2DBackpropFilter on 'wasm' (inputs x, dy; attrs as in tfjs-core). */
 export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   assertNhwc('Conv2DBackpropFilter', a.dataFormat);
   const { x, dy } = inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const info = convInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.pad, a.dimRoundingMode, false);
-  const { filterHeight: kh, filterWidth: kw, padInfo } = info;
-  const impl = kh === 1 && kw === 1 && padInfo.top === 0 && padInfo.left === 0 ? conv2dBackpropFilter1x1 : conv2dBackpropFilterAsConv;
-  return tf.tidy(() => impl(asTensor<tf.Rank.R4>(x), asTensor<tf.Rank.R4>(dy), info));
+  return tf.tidy(() => conv2dBackpropFilterAsConv(asTensor<tf.Rank.R4>(x), asTensor<tf.Rank.R4>(dy), info));
 };
