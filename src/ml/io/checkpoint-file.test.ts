@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { z } from 'zod';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { useWasmBackend } from '../testing/node-backend';
 import { createConvNet } from '../models/backbones/convnet';
 import { createResNet18 } from '../models/backbones/resnet';
@@ -136,7 +138,29 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
     tf.dispose([x, a, b]);
     model.dispose();
     // Same models, same time → same bytes.
-    expect(await exportCheckpoint({ models: src, config: CONFIG, history: HISTORY, extra: { 'backbone.safetensors': st }, created })).toEqual(bytes);
+    const again = await exportCheckpoint({ models: src, config: CONFIG, history: HISTORY, extra: { 'backbone.safetensors': st }, created });
+    expect(await sha256Hex(again)).toBe(await sha256Hex(bytes));
+  });
+
+  it('unzipped, a model loads with plain tf.loadLayersModel(http://…/model.json), as the README says', async () => {
+    const files = unzipSync(bytes);
+    const server = createServer((req, res) => {
+      const body = files[(req.url ?? '/').slice(1)];
+      res.writeHead(body ? 200 : 404).end(body ? Buffer.from(body) : undefined);
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const model = await tf.loadLayersModel(`http://127.0.0.1:${port}/models/convnet/model.json`);
+      const x = input(1, 16, 7);
+      const a = src.convnet.predict(x) as tf.Tensor;
+      const b = model.predict(x) as tf.Tensor;
+      expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+      tf.dispose([x, a, b]);
+      model.dispose();
+    } finally {
+      server.close();
+    }
   });
 
   it('clear messages: truncated, not a zip, pickled / safetensors input, no manifest, wrong format or version, corrupt file, unlisted file', async () => {
