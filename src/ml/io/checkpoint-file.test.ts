@@ -170,6 +170,10 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
     await expect(importCheckpoint(st, validate)).rejects.toThrow(/\.safetensors weights file, not a simlab checkpoint/);
     await expect(importCheckpoint(Uint8Array.from([0x80, 0x02, 0x8a, 0x0a]), validate)).rejects.toThrow(/pickled PyTorch file/);
     await expect(importCheckpoint(zipSync({ 'a.txt': strToU8('x') }), validate)).rejects.toThrow(/no manifest\.json/);
+    await expect(importCheckpoint(await repack(bytes, (files) => void (files['manifest.json'] = strToU8('{"format": "simlab-checkpoint",')), false), validate)).rejects.toThrow(
+      /manifest\.json in the checkpoint is not valid JSON/,
+    );
+    await expect(importCheckpoint(await repack(bytes, (files) => void (files['history.json'] = strToU8('[1, 2'))), validate)).rejects.toThrow(/history\.json in the checkpoint is not valid JSON/);
     const editManifest = (f: (m: Record<string, unknown>) => void) => (files: Record<string, Uint8Array>) => {
       const m = JSON.parse(strFromU8(files['manifest.json']));
       f(m);
