@@ -7,7 +7,12 @@ import type { SplitName } from '../ml/data/types';
 import type { DatasetIndex, DatasetMeta } from '../storage/schema';
 import type { AugmentOp, AugmentPipeline, PipelineIssue } from '../ml/augment/schema';
 import type { AugmentPreset } from '../ml/augment/presets';
+import type { ConfigProblem, RunConfig } from '../ml/train/config';
+import type { MethodName } from '../ml/methods/method';
+import type { RunRecord } from '../storage/run-schema';
+import type { RunEvent } from './train/run-controller';
 
+export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type { AugmentOp, AugmentPipeline, AugmentPreset, BackendName, BackendReport, DatasetIndex, DatasetMeta, PipelineIssue, SplitName };
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
@@ -180,6 +185,24 @@ export interface EngineApi {
   validatePipeline(json: unknown): Promise<{ ok: true; pipeline: AugmentPipeline } | { ok: false; issues: PipelineIssue[] }>;
   /** Two augmented views of some stored images with a seed. */
   augmentPreview(req: AugmentPreviewRequest): Promise<AugmentPreview>;
+
+  /** A complete default run config for a method on a stored dataset (the Train panel's starting point). */
+  defaultRunConfig(method: MethodName, datasetId: string): Promise<RunConfig>;
+  /** Validates a run config (form or imported JSON); problems name their path. */
+  validateRunConfig(json: unknown): Promise<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>;
+  /** Trains; events stream through `onEvent`; resolves with the final record when the run ends. */
+  startRun(config: unknown, onEvent: (e: RunEvent) => void): Promise<RunRecord>;
+  /** Continues a stopped or interrupted run from its latest checkpoint. */
+  resumeRun(runId: string, onEvent: (e: RunEvent) => void): Promise<RunRecord>;
+  pauseRun(): Promise<void>;
+  continueRun(): Promise<void>;
+  stopRun(): Promise<void>;
+  /** Stored runs (runs left running by a closed page come back as 'interrupted'). */
+  listRuns(): Promise<RunRecord[]>;
+  deleteRun(runId: string): Promise<void>;
+
+  /** One step of a method on tiny seeded data: loss and gradients, to compare backends (tests). */
+  stepParity(opts: { method: MethodName; size: number; batch: number; seed: number }): Promise<{ backend: string; loss: number; grads: number[][] }>;
 
   /** Benchmarks (bench/ only): augmentation timing and the backend's matmul rate. */
   benchAugment(opts: { n: number; inputSize: number; outputSize: number; preset: string; repeats: number }): Promise<{ backend: BackendName; medianPairMs: number }>;

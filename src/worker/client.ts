@@ -3,7 +3,7 @@
  * callers pass plain functions; File objects are posted by reference, pixel buffers transferred back.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, ImportInput, ImportOptions, ImportProgress, ShapesOptions } from './api';
+import type { EngineApi, ImportInput, ImportOptions, ImportProgress, RunEvent, ShapesOptions } from './api';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -12,6 +12,8 @@ export interface EngineClient {
   scanImport(input: ImportInput, onProgress?: (p: ImportProgress) => void): ReturnType<EngineApi['scanImport']>;
   commitImport(planId: string, o: ImportOptions, onProgress: (p: ImportProgress) => void): ReturnType<EngineApi['commitImport']>;
   generateShapes(o: ShapesOptions, onProgress: (p: ImportProgress) => void): ReturnType<EngineApi['generateShapes']>;
+  startRun(config: unknown, onEvent: (e: RunEvent) => void): ReturnType<EngineApi['startRun']>;
+  resumeRun(runId: string, onEvent: (e: RunEvent) => void): ReturnType<EngineApi['resumeRun']>;
   terminate(): void;
 }
 
@@ -23,6 +25,8 @@ export function createEngineClient(): EngineClient {
     scanImport: (input, onProgress) => remote.scanImport(input, onProgress ? Comlink.proxy(onProgress) : undefined),
     commitImport: (planId, o, onProgress) => remote.commitImport(planId, o, Comlink.proxy(onProgress)),
     generateShapes: (o, onProgress) => remote.generateShapes(o, Comlink.proxy(onProgress)),
+    startRun: (config, onEvent) => remote.startRun(config, Comlink.proxy(onEvent)),
+    resumeRun: (runId, onEvent) => remote.resumeRun(runId, Comlink.proxy(onEvent)),
     terminate: () => worker.terminate(),
   };
 }

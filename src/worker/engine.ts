@@ -15,8 +15,12 @@ import { generateShapes } from '../ml/data/shapes';
 import { stratifiedSplit } from '../ml/data/splits';
 import { SPLITS } from '../ml/data/types';
 import { DatasetStore } from '../storage/dataset-store';
+import { RunStore } from '../storage/run-store';
+import { defaultRunConfig } from '../ml/train/config';
+import { RunController } from './train/run-controller';
 import type { AugmentOp, EngineApi, ShapesOptions } from './api';
 import { matmulGflops, previewViews } from './augment-preview';
+import { stepParity } from './debug-step';
 import { Importer, isInterrupted } from './import/importer';
 
 /** Default-parameter ops for the editor's "add op" (SimCLR's strengths where the paper sets one). */
@@ -35,6 +39,9 @@ export function createEngine(): EngineApi {
   const store = new DatasetStore();
   const opened = store.open();
   const importer = new Importer(store);
+  const runs = new RunStore();
+  const runsOpened = runs.open();
+  const controller = new RunController(store, runs);
   let report: BackendReport | null = null;
   let markReady: () => void = () => undefined;
   /** Tensor work waits for init(), so it never runs on a backend tfjs picked by itself. */
@@ -55,6 +62,11 @@ export function createEngine(): EngineApi {
     }
     return out;
   }
+
+  const backendInfo = () => ({
+    name: report?.active ?? tf.getBackend(),
+    adapter: report?.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}`.trim() : null,
+  });
 
   const engine: EngineApi = {
     async init({ backend, wasmThreads }) {
@@ -181,6 +193,57 @@ export function createEngine(): EngineApi {
       };
       const buffers = [original.buffer, r.views[0].buffer, r.views[1].buffer, ...(r.rawViews ? r.rawViews.map((x) => x.buffer) : [])];
       return Comlink.transfer(out, buffers as ArrayBuffer[]);
+    },
+
+    async defaultRunConfig(method, datasetId) {
+      const meta = await store.getMeta(datasetId);
+      if (!meta) throw new Error(`dataset ${datasetId} does not exist`);
+      return defaultRunConfig(
+        method,
+        { id: meta.id, name: meta.name, fingerprint: meta.fingerprint, size: meta.size },
+        { numClasses: meta.classes.length || undefined },
+      );
+    },
+
+    async validateRunConfig(json) {
+      return controller.validate(json);
+    },
+
+    async startRun(config, onEvent) {
+      await ready;
+      await runsOpened;
+      return controller.start(config, backendInfo(), onEvent);
+    },
+
+    async resumeRun(runId, onEvent) {
+      await ready;
+      await runsOpened;
+      return controller.start(null, backendInfo(), onEvent, runId);
+    },
+
+    async pauseRun() {
+      controller.pause();
+    },
+    async continueRun() {
+      controller.resume();
+    },
+    async stopRun() {
+      controller.stop();
+    },
+
+    async listRuns() {
+      await runsOpened;
+      return runs.list();
+    },
+
+    async deleteRun(runId) {
+      if (controller.active?.runId === runId) throw new Error('stop this run before deleting it');
+      await runs.delete(runId);
+    },
+
+    async stepParity(o) {
+      await ready;
+      return stepParity(o);
     },
 
     async benchAugment(o) {

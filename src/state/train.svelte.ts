@@ -1,0 +1,171 @@
+/**
+ * The Train panel's state: the run config being edited (validated in the engine), the live run
+ * (progress and curves from engine events), and stored runs that can be resumed.
+ */
+import type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord } from '../worker/api';
+import type { EngineClient } from '../worker/client';
+
+export interface LiveProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  etaSec: number;
+  imagesPerSec: number;
+  loss: number;
+  lr: number;
+}
+
+export class TrainState {
+  readonly #client: EngineClient;
+  config = $state<RunConfig | null>(null);
+  problems = $state.raw<ConfigProblem[]>([]);
+  runId = $state<string | null>(null);
+  status = $state<'idle' | 'starting' | 'running' | 'paused' | 'stopping'>('idle');
+  progress = $state.raw<LiveProgress | null>(null);
+  /** Curves of the run on screen (a stored run's, extended live). */
+  steps = $state.raw<RunRecord['curves']['steps']>([]);
+  epochs = $state.raw<RunRecord['curves']['epochs']>([]);
+  gradNorms = $state.raw<Record<string, number> | null>(null);
+  message = $state<string | null>(null);
+  error = $state<string | null>(null);
+  runs = $state.raw<RunRecord[]>([]);
+  lastCheckpoint = $state.raw<{ epoch: number; bytes: number } | null>(null);
+  #validateSeq = 0;
+
+  constructor(client: EngineClient) {
+    this.#client = client;
+  }
+
+  async refreshRuns(): Promise<void> {
+    this.runs = await this.#client.remote.listRuns();
+  }
+
+  /** A fresh default config for a method on a dataset (keeps the current augmentation when asked). */
+  async defaults(method: MethodName, datasetId: string): Promise<void> {
+    this.error = null;
+    try {
+      this.config = await this.#client.remote.defaultRunConfig(method, datasetId);
+      await this.validate();
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  /** Validates the config in the engine; latest call wins. */
+  /** Validates and, when valid, takes the engine's defaulted config (after a structural change). */
+  async adoptDefaults(): Promise<void> {
+    if (!this.config) return;
+    const r = await this.#client.remote.validateRunConfig($state.snapshot(this.config));
+    if (r.ok) this.config = r.config;
+    this.problems = r.ok ? [] : r.problems;
+  }
+
+  async validate(): Promise<boolean> {
+    if (!this.config) return false;
+    const seq = ++this.#validateSeq;
+    const r = await this.#client.remote.validateRunConfig($state.snapshot(this.config));
+    if (seq !== this.#validateSeq) return r.ok;
+    this.problems = r.ok ? [] : r.problems;
+    return r.ok;
+  }
+
+  #onEvent = (e: RunEvent) => {
+    switch (e.type) {
+      case 'record':
+        this.runId = e.runId;
+        this.steps = e.record.curves.steps;
+        this.epochs = e.record.curves.epochs;
+        break;
+      case 'step':
+        this.status = 'running';
+        this.progress = {
+          step: e.step,
+          totalSteps: e.totalSteps,
+          epoch: e.epoch,
+          epochs: this.config?.epochs ?? 0,
+          etaSec: e.etaSec,
+          imagesPerSec: e.imagesPerSec,
+          loss: e.loss,
+          lr: e.lr,
+        };
+        this.steps = [...this.steps, { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, imagesPerSec: e.imagesPerSec, extras: e.extras }];
+        if (e.gradNorms) this.gradNorms = e.gradNorms;
+        break;
+      case 'epoch': {
+        const { type: _t, epochs: _n, runId: _r, ...point } = e;
+        this.epochs = [...this.epochs.filter((p) => p.epoch !== point.epoch), point];
+        if (point.gradNorms) this.gradNorms = point.gradNorms;
+        break;
+      }
+      case 'checkpoint':
+        this.lastCheckpoint = { epoch: e.epoch, bytes: e.bytes };
+        break;
+      case 'paused':
+        this.status = 'paused';
+        break;
+      case 'resumed':
+        this.status = 'running';
+        break;
+      case 'error':
+        this.error = e.message;
+        break;
+      case 'done':
+        this.message =
+          e.reason === 'finished'
+            ? `Finished after ${e.epoch} epochs (${e.step} steps).`
+            : e.reason === 'stopped'
+              ? `Stopped at epoch ${e.epoch}, step ${e.step}; the checkpoint is kept and the run can be resumed.`
+              : `The run failed at epoch ${e.epoch}, step ${e.step}; the last good checkpoint is kept.`;
+        break;
+    }
+  };
+
+  async start(): Promise<void> {
+    if (!this.config || this.status !== 'idle') return;
+    this.error = null;
+    this.message = null;
+    this.progress = null;
+    this.steps = [];
+    this.epochs = [];
+    this.gradNorms = null;
+    if (!(await this.validate())) return;
+    this.status = 'starting';
+    try {
+      await this.#client.startRun($state.snapshot(this.config), this.#onEvent);
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.status = 'idle';
+      await this.refreshRuns();
+    }
+  }
+
+  async resume(runId: string): Promise<void> {
+    if (this.status !== 'idle') return;
+    this.error = null;
+    this.message = null;
+    const r = this.runs.find((x) => x.id === runId);
+    if (r) this.config = structuredClone(r.config);
+    this.status = 'starting';
+    try {
+      await this.#client.resumeRun(runId, this.#onEvent);
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.status = 'idle';
+      await this.refreshRuns();
+    }
+  }
+
+  pause(): void {
+    void this.#client.remote.pauseRun();
+  }
+  continue(): void {
+    void this.#client.remote.continueRun();
+  }
+  stop(): void {
+    this.status = 'stopping';
+    void this.#client.remote.stopRun();
+  }
+}

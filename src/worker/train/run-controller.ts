@@ -1,0 +1,125 @@
+/**
+ * Runs one training at a time in the worker: builds the Trainer from a validated config and the
+ * stored dataset, records curves and checkpoints in the run store, and forwards light events
+ * (never checkpoint payloads) to the page.
+ */
+import { checkpointBytes } from '../../ml/train/checkpoint';
+import { parseRunConfig, type ConfigProblem, type RunConfig } from '../../ml/train/config';
+import type { TrainEvent } from '../../ml/train/events';
+import { Trainer } from '../../ml/train/loop';
+import type { DatasetStore } from '../../storage/dataset-store';
+import { applyEvent, canResume, newRunRecord, slotsFor, withCheckpointSize, type RunRecord } from '../../storage/run-schema';
+import type { RunStore } from '../../storage/run-store';
+import { storeDataSource } from './store-data-source';
+
+/** What the page receives: train events without checkpoint payloads, plus the run id. */
+export type RunEvent =
+  | (Exclude<TrainEvent, { type: 'checkpoint' }> & { runId: string })
+  | { type: 'checkpoint'; runId: string; epoch: number; step: number; isBest: boolean; bytes: number }
+  | { type: 'record'; runId: string; record: RunRecord };
+
+export class RunController {
+  readonly #datasets: DatasetStore;
+  readonly #runs: RunStore;
+  #trainer: Trainer | null = null;
+  #record: RunRecord | null = null;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(datasets: DatasetStore, runs: RunStore) {
+    this.#datasets = datasets;
+    this.#runs = runs;
+  }
+
+  get active(): { runId: string; status: string } | null {
+    return this.#trainer && this.#record ? { runId: this.#record.id, status: this.#trainer.status } : null;
+  }
+
+  validate(json: unknown): { ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] } {
+    return parseRunConfig(json);
+  }
+
+  /** Starts a new run (or continues `resumeRunId` from its latest checkpoint); resolves when it ends. */
+  async start(
+    json: unknown,
+    backend: { name: string; adapter: string | null },
+    onEvent: (e: RunEvent) => void,
+    resumeRunId?: string,
+  ): Promise<RunRecord> {
+    if (this.#trainer) throw new Error('a run is already in progress: stop it first');
+    let record: RunRecord;
+    let resumeFrom;
+    if (resumeRunId) {
+      const r = await this.#runs.get(resumeRunId);
+      if (!r) throw new Error(`run ${resumeRunId} does not exist`);
+      if (!canResume(r)) throw new Error(`run “${r.name}” cannot be resumed (status ${r.status}, no checkpoint stored)`);
+      resumeFrom = await this.#runs.getCheckpoint(r.id, 'latest');
+      if (!resumeFrom) throw new Error(`run “${r.name}” has no stored checkpoint`);
+      record = { ...r, status: 'running', endedAt: null, error: null, backend: backend.name, adapter: backend.adapter };
+    } else {
+      const parsed = parseRunConfig(json);
+      if (!parsed.ok) throw new Error(`invalid run config:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
+      record = newRunRecord({ id: crypto.randomUUID(), config: parsed.config, backend: backend.name, adapter: backend.adapter });
+    }
+    const config = record.config;
+    const { source, meta } = await storeDataSource(this.#datasets, config.dataset.id);
+    if (meta.fingerprint !== config.dataset.fingerprint) {
+      throw new Error(`dataset “${meta.name}” is not the one this run was configured on (its images changed); start a new run`);
+    }
+    const src = config.monitor.source;
+    const monitorData = typeof src === 'object' ? (await storeDataSource(this.#datasets, src.datasetId)).source : undefined;
+    this.#record = record;
+    await this.#runs.put(record);
+    onEvent({ type: 'record', runId: record.id, record });
+
+    const handle = (e: TrainEvent) => {
+      const rec = (this.#record = applyEvent(this.#record as RunRecord, e));
+      if (e.type === 'checkpoint') {
+        const ckpt = e.checkpoint;
+        const slots = slotsFor(e);
+        for (const slot of slots) this.#record = withCheckpointSize(this.#record as RunRecord, slot, ckpt);
+        const snapshot = this.#record as RunRecord;
+        // Tell the page only once the checkpoint is really stored.
+        this.#queue(async () => {
+          await this.#runs.saveCheckpoint(snapshot, ckpt, slots);
+          onEvent({ type: 'checkpoint', runId: rec.id, epoch: e.epoch, step: e.step, isBest: e.isBest, bytes: checkpointBytes(ckpt) });
+        });
+        return;
+      }
+      if (e.type === 'epoch' || e.type === 'done' || e.type === 'paused' || e.type === 'error') {
+        this.#queue(() => this.#runs.put(this.#record as RunRecord));
+      }
+      onEvent({ ...e, runId: rec.id });
+    };
+
+    const trainer = new Trainer({ config, data: source, monitorData, onEvent: handle, resumeFrom });
+    this.#trainer = trainer;
+    try {
+      await trainer.run();
+    } finally {
+      trainer.dispose();
+      this.#trainer = null;
+    }
+    await this.#writes;
+    const final = this.#record as RunRecord;
+    await this.#runs.put(final);
+    onEvent({ type: 'record', runId: final.id, record: final });
+    return final;
+  }
+
+  #queue(task: () => Promise<void>): void {
+    this.#writes = this.#writes.then(task).catch((err) => {
+      // A failed write (e.g. quota) must not kill the run; the record keeps the error.
+      if (this.#record) this.#record = { ...this.#record, error: `saving failed: ${(err as Error).message}` };
+    });
+  }
+
+  pause(): void {
+    this.#trainer?.pause();
+  }
+  resume(): void {
+    this.#trainer?.resume();
+  }
+  stop(): void {
+    this.#trainer?.stop();
+  }
+}
