@@ -1,0 +1,86 @@
+/**
+ * The interface the pairs trainer and evaluation drive, shared by the three models of the lab
+ * (early fusion, siamese, siamese + auxiliary centre head), and the factory that builds them.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { PairTensors } from '../data/pairs';
+import type { Part } from '../methods/method';
+import type { BackboneConfigInput } from '../models/backbones';
+
+export type PairModelKind = 'early-fusion' | 'siamese' | 'siamese-aux';
+export const PAIR_MODEL_KINDS: readonly PairModelKind[] = ['early-fusion', 'siamese', 'siamese-aux'];
+
+/** Siamese training loss: torch's CosineEmbeddingLoss, or the contrastive loss on distance. */
+export type SiameseLossKind = 'cosine-embedding' | 'contrastive';
+
+export interface EarlyFusionConfig {
+  kind: 'early-fusion';
+  /** Image side (default 32). */
+  inputSize?: number;
+  /** First-block width of the 6-channel ConvNet (default 16). */
+  width?: number;
+  blocks?: 3 | 4;
+  seed?: number;
+}
+
+export interface SiameseConfig {
+  kind: 'siamese' | 'siamese-aux';
+  /** Shared backbone (default { name: 'convnet', width: 16 }); [N,S,S,3] → [N,D]. */
+  backbone?: BackboneConfigInput;
+  /** Default 'cosine-embedding'. */
+  loss?: SiameseLossKind;
+  /** Margin: on cosine for 'cosine-embedding' (default 0, torch's), on distance for 'contrastive' (default 1). */
+  margin?: number;
+  /** 'siamese-aux': weight λ of the centre MSE in loss = pair loss + λ·MSE (default 1). */
+  auxWeight?: number;
+  /** 'siamese-aux': hidden units of the centre head (default 32). */
+  auxHidden?: number;
+  /** Seed of the heads (the backbone's init seed is backbone.seed). */
+  seed?: number;
+}
+
+export type PairModelConfig = EarlyFusionConfig | SiameseConfig;
+
+/** Loss of one batch: the total the gradients follow and its named terms (all owned by the caller). */
+export type PairLoss = {
+  total: tf.Scalar;
+  /** 'pair' always; 'centre' for the auxiliary head. Unweighted terms. */
+  terms: Record<string, tf.Scalar>;
+};
+
+export interface PairModel {
+  readonly kind: PairModelKind;
+  readonly config: PairModelConfig;
+  /** 'probability' (sigmoid output, 0..1) or 'cosine' (−1..1); higher = more likely the same. */
+  readonly scoreKind: 'probability' | 'cosine';
+  /** Range of the score, for fixed histogram bins. */
+  readonly scoreRange: readonly [number, number];
+  /** Named parameter groups ('backbone', 'head', 'centre') for per-layer gradient norms. */
+  parts(): Part[];
+  trainableVariables(): tf.Variable[];
+  /**
+   * Loss in training mode (batch-norm batch statistics; updates moving statistics), for a gradient
+   * tape. Intermediates are tidied; under tf.variableGrads, tf.keep the terms to read them later.
+   */
+  loss(batch: PairTensors): PairLoss;
+  /** Pair scores in inference mode: xa, xb [N,S,S,3] → [N]; caller owns it. */
+  score(xa: tf.Tensor4D, xb: tf.Tensor4D): tf.Tensor1D;
+  /** Auxiliary centre predictions in inference mode: [N,S,S,3] → [N,2] (cx, cy in 0..1); only 'siamese-aux'. */
+  predictCentres?(x: tf.Tensor4D): tf.Tensor2D;
+  /** The model's trunk ([N,S,S,3] → [N,D] for siamese models, [N,S,S,6] → [N,D] for early fusion). Owned by the model. */
+  readonly trunk: tf.LayersModel;
+  /** Frees every variable the model owns (trunk included). */
+  dispose(): void;
+}
+
+/** Copies `from`'s weights into `to` (same architecture); throws naming the first mismatching weight. */
+export function copyWeights(from: tf.LayersModel, to: tf.LayersModel): void {
+  const src = from.getWeights(), dst = to.weights;
+  if (src.length !== dst.length) throw new Error(`cannot start from a model with ${src.length} weights: this one has ${dst.length}`);
+  src.forEach((w, i) => {
+    if (w.shape.join(',') !== dst[i].shape.join(',')) {
+      throw new Error(`weight ${dst[i].name} has shape [${dst[i].shape}], the start model's is [${w.shape}]`);
+    }
+  });
+  to.setWeights(src);
+}

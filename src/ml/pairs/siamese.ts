@@ -1,0 +1,99 @@
+/**
+ * Siamese network (Bromley et al. 1993; Chopra, Hadsell & LeCun 2005): one shared backbone embeds
+ * both images, the pair score is the cosine similarity of the two embeddings. Trained with
+ * torch's CosineEmbeddingLoss or the contrastive loss on distance (losses.ts). Kind 'siamese-aux'
+ * adds a small MLP head regressing each image's shape centre from its embedding (MSE, weight λ);
+ * the head only shapes the training signal and plays no part in the score.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { PairTensors } from '../data/pairs';
+import { modelPart, type Part } from '../methods/method';
+import { createBackbone } from '../models/backbones';
+import { initDenseSeeded } from '../models/heads';
+import { createRng } from '../rng';
+import { contrastiveLoss, cosineEmbeddingLoss, meanSquaredError, pairCosine } from './losses';
+import type { PairLoss, PairModel, SiameseConfig, SiameseLossKind } from './pair-model';
+
+export const DEFAULT_SIAMESE_BACKBONE = { name: 'convnet', width: 16 } as const;
+
+export class SiameseModel implements PairModel {
+  readonly kind: 'siamese' | 'siamese-aux';
+  readonly scoreKind = 'cosine' as const;
+  readonly scoreRange = [-1, 1] as const;
+  readonly config: SiameseConfig;
+  readonly trunk: tf.LayersModel;
+  readonly embeddingDim: number;
+  readonly lossKind: SiameseLossKind;
+  readonly margin: number;
+  readonly auxWeight: number;
+  /** 'siamese-aux' only: [N,D] → [N,2] centre (cx, cy). */
+  readonly centreHead: tf.Sequential | null;
+
+  constructor(config: SiameseConfig) {
+    this.config = config;
+    this.kind = config.kind;
+    const bb = createBackbone(config.backbone ?? DEFAULT_SIAMESE_BACKBONE);
+    this.trunk = bb.model;
+    this.embeddingDim = bb.embeddingDim;
+    this.lossKind = config.loss ?? 'cosine-embedding';
+    this.margin = config.margin ?? (this.lossKind === 'contrastive' ? 1 : 0);
+    this.auxWeight = config.auxWeight ?? 1;
+    if (config.kind === 'siamese-aux') {
+      const hidden = config.auxHidden ?? 32;
+      this.centreHead = tf.sequential({
+        name: 'centre_head',
+        layers: [
+          tf.layers.dense({ units: hidden, inputShape: [this.embeddingDim], activation: 'relu', kernelInitializer: 'zeros', biasInitializer: 'zeros' }),
+          tf.layers.dense({ units: 2, kernelInitializer: 'zeros', biasInitializer: 'zeros' }),
+        ],
+      });
+      initDenseSeeded(this.centreHead, createRng((config.seed ?? 0) + 1));
+      const head = this.centreHead;
+      this.predictCentres = (x) => tf.tidy(() => head.apply(this.embed(x, false), { training: false }) as tf.Tensor2D);
+    } else {
+      this.centreHead = null;
+    }
+  }
+
+  parts(): Part[] {
+    const ps = [modelPart('backbone', this.trunk)];
+    if (this.centreHead) ps.push(modelPart('centre', this.centreHead));
+    return ps;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.parts().flatMap((p) => p.trainable());
+  }
+
+  /** Embeddings [N,D] of images [N,S,S,3]; training selects batch-norm batch statistics. Caller owns. */
+  embed(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    return this.trunk.apply(x, { training }) as tf.Tensor2D;
+  }
+
+  loss(batch: PairTensors): PairLoss {
+    return tf.tidy((): PairLoss => {
+      const n = batch.xa.shape[0];
+      // Both images in one pass: the shared backbone's batch norm sees all 2N images.
+      const e = this.embed(tf.concat([batch.xa, batch.xb], 0), true);
+      const ea = tf.slice(e, [0, 0], [n, -1]) as tf.Tensor2D, eb = tf.slice(e, [n, 0], [n, -1]) as tf.Tensor2D;
+      const pair = this.lossKind === 'contrastive' ? contrastiveLoss(ea, eb, batch.y, this.margin) : cosineEmbeddingLoss(ea, eb, batch.y, this.margin);
+      if (!this.centreHead) return { total: pair, terms: { pair: pair.clone() } };
+      const pred = this.centreHead.apply(e, { training: true }) as tf.Tensor2D;
+      const target = tf.concat([tf.slice(batch.centres, [0, 0], [n, 2]), tf.slice(batch.centres, [0, 2], [n, 2])], 0);
+      const centre = meanSquaredError(pred, target);
+      return { total: tf.add(pair, tf.mul(centre, this.auxWeight)) as tf.Scalar, terms: { pair, centre } };
+    });
+  }
+
+  score(xa: tf.Tensor4D, xb: tf.Tensor4D): tf.Tensor1D {
+    return tf.tidy(() => pairCosine(this.embed(xa, false), this.embed(xb, false)));
+  }
+
+  /** 'siamese-aux' only: centre predictions in inference mode, [N,S,S,3] → [N,2]; caller owns. */
+  readonly predictCentres?: (x: tf.Tensor4D) => tf.Tensor2D;
+
+  dispose(): void {
+    this.trunk.dispose();
+    this.centreHead?.dispose();
+  }
+}
