@@ -207,4 +207,5 @@ export interface EngineApi {
   /** Benchmarks (bench/ only): augmentation timing and the backend's matmul rate. */
   benchAugment(opts: { n: number; inputSize: number; outputSize: number; preset: string; repeats: number }): Promise<{ backend: BackendName; medianPairMs: number }>;
   benchMatmul(opts: { n: number; repeats: number }): Promise<{ backend: BackendName; gflops: number }>;
+  benchTrainStep(opts: { method: MethodName; backbone: Record<string, unknown>; batch: number; steps: number; maxSeconds: number }): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
 }

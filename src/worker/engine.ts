@@ -21,6 +21,7 @@ import { RunController } from './train/run-controller';
 import type { AugmentOp, EngineApi, ShapesOptions } from './api';
 import { matmulGflops, previewViews } from './augment-preview';
 import { stepParity } from './debug-step';
+import { benchTrainStep } from './bench-train';
 import { Importer, isInterrupted } from './import/importer';
 
 /** Default-parameter ops for the editor's "add op" (SimCLR's strengths where the paper sets one). */
@@ -251,6 +252,11 @@ export function createEngine(): EngineApi {
       const r = await benchmarkAugment(o);
       const sorted = [...r.pairMs].sort((a, b) => a - b);
       return { backend: tf.getBackend() as BackendReport['active'], medianPairMs: sorted[Math.floor(sorted.length / 2)] };
+    },
+
+    async benchTrainStep(o) {
+      await ready;
+      return benchTrainStep({ ...o, backbone: o.backbone as Parameters<typeof benchTrainStep>[0]['backbone'] });
     },
 
     async benchMatmul({ n, repeats }) {
