@@ -59,3 +59,28 @@ export function tinyConfig(method: 'supervised' | 'simclr' | 'byol' | 'simsiam' 
     ...over,
   });
 }
+
+/** The SimCLR learning test's run on cifar10-png: the recipe of tests/reference/train_reference.py (CONFIG there). */
+export function simclrCifarConfig(size: number): RunConfig {
+  const view = [
+    { op: 'random-resized-crop', enabled: true, p: 1, scale: [0.3, 1], ratio: [3 / 4, 4 / 3] },
+    { op: 'horizontal-flip', enabled: true, p: 0.5 },
+    { op: 'color-jitter', enabled: true, p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+    { op: 'random-grayscale', enabled: true, p: 0.2 },
+    { op: 'normalize', enabled: true, p: 1, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+  ];
+  return runConfigOrThrow({
+    dataset: { id: 'cifar10-png', name: 'cifar10-png', fingerprint: 'cifar10-png', size },
+    backbone: { name: 'convnet', inputSize: 32, width: 8, blocks: 4, seed: 1 },
+    method: { method: 'simclr', temperature: 0.5, projectionDim: 64 },
+    augmentation: { outputSize: 32, views: [view, view] },
+    epochs: 2,
+    batchSize: 64,
+    optimizer: { name: 'adam', lr: 2e-3 },
+    schedule: { kind: 'cosine' },
+    seed: 1,
+    // kNN at init (epoch 0) and at the end: k 200, T 0.1, bank = all 5,000 train images, queries = the 1,000 test images.
+    monitor: { knnEvery: 2, k: 200, temperature: 0.1, bankSize: 5000, source: 'test-split', maxQueries: 1000 },
+    logEvery: 20,
+  });
+}
