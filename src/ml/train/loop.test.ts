@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
 import { useWasmBackend } from '../testing/node-backend';
-import type { TrainCheckpoint } from './checkpoint';
+import { checkpointIsFinite, type TrainCheckpoint } from './checkpoint';
 import type { RunConfig } from './config';
 import type { DataSource } from './data-source';
 import type { TrainEvent } from './events';
@@ -110,6 +110,25 @@ describe('Trainer', () => {
     expect(errors(r)[0]).toMatch(/^training stopped: the (loss|weights) became (NaN|-?Infinity|NaN or infinite) (at|by) step \d+.*no checkpoint was taken yet/);
     expect(r.checkpoints).toEqual([]);
     expect(r.events.at(-1)).toMatchObject({ type: 'done', reason: 'error' });
+  });
+
+  it('stops on a NaN loss and keeps the last good checkpoint', async () => {
+    // No BatchNorm, SGD at lr 100 warming up over 2 epochs: finite through epoch 2, NaN in epoch 3.
+    const config = tinyConfig('supervised', {
+      epochs: 4,
+      optimizer: { name: 'sgd', lr: 100, momentum: 0.9 },
+      schedule: { kind: 'constant', warmupEpochs: 2 },
+      backbone: { name: 'convnet', inputSize: 8, width: 4, blocks: 3, seed: 3, batchNorm: false },
+      monitor: { knnEvery: 0 },
+    });
+    const r = await record(config, data, { keep: true });
+    expect(r.status).toBe('error');
+    expect(errors(r)[0]).toMatch(/^training stopped: the loss became NaN at step \d+ \(epoch 3\); the last good checkpoint \(epoch 2, step 16\) is kept\./);
+    const good = r.trainer.lastCheckpoint!;
+    expect(good.position).toEqual({ epoch: 2, stepInEpoch: 0, step: 16 });
+    expect(r.checkpoints.at(-1)).toBe(good);
+    expect(checkpointIsFinite(good)).toBe(true);
+    r.trainer.dispose();
   });
 
   it('pauses and resumes between steps', async () => {
