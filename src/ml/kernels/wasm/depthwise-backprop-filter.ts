@@ -2,7 +2,8 @@
  * DepthwiseConv2dNativeBackpropFilter for the wasm backend (tfjs-backend-wasm 4.22 has none), as
  * one forward depthwise convolution (XNNPACK) with dy as the kernel and the batch folded into the
  * channels. Measured here (batch 64, 32 px): 4–50x faster than im2col (strided slices) + batched matmul, 1.2–2x
- * faster than stacking the batch along the height; still memory-bound (~0.1–0.4 GFLOP/s).
+ * faster than stacking the batch along the height; still slow in absolute terms (~0.1–0.4 GFLOP/s):
+ * XNNPACK's depthwise path is built for small kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import { asTensor, assertNoDilation, convInfo, padOrCrop, type Conv2DInfo } from './conv-geometry';
