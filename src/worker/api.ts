@@ -11,6 +11,8 @@ import type { ConfigProblem, RunConfig } from '../ml/train/config';
 import type { MethodName } from '../ml/methods/method';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from './train/run-controller';
+import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
+export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type { AugmentOp, AugmentPipeline, AugmentPreset, BackendName, BackendReport, DatasetIndex, DatasetMeta, PipelineIssue, SplitName };
@@ -208,4 +210,13 @@ export interface EngineApi {
   benchAugment(opts: { n: number; inputSize: number; outputSize: number; preset: string; repeats: number }): Promise<{ backend: BackendName; medianPairMs: number }>;
   benchMatmul(opts: { n: number; repeats: number }): Promise<{ backend: BackendName; gflops: number }>;
   benchTrainStep(opts: { method: MethodName; backbone: Record<string, unknown>; batch: number; steps: number; maxSeconds: number }): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
+
+  /** Evaluate: weighted kNN of a run checkpoint's embeddings (bank = the run's train split; queries = a split of a dataset). */
+  evaluateKnn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ClassifierResult>;
+  /** Evaluate: linear probe on standardised embeddings with its own epochs and lr; curves and test metrics. */
+  evaluateProbe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ProbeResult>;
+  /** Evaluate: predictions CSV (path, true, predicted, probability, top-3) of the latest kNN or probe result. */
+  predictionsCsv(kind: 'knn' | 'probe'): Promise<string>;
+  /** Evaluate: embeddings of dataset splits under a checkpoint (for the explorer), transferred. */
+  embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult>;
 }

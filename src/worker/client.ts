@@ -3,7 +3,7 @@
  * callers pass plain functions; File objects are posted by reference, pixel buffers transferred back.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, ImportInput, ImportOptions, ImportProgress, RunEvent, ShapesOptions } from './api';
+import type { EmbeddingsRequest, EngineApi, EvalProgress, ImportInput, ImportOptions, ImportProgress, KnnEvalRequest, ProbeEvalRequest, RunEvent, ShapesOptions } from './api';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -14,6 +14,9 @@ export interface EngineClient {
   generateShapes(o: ShapesOptions, onProgress: (p: ImportProgress) => void): ReturnType<EngineApi['generateShapes']>;
   startRun(config: unknown, onEvent: (e: RunEvent) => void): ReturnType<EngineApi['startRun']>;
   resumeRun(runId: string, onEvent: (e: RunEvent) => void): ReturnType<EngineApi['resumeRun']>;
+  evaluateKnn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['evaluateKnn']>;
+  evaluateProbe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['evaluateProbe']>;
+  embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['embeddings']>;
   terminate(): void;
 }
 
@@ -27,6 +30,9 @@ export function createEngineClient(): EngineClient {
     generateShapes: (o, onProgress) => remote.generateShapes(o, Comlink.proxy(onProgress)),
     startRun: (config, onEvent) => remote.startRun(config, Comlink.proxy(onEvent)),
     resumeRun: (runId, onEvent) => remote.resumeRun(runId, Comlink.proxy(onEvent)),
+    evaluateKnn: (req, onProgress) => remote.evaluateKnn(req, onProgress ? Comlink.proxy(onProgress) : undefined),
+    evaluateProbe: (req, onProgress) => remote.evaluateProbe(req, onProgress ? Comlink.proxy(onProgress) : undefined),
+    embeddings: (req, onProgress) => remote.embeddings(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     terminate: () => worker.terminate(),
   };
 }

@@ -23,6 +23,8 @@ import { matmulGflops, previewViews } from './augment-preview';
 import { stepParity } from './debug-step';
 import { benchTrainStep } from './bench-train';
 import { Importer, isInterrupted } from './import/importer';
+import { EmbeddingCache } from './eval/embeddings';
+import { Evaluator } from './eval/evaluator';
 
 /** Default-parameter ops for the editor's "add op" (SimCLR's strengths where the paper sets one). */
 const OP_DEFAULTS: AugmentOp[] = [
@@ -63,6 +65,8 @@ export function createEngine(): EngineApi {
     }
     return out;
   }
+
+  const evaluator = new Evaluator(new EmbeddingCache(store, runs, readImages));
 
   const backendInfo = () => ({
     name: report?.active ?? tf.getBackend(),
@@ -262,6 +266,26 @@ export function createEngine(): EngineApi {
     async benchMatmul({ n, repeats }) {
       await ready;
       return { backend: tf.getBackend() as BackendReport['active'], gflops: await matmulGflops(n, repeats) };
+    },
+
+    async evaluateKnn(req, onProgress) {
+      await ready;
+      await runsOpened;
+      return evaluator.knn(req, onProgress);
+    },
+    async evaluateProbe(req, onProgress) {
+      await ready;
+      await runsOpened;
+      return evaluator.probe(req, onProgress);
+    },
+    async predictionsCsv(kind) {
+      return evaluator.predictionsCsv(kind);
+    },
+    async embeddings(req, onProgress) {
+      await ready;
+      await runsOpened;
+      const r = await evaluator.embeddings(req, onProgress);
+      return Comlink.transfer(r, [r.x.buffer as ArrayBuffer]);
     },
 
     async deleteDataset(id) {

@@ -1,0 +1,196 @@
+/**
+ * The worker side of the Evaluate panel: weighted kNN and linear-probe evaluation of a run's
+ * checkpoint on a stored dataset (its own test split, or another dataset through a class map),
+ * embeddings for the explorer, and the predictions CSV of the latest kNN / probe result.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { knnClassify } from '../../ml/eval/knn';
+import { trainLinearProbe } from '../../ml/eval/linear-probe';
+import { classificationReport } from '../../ml/eval/metrics';
+import { fitStandardizer, standardize } from '../../ml/eval/standardize';
+import { toCsv, topK } from './csv';
+import type { EmbeddingCache, EmbeddingSet } from './embeddings';
+import type {
+  ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, EvalTarget, KnnEvalRequest, ProbeEvalRequest, ProbeResult,
+} from './types';
+
+interface Prepared {
+  classes: string[];
+  datasetId: string;
+  querySplit: NonNullable<EvalTarget['querySplit']>;
+  /** Labelled bank rows (run's train split). */
+  bankX: Float32Array;
+  bankY: Int32Array;
+  /** Kept query rows and their mapped labels. */
+  queryX: Float32Array;
+  queryY: Int32Array;
+  queryIndices: Int32Array;
+  dim: number;
+  epoch: number;
+  step: number;
+}
+
+/** Rows of `set` whose (mapped) label is ≥ 0: their embeddings, labels and dataset indices. */
+function keepLabelled(set: EmbeddingSet, map: (label: number) => number): { x: Float32Array; y: Int32Array; idx: Int32Array } {
+  const rows: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < set.n; i++) {
+    const l = set.labels[i] >= 0 ? map(set.labels[i]) : -1;
+    if (l >= 0) {
+      rows.push(i);
+      y.push(l);
+    }
+  }
+  const x = new Float32Array(rows.length * set.dim);
+  rows.forEach((r, k) => x.set(set.x.subarray(r * set.dim, (r + 1) * set.dim), k * set.dim));
+  return { x, y: Int32Array.from(y), idx: Int32Array.from(rows, (r) => set.indices[r]) };
+}
+
+export class Evaluator {
+  readonly #cache: EmbeddingCache;
+  #last: { knn: ClassifierResult | null; probe: ClassifierResult | null } = { knn: null, probe: null };
+
+  constructor(cache: EmbeddingCache) {
+    this.#cache = cache;
+  }
+
+  async #prepare(t: EvalTarget, onProgress?: (p: EvalProgress) => void): Promise<Prepared> {
+    const { config } = await this.#cache.checkpoint(t.runId, t.slot);
+    const runData = await this.#cache.dataset(config.dataset.id);
+    const classes = runData.meta.classes;
+    if (classes.length < 2) throw new Error(`dataset “${runData.meta.name}” has ${classes.length} classes: evaluation needs labelled classes`);
+    const datasetId = t.datasetId ?? config.dataset.id;
+    const querySplit = t.querySplit ?? 'test';
+    const evalData = datasetId === config.dataset.id ? runData : await this.#cache.dataset(datasetId);
+    let map: (l: number) => number = (l) => l;
+    if (t.classMap) {
+      const cm = t.classMap;
+      if (cm.length !== evalData.meta.classes.length) throw new Error(`class map has ${cm.length} entries, dataset “${evalData.meta.name}” ${evalData.meta.classes.length} classes`);
+      for (const c of cm) if (!(Number.isInteger(c) && c >= -1 && c < classes.length)) throw new Error(`class map entry ${c} is not a class of the run (0..${classes.length - 1}) or -1`);
+      map = (l) => cm[l];
+    } else if (datasetId !== config.dataset.id && evalData.meta.classes.join('\n') !== classes.join('\n')) {
+      throw new Error(`dataset “${evalData.meta.name}” has other classes than the run's: give a class map`);
+    }
+    const bank = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId: config.dataset.id, split: 'train' },
+      (done, total) => onProgress?.({ phase: 'embed-bank', done, total }));
+    const queries = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId, split: querySplit },
+      (done, total) => onProgress?.({ phase: 'embed-queries', done, total }));
+    const b = keepLabelled(bank, (l) => l);
+    const q = keepLabelled(queries, map);
+    if (b.y.length === 0) throw new Error('the run\'s train split has no labelled images for the bank');
+    if (q.y.length === 0) throw new Error(`no labelled ${querySplit} images to evaluate in “${evalData.meta.name}”`);
+    return {
+      classes, datasetId, querySplit, bankX: b.x, bankY: b.y, queryX: q.x, queryY: q.y, queryIndices: q.idx,
+      dim: bank.dim, epoch: bank.epoch, step: bank.step,
+    };
+  }
+
+  /** Weighted kNN (Wu et al. 2018) of the query split against the run's train-split embeddings. */
+  async knn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ClassifierResult> {
+    const t0 = performance.now();
+    const p = await this.#prepare(req, onProgress);
+    const c = p.classes.length;
+    const nb = p.bankY.length, nq = p.queryY.length;
+    onProgress?.({ phase: 'classify', done: 0, total: nq });
+    const bank = tf.tensor2d(p.bankX, [nb, p.dim]);
+    const queries = tf.tensor2d(p.queryX, [nq, p.dim]);
+    let r;
+    try {
+      r = await knnClassify(bank, p.bankY, queries, p.queryY, { k: req.k, temperature: req.temperature, numClasses: c });
+    } finally {
+      tf.dispose([bank, queries]);
+    }
+    const probs = new Float32Array(nq * c);
+    for (let i = 0; i < nq; i++) {
+      let s = 0;
+      for (let j = 0; j < c; j++) s += r.scores[i * c + j];
+      for (let j = 0; j < c; j++) probs[i * c + j] = s > 0 ? r.scores[i * c + j] / s : 0;
+    }
+    const out = this.#result('knn', req, p, r.predictions, probs, t0);
+    this.#last.knn = out;
+    return out;
+  }
+
+  /** Linear probe (ml/eval/linear-probe.ts) on standardised run-train embeddings, scored on the query split. */
+  async probe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ProbeResult> {
+    const t0 = performance.now();
+    const p = await this.#prepare(req, onProgress);
+    const c = p.classes.length;
+    const train = { x: p.bankX, y: p.bankY }, test = { x: p.queryX, y: p.queryY };
+    const r = await trainLinearProbe(train, test, p.dim, c, {
+      epochs: req.epochs, learningRate: req.learningRate, C: req.C, batchSize: req.batchSize, seed: req.seed,
+      onEpoch: (e) => onProgress?.({ phase: 'probe', done: e.epoch, total: req.epochs, epoch: e }),
+    });
+    // Probabilities from the returned weights on the same standardisation the probe fitted.
+    const nq = p.queryY.length;
+    const xs = standardize(fitStandardizer(p.bankX, p.bankY.length, p.dim), p.queryX);
+    const probs = new Float32Array(nq * c);
+    for (let i = 0; i < nq; i++) {
+      const logits = new Float64Array(c);
+      for (let j = 0; j < c; j++) {
+        let s = r.bias[j];
+        for (let d = 0; d < p.dim; d++) s += xs[i * p.dim + d] * r.weights[d * c + j];
+        logits[j] = s;
+      }
+      const m = Math.max(...logits);
+      let z = 0;
+      for (let j = 0; j < c; j++) z += Math.exp(logits[j] - m);
+      for (let j = 0; j < c; j++) probs[i * c + j] = Math.exp(logits[j] - m) / z;
+    }
+    const base = this.#result('probe', req, p, r.testPredictions, probs, t0);
+    this.#last.probe = base;
+    return { ...base, curves: r.curves, trainAccuracy: r.trainAccuracy };
+  }
+
+  #result(kind: 'knn' | 'probe', req: EvalTarget, p: Prepared, predictions: Int32Array, probs: Float32Array, t0: number): ClassifierResult {
+    const rep = classificationReport(p.queryY, predictions, p.classes.length);
+    return {
+      kind, runId: req.runId, slot: req.slot, datasetId: p.datasetId, querySplit: p.querySplit, classes: p.classes,
+      accuracy: rep.accuracy, macroF1: rep.macroF1, confusion: rep.confusion, perClass: rep.perClass,
+      queryIndices: p.queryIndices, trueLabels: p.queryY, predictions, probs, bankSize: p.bankY.length,
+      epoch: p.epoch, step: p.step, ms: performance.now() - t0,
+    };
+  }
+
+  /** Predictions CSV of the latest kNN or probe result: path, true and predicted class, probability, top-3. */
+  async predictionsCsv(kind: 'knn' | 'probe'): Promise<string> {
+    const r = this.#last[kind];
+    if (!r) throw new Error(`no ${kind === 'knn' ? 'kNN' : 'linear probe'} result yet: evaluate first`);
+    const { index } = await this.#cache.dataset(r.datasetId);
+    const n = r.queryIndices.length, c = r.classes.length;
+    const top = topK(r.probs, n, c, 3);
+    const rows = Array.from({ length: n }, (_, i) => {
+      const t3 = top[i];
+      const cells: (string | number)[] = [index.paths[r.queryIndices[i]], r.classes[r.trueLabels[i]], r.classes[r.predictions[i]], r.probs[i * c + r.predictions[i]]];
+      for (let k = 0; k < 3; k++) cells.push(t3[k] ? r.classes[t3[k].cls] : '', t3[k] ? t3[k].p : '');
+      return cells;
+    });
+    return toCsv(['path', 'true_class', 'predicted_class', 'probability', 'top1_class', 'top1_prob', 'top2_class', 'top2_prob', 'top3_class', 'top3_prob'], rows);
+  }
+
+  /** Embeddings of some splits of a dataset (default: the run's), rows in storage order, for the explorer. */
+  async embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult> {
+    const { config } = await this.#cache.checkpoint(req.runId, req.slot);
+    const datasetId = req.datasetId ?? config.dataset.id;
+    const { meta, index } = await this.#cache.dataset(datasetId);
+    const sets: EmbeddingSet[] = [];
+    for (const split of req.splits) {
+      sets.push(await this.#cache.get({ runId: req.runId, slot: req.slot, datasetId, split }, (done, total) => onProgress?.({ phase: 'embed-queries', done, total })));
+    }
+    const n = sets.reduce((s, e) => s + e.n, 0);
+    const dim = sets[0]?.dim ?? 0;
+    const x = new Float32Array(n * dim);
+    const indices = new Int32Array(n), labels = new Int32Array(n);
+    let o = 0;
+    for (const s of sets) {
+      x.set(s.x, o * dim);
+      indices.set(s.indices, o);
+      labels.set(s.labels, o);
+      o += s.n;
+    }
+    return {
+      x, n, dim, indices, labels, splits: Uint8Array.from(indices, (i) => index.splits[i]),
+      paths: Array.from(indices, (i) => index.paths[i]), classes: meta.classes, datasetId,
+    };
+  }
+}
