@@ -7,6 +7,7 @@ import { checkpointBytes } from '../../ml/train/checkpoint';
 import { parseRunConfig, type ConfigProblem, type RunConfig } from '../../ml/train/config';
 import type { TrainEvent } from '../../ml/train/events';
 import { Trainer } from '../../ml/train/loop';
+import { createBackbone, modelCost } from '../../ml/models/backbones';
 import type { DatasetStore } from '../../storage/dataset-store';
 import { applyEvent, canResume, newRunRecord, slotsFor, withCheckpointSize, type RunRecord } from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
@@ -17,6 +18,34 @@ export type RunEvent =
   | (Exclude<TrainEvent, { type: 'checkpoint' }> & { runId: string })
   | { type: 'checkpoint'; runId: string; epoch: number; step: number; isBest: boolean; bytes: number }
   | { type: 'record'; runId: string; record: RunRecord };
+
+/** wasm memory tops out at 4 GiB and a run past it dies silently: estimate first, refuse with advice. */
+export const WASM_MEMORY_LIMIT = 3.8e9;
+
+/**
+ * Rough peak memory of a training step: layer outputs × batch × views × 6 (tfjs keeps BN/ReLU/add
+ * intermediates and im2col buffers for the backward pass; calibrated on ResNet-18 w64, batch 32 →
+ * 3.4 GiB measured) plus 6 copies of the weights (gradients, optimiser slots, target networks).
+ */
+export function estimateStepBytes(config: RunConfig): { bytes: number; perImage: number; fixed: number } {
+  const b = createBackbone(config.backbone, { initWeights: false });
+  const cost = modelCost(b.model);
+  b.model.dispose();
+  const views = config.method.method === 'supervised' ? 1 : 2;
+  const perImage = cost.activationFloatsPerImage * 4 * views * 6;
+  const fixed = (cost.params + cost.nonTrainable) * 4 * 6;
+  return { bytes: perImage * config.batchSize + fixed, perImage, fixed };
+}
+
+function checkWasmMemory(config: RunConfig): void {
+  const e = estimateStepBytes(config);
+  if (e.bytes <= WASM_MEMORY_LIMIT) return;
+  const maxBatch = Math.max(1, Math.floor((WASM_MEMORY_LIMIT - e.fixed) / e.perImage));
+  throw new Error(
+    `this run needs about ${(e.bytes / 1e9).toFixed(1)} GB for one training step, more than the WebAssembly backend can hold (4 GB). ` +
+      `Use a batch size of at most ${maxBatch}, a narrower backbone, or a GPU (WebGPU).`,
+  );
+}
 
 export class RunController {
   readonly #datasets: DatasetStore;
@@ -61,6 +90,7 @@ export class RunController {
       record = newRunRecord({ id: crypto.randomUUID(), config: parsed.config, backend: backend.name, adapter: backend.adapter });
     }
     const config = record.config;
+    if (backend.name === 'wasm') checkWasmMemory(config);
     const { source, meta } = await storeDataSource(this.#datasets, config.dataset.id);
     if (meta.fingerprint !== config.dataset.fingerprint) {
       throw new Error(`dataset “${meta.name}” is not the one this run was configured on (its images changed); start a new run`);
