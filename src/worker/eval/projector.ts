@@ -1,0 +1,158 @@
+/**
+ * The embedding explorer's 2-D maps, in plain JS (no tfjs) so they run in their own worker while
+ * training goes on: t-SNE (ml/eval/tsne.ts: PCA to 50 dims first; exact or Barnes-Hut; can start
+ * from the previous layout), PCA, and UMAP (McInnes et al. 2018, umap-js), with layouts posted
+ * every few iterations; plus nearest neighbours in embedding space (cosine) for a clicked point.
+ */
+import { UMAP } from 'umap-js';
+import { createRng } from '../../ml/rng';
+import { pca } from '../../ml/eval/pca';
+import { Tsne } from '../../ml/eval/tsne';
+
+export interface TsneRequest {
+  perplexity: number;
+  /** A number, or 'auto' (max(n / 48, 50), sklearn). */
+  learningRate: number | 'auto';
+  iterations: number;
+  /** Post the layout every this many iterations. */
+  every: number;
+  seed: number;
+  /** Start from the previous t-SNE layout (same points) without early exaggeration. */
+  warmStart?: boolean;
+}
+
+export interface UmapRequest {
+  nNeighbors: number;
+  minDist: number;
+  epochs: number;
+  every: number;
+  seed: number;
+}
+
+/** A layout [n × 2] row-major, with where the optimisation stands. */
+export interface Layout {
+  xy: Float32Array;
+  iteration: number;
+  total: number;
+  done: boolean;
+  /** t-SNE's KL divergence at the latest check (NaN when not computed yet or not t-SNE). */
+  kl: number;
+  method: 'tsne' | 'pca' | 'umap';
+}
+
+export interface ProjectorApi {
+  /** Hands over the embeddings [n × dim] (transferred); stops any running map. */
+  load(x: Float32Array, n: number, dim: number): Promise<void>;
+  /** Runs t-SNE; `onLayout` gets a copy every `every` iterations and at the end; resolves with the final layout. */
+  tsne(req: TsneRequest, onLayout: (l: Layout) => void): Promise<Layout>;
+  umap(req: UmapRequest, onLayout: (l: Layout) => void): Promise<Layout>;
+  pca(): Promise<Layout>;
+  /** Stops the running map after its current chunk of iterations. */
+  stop(): Promise<void>;
+  /** The k nearest rows to row i by cosine similarity (i itself left out), best first. */
+  neighbours(i: number, k: number): Promise<{ index: number; similarity: number }[]>;
+}
+
+const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
+
+function toF32(a: ArrayLike<number>): Float32Array {
+  return Float32Array.from(a);
+}
+
+export function createProjector(): ProjectorApi {
+  let x: Float32Array = new Float32Array(0);
+  let n = 0, dim = 0;
+  let norms = new Float64Array(0);
+  let run = 0;
+  let lastTsne: Float64Array | null = null;
+
+  function need() {
+    if (n < 2) throw new Error('load at least 2 embeddings first');
+  }
+
+  return {
+    async load(data, rows, d) {
+      if (data.length !== rows * d) throw new Error(`expected ${rows}×${d} values, got ${data.length}`);
+      run++;
+      x = data;
+      n = rows;
+      dim = d;
+      lastTsne = null;
+      norms = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += x[i * d + j] ** 2;
+        norms[i] = Math.sqrt(s) || 1e-12;
+      }
+    },
+
+    async tsne(req, onLayout) {
+      need();
+      const me = ++run;
+      const perplexity = Math.min(req.perplexity, Math.max(1, Math.floor((n - 1) / 3)));
+      const warm = req.warmStart && lastTsne && lastTsne.length === 2 * n;
+      const t = new Tsne(x, n, dim, {
+        perplexity,
+        learningRate: req.learningRate,
+        nIter: req.iterations,
+        seed: req.seed,
+        ...(warm ? { init: lastTsne as Float64Array, explorationIter: 0 } : {}),
+      });
+      const every = Math.max(1, req.every);
+      let state = { iteration: 0, done: false, klDivergence: NaN };
+      while (!state.done && me === run) {
+        state = t.step(every);
+        lastTsne = Float64Array.from(t.embedding);
+        onLayout({ xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne' });
+        await yieldToMessages();
+      }
+      return { xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne' };
+    },
+
+    async umap(req, onLayout) {
+      need();
+      const me = ++run;
+      const rng = createRng(req.seed);
+      const u = new UMAP({ nComponents: 2, nNeighbors: Math.min(req.nNeighbors, n - 1), minDist: req.minDist, nEpochs: req.epochs, random: () => rng.next() });
+      const rows: number[][] = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * dim, (i + 1) * dim)));
+      const total = u.initializeFit(rows);
+      const flat = () => Float32Array.from(u.getEmbedding().flat());
+      let i = 0;
+      while (i < total && me === run) {
+        const stop = Math.min(total, i + Math.max(1, req.every));
+        for (; i < stop; i++) u.step();
+        onLayout({ xy: flat(), iteration: i, total, done: i >= total, kl: NaN, method: 'umap' });
+        await yieldToMessages();
+      }
+      return { xy: flat(), iteration: i, total, done: i >= total, kl: NaN, method: 'umap' };
+    },
+
+    async pca() {
+      need();
+      run++;
+      const { projected } = pca(x, n, dim, Math.min(2, dim));
+      const xy = new Float32Array(2 * n);
+      const k = Math.min(2, dim);
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) xy[2 * i + j] = projected[i * k + j];
+      return { xy, iteration: 1, total: 1, done: true, kl: NaN, method: 'pca' };
+    },
+
+    async stop() {
+      run++;
+    },
+
+    async neighbours(i, k) {
+      need();
+      if (!(i >= 0 && i < n)) throw new Error(`row ${i} out of range`);
+      const sims: { index: number; similarity: number }[] = [];
+      for (let r = 0; r < n; r++) {
+        if (r === i) continue;
+        let s = 0;
+        for (let j = 0; j < dim; j++) s += x[i * dim + j] * x[r * dim + j];
+        sims.push({ index: r, similarity: s / (norms[i] * norms[r]) });
+      }
+      sims.sort((a, b) => b.similarity - a.similarity || a.index - b.index);
+      return sims.slice(0, k);
+    },
+  };
+}
