@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { imagesToTensor, type PairImage, type PairSet } from '../data/pairs';
 import { SupervisedMethod } from '../methods/supervised';
 import { createOptimizer, type OptimizerConfig } from '../optim/optimizers';
+import { learningRateAt, type ScheduleConfig } from '../optim/schedules';
 import { createRng } from '../rng';
 
 export interface ShapeClassifierConfig {
@@ -18,6 +19,8 @@ export interface ShapeClassifierConfig {
   lr?: number;
   /** Default { kind: 'adam' }. */
   optimizer?: OptimizerConfig;
+  /** Default { kind: 'constant' }; a cosine schedule's totalSteps counts steps of this run. */
+  schedule?: ScheduleConfig;
   /** Seed of the batch order and of the classifier's weights. */
   seed?: number;
 }
@@ -70,7 +73,7 @@ export async function trainShapeClassifier(
         const x = imagesToTensor(idx.map((i) => images[i]), size);
         const y = tf.tensor1d(Int32Array.from(idx, (i) => labels[i]), 'int32');
         const info = { step, totalSteps: cfg.epochs * Math.ceil(order.length / batchSize) };
-        const r = method.step({ x, y }, optimizer, lr, info);
+        const r = method.step({ x, y }, optimizer, learningRateAt(lr, cfg.schedule ?? { kind: 'constant' }, step), info);
         method.afterStep(info);
         tf.dispose([x, y]);
         losses.push(r.loss);
