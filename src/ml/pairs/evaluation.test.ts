@@ -87,6 +87,9 @@ describe('histogram', () => {
     expect(histogram([0, 0.5, 1, 1.5, -0.1, 0.25], 0, 1, 4)).toEqual([1, 1, 1, 1]);
     expect(histogramEdges(-1, 1, 4)).toEqual([-1, -0.5, 0, 0.5, 1]);
     expect(() => histogram([1], 1, 1, 3)).toThrow(/hi > lo/);
+    const h = scoreHistogram({ scores: [1.0000001, -1.5, 0.2], labels: [1, 0, 0] }, [-1, 1], 4);
+    expect(h.same).toEqual([0, 0, 0, 1]);
+    expect(h.different).toEqual([1, 0, 1, 0]);
   });
 
   it('galleries break ties by lower index and respect the threshold', () => {

@@ -57,11 +57,18 @@ export interface ScoreHistogram {
   different: number[];
 }
 
-/** Fixed-bin histograms of the scores of same and of different pairs over `range` (e.g. [−1, 1] for cosine). */
+/**
+ * Fixed-bin histograms of the scores of same and of different pairs over `range` (e.g. [−1, 1] for
+ * cosine). Scores are clamped into the range first (a float32 cosine can read 1.0000001), so every
+ * pair is counted.
+ */
 export function scoreHistogram(split: SplitScores, range: readonly [number, number], bins = 20): ScoreHistogram {
   checkSplit(split);
   const same: number[] = [], different: number[] = [];
-  for (let i = 0; i < split.scores.length; i++) (Number(split.labels[i]) === 1 ? same : different).push(split.scores[i]);
+  for (let i = 0; i < split.scores.length; i++) {
+    const v = Math.min(range[1], Math.max(range[0], split.scores[i]));
+    (Number(split.labels[i]) === 1 ? same : different).push(v);
+  }
   return {
     edges: histogramEdges(range[0], range[1], bins),
     same: histogram(same, range[0], range[1], bins),
