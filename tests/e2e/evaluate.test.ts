@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, newPage, openApp } from './browser';
+
+const appUrl = inject('appUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function generateShapes(page: Page, count: number) {
+  await page.locator('[data-testid="catalogue-shapes"] input[type="number"]').first().fill(String(count));
+  await page.getByTestId('generate-shapes').click();
+  await page.getByTestId('import-report').waitFor({ timeout: 60_000 });
+  await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
+}
+
+async function trainTinySimclr(page: Page) {
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.getByTestId('train-form').waitFor();
+  await page.getByTestId('train-width').waitFor();
+  await page.getByTestId('train-width').fill('8');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-batch').fill('32');
+  await page.waitForTimeout(400);
+  expect(await page.getByTestId('train-problems').count()).toBe(0);
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
+  expect(await page.getByTestId('train-message').textContent()).toMatch(/Finished after 1 epoch/);
+}
+
+interface Emb { x: Float32Array; n: number; dim: number; labels: Int32Array }
+
+/**
+ * Weighted kNN recomputed in the page in plain JS (float64 cosine, full sort) from the engine's
+ * embeddings: k most similar bank rows vote exp(sim / T); ties go to the lower class.
+ */
+function knnInPage(page: Page, runId: string, k: number, t: number): Promise<{ accuracy: number; nTest: number; nTrain: number }> {
+  return page.evaluate(async ({ runId, k, t }) => {
+    const engine = (window as unknown as { __simlab: { engine: { embeddings(r: unknown): Promise<Emb> } } }).__simlab.engine;
+    const bank = await engine.embeddings({ runId, slot: 'latest', splits: ['train'] });
+    const test = await engine.embeddings({ runId, slot: 'latest', splits: ['test'] });
+    const norm = (e: Emb, i: number) => {
+      let s = 0;
+      for (let j = 0; j < e.dim; j++) s += e.x[i * e.dim + j] ** 2;
+      return Math.max(Math.sqrt(s), 1e-12);
+    };
+    const classes = Math.max(...bank.labels) + 1;
+    let hit = 0, nq = 0;
+    for (let q = 0; q < test.n; q++) {
+      if (test.labels[q] < 0) continue;
+      nq++;
+      const nqv = norm(test, q);
+      const sims: { s: number; i: number }[] = [];
+      for (let b = 0; b < bank.n; b++) {
+        if (bank.labels[b] < 0) continue;
+        let d = 0;
+        for (let j = 0; j < bank.dim; j++) d += test.x[q * test.dim + j] * bank.x[b * bank.dim + j];
+        sims.push({ s: d / (nqv * norm(bank, b)), i: b });
+      }
+      sims.sort((a, b) => b.s - a.s || a.i - b.i);
+      const votes = new Float64Array(classes);
+      for (const { s, i } of sims.slice(0, k)) votes[bank.labels[i]] += Math.exp(s / t);
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (votes[c] > votes[best]) best = c;
+      if (best === test.labels[q]) hit++;
+    }
+    return { accuracy: hit / nq, nTest: nq, nTrain: bank.n };
+  }, { runId, k, t });
+}
+
+describe('Evaluate panel in Chromium (wasm)', () => {
+  it('kNN accuracy equals the engine and a page-side recomputation; confusion sums to the test split; t-SNE CSV has a row per image', async () => {
+    const { context, page, errors } = await newPage(browser);
+    await openApp(page, appUrl, '?backend=wasm');
+    await generateShapes(page, 200);
+    await trainTinySimclr(page);
+
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
+    await page.getByTestId('eval-form').waitFor();
+    await page.getByTestId('knn-k').fill('20');
+    await page.getByTestId('knn-t').fill('0.1');
+    await page.getByTestId('knn-run').click();
+    await page.getByTestId('knn-result-accuracy').waitFor({ timeout: 120_000 });
+    const shown = Number(await page.getByTestId('knn-result-accuracy').getAttribute('data-value'));
+    const runId = await page.getByTestId('eval-run').inputValue();
+
+    // The engine's value for the same checkpoint and data.
+    const engineAcc = await page.evaluate(async (runId) => {
+      const engine = (window as unknown as { __simlab: { engine: { evaluateKnn(r: unknown): Promise<{ accuracy: number }> } } }).__simlab.engine;
+      return (await engine.evaluateKnn({ runId, slot: 'latest', k: 20, temperature: 0.1 })).accuracy;
+    }, runId);
+    expect(shown).toBe(engineAcc);
+    // An independent recomputation from the embeddings (ties in float32 similarity may flip at most one query).
+    const ref = await knnInPage(page, runId, 20, 0.1);
+    expect(Math.abs(ref.accuracy - shown)).toBeLessThanOrEqual(1 / ref.nTest + 1e-12);
+    console.log(`kNN top-1: panel ${shown}, page recomputation ${ref.accuracy} (${ref.nTest} test, ${ref.nTrain} train)`);
+
+    // Confusion cells sum to the test split size.
+    const testSize = await page.evaluate(async () => {
+      const engine = (window as unknown as { __simlab: { engine: { listDatasets(): Promise<{ datasets: { id: string }[] }>; getDatasetIndex(id: string): Promise<{ splits: Uint8Array; labels: Int16Array }> } } }).__simlab.engine;
+      const { datasets } = await engine.listDatasets();
+      const idx = await engine.getDatasetIndex(datasets[0].id);
+      let n = 0;
+      for (let i = 0; i < idx.splits.length; i++) if (idx.splits[i] === 2 && idx.labels[i] >= 0) n++;
+      return n;
+    });
+    expect(testSize).toBe(ref.nTest);
+    const cells = JSON.parse((await page.getByTestId('knn-result-confusion').getAttribute('data-cells')) ?? '[]') as number[][];
+    expect(cells.length).toBe(2);
+    expect(cells.flat().reduce((a, b) => a + b, 0)).toBe(testSize);
+    let diag = 0;
+    cells.forEach((r, i) => (diag += r[i]));
+    expect(diag / testSize).toBeCloseTo(shown, 12);
+
+    // Predictions CSV: one row per test image.
+    const [predDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('knn-export').click()]);
+    const pred = readFileSync((await predDl.path()) as string, 'utf8').trim().split('\n');
+    expect(pred[0]).toBe('path,true_class,predicted_class,probability,top1_class,top1_prob,top2_class,top2_prob,top3_class,top3_prob');
+    expect(pred.length - 1).toBe(testSize);
+
+    // t-SNE of train + test embeddings; the map updates while it optimises; CSV export.
+    await page.getByTestId('tsne-iterations').fill('300');
+    await page.getByTestId('map-run').click();
+    await page.locator('[data-testid="map-status"][data-done="true"]').waitFor({ timeout: 180_000 });
+    expect(Number(await page.getByTestId('embedding-map').getAttribute('data-points'))).toBe(ref.nTrain + testSize);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('map-export').click()]);
+    const rows = readFileSync((await dl.path()) as string, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('path,class,split,tsne_x,tsne_y');
+    expect(rows.length - 1).toBe(ref.nTrain + testSize);
+    for (const r of rows.slice(1)) {
+      const f = r.split(',');
+      expect(['train', 'test']).toContain(f[2]);
+      expect(Number.isFinite(Number(f[3])) && Number.isFinite(Number(f[4]))).toBe(true);
+    }
+    await page.screenshot({ path: '/tmp/evaluate-panel.png', fullPage: true });
+    expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
