@@ -47,6 +47,18 @@ export async function probeWebGpu(): Promise<
   }
 }
 
+/**
+ * tfjs-backend-wasm 4.22 sizes its XNNPACK thread pool from navigator.hardwareConcurrency / 2
+ * (it assumes two hyper-threads per core) and caps setThreadsCount() there, so a 2-core machine gets
+ * one thread. In a browser worker, report twice the wanted count before the module starts so the
+ * pool gets exactly `threads` (at most the 8 workers the build pre-creates). Node is left alone.
+ */
+function exposeCoresToWasm(threads: number): void {
+  const g = globalThis as { WorkerGlobalScope?: unknown; navigator?: object };
+  if (typeof g.WorkerGlobalScope === 'undefined' || !g.navigator) return;
+  Object.defineProperty(g.navigator, 'hardwareConcurrency', { value: Math.min(threads, 8) * 2, configurable: true });
+}
+
 export interface InitBackendOptions {
   /** Force one backend (from `?backend=`); otherwise webgpu → webgl → wasm → cpu. */
   force?: BackendName | null;
@@ -61,8 +73,9 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never, true);
-      const threads = opts.wasmThreads ?? (globalThis.navigator?.hardwareConcurrency || 1);
-      wasm.setThreadsCount(Math.max(1, threads));
+      const threads = Math.max(1, opts.wasmThreads ?? (globalThis.navigator?.hardwareConcurrency || 1));
+      wasm.setThreadsCount(threads);
+      exposeCoresToWasm(threads);
     }
     if (name === 'webgpu') {
       await import('@tensorflow/tfjs-backend-webgpu');

@@ -50,6 +50,9 @@ describe('engine worker in Chromium', () => {
     const backend = await openApp(page, appUrl, '?backend=wasm');
     expect(backend).toBe('wasm');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Threaded wasm uses every core (tfjs would halve navigator.hardwareConcurrency by itself).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(await page.getByTestId('backend').textContent()).toContain(`${Math.min(cores, 8)} thread`);
     const wasm = requests.filter((u) => u.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThan(0);
     expect(requests.every((u) => u.startsWith(appUrl) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);

@@ -4,12 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../kernels/wasm/register';
 
 export async function useWasmBackend(): Promise<void> {
   if (tf.getBackend() === 'wasm') return;
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('could not start the tfjs wasm backend in Node');
   await tf.ready();
+  // Conv2DBackpropFilter and the depthwise gradients are missing from tfjs-backend-wasm 4.22.
+  registerWasmTrainingKernels();
 }
 
 export async function useCpuBackend(): Promise<void> {
