@@ -143,3 +143,23 @@ describe('t-SNE pieces', () => {
     expect(w.klDivergence).toBeLessThanOrEqual(s.klDivergence * 1.05);
   });
 });
+
+describe('t-SNE with GPU-style neighbours', () => {
+  it('knnGraphTf finds the same neighbours as the vantage-point tree, and Tsne accepts them', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { useWasmBackend } = await import('../testing/node-backend');
+    const { knnGraphTf } = await import('./knn-graph-tf');
+    await useWasmBackend();
+    const m = 400, dim = 8, k = 31;
+    const pts = randomPoints(8, m * dim, 1);
+    const before = tf.memory().numTensors;
+    const g = await knnGraphTf(pts, m, dim, k, 64);
+    expect(tf.memory().numTensors).toBe(before);
+    const ref = vpTreeKnn(pts, m, dim, k, 0);
+    expect(Array.from(g.indices)).toEqual(Array.from(ref.indices));
+    g.sqDistances.forEach((s, q) => expect(s).toBeCloseTo(ref.sqDistances[q], 10));
+    const a = tsne(pts, m, dim, { method: 'barnes-hut', perplexity: 10, nIter: 100, neighbors: g });
+    const b = tsne(pts, m, dim, { method: 'barnes-hut', perplexity: 10, nIter: 100 });
+    expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));
+  });
+});

@@ -19,7 +19,7 @@ import { createRng } from '../rng';
 import { fitPca, transformPca } from './pca';
 import { denseJointP, sparseJointP, type SparseP } from './tsne-affinities';
 import { barnesHutGradient, exactGradient, QuadTree } from './tsne-gradient';
-import { vpTreeKnn } from './vp-tree';
+import { type KnnGraph, vpTreeKnn } from './vp-tree';
 
 export type TsneMethod = 'auto' | 'exact' | 'barnes-hut';
 
@@ -48,6 +48,12 @@ export interface TsneOptions {
   minGradNorm?: number;
   /** Stop when the error has not improved for this many iterations in the second stage (default 300). */
   nIterWithoutProgress?: number;
+  /**
+   * Precomputed neighbours of the rows of x as given (e.g. from knnGraphTf on the GPU), with at
+   * least ⌊3·perplexity + 1⌋ per point; Barnes-Hut only. Use with pcaDims: 0 when x is already
+   * the PCA-reduced input, since the graph must describe the data t-SNE works on.
+   */
+  neighbors?: KnnGraph;
 }
 
 export interface TsneState {
@@ -72,7 +78,7 @@ export class Tsne {
   #iteration = 0;
   #done = false;
   #kl = NaN;
-  readonly #opts: Required<Omit<TsneOptions, 'init' | 'learningRate' | 'method' | 'seed' | 'pcaDims'>>;
+  readonly #opts: Required<Omit<TsneOptions, 'init' | 'learningRate' | 'method' | 'seed' | 'pcaDims' | 'neighbors'>>;
   #denseP: Float64Array | null = null;
   #sparseP: SparseP | null = null;
   #grad: Float64Array;
@@ -149,7 +155,7 @@ export class Tsne {
       this.setupMs.affinities = performance.now() - t0;
     } else {
       const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
-      const graph = vpTreeKnn(data, n, dim, k, seed);
+      const graph = options.neighbors ? truncateGraph(options.neighbors, n, k) : vpTreeKnn(data, n, dim, k, seed);
       this.setupMs.neighbours = performance.now() - t0;
       t0 = performance.now();
       this.#sparseP = sparseJointP(graph, n, perplexity);
@@ -257,6 +263,19 @@ export function tsne(
   const t = new Tsne(x, n, d, options);
   const s = t.run();
   return { embedding: t.embedding, klDivergence: s.klDivergence, iterations: s.iteration };
+}
+
+/** The first k neighbours per point of a precomputed graph (which must have at least k). */
+function truncateGraph(g: KnnGraph, n: number, k: number): KnnGraph {
+  if (g.k < k) throw new Error(`t-SNE needs ${k} neighbours per point, the given graph has ${g.k}`);
+  if (g.indices.length !== n * g.k) throw new Error(`neighbour graph is for ${g.indices.length / g.k} points, not ${n}`);
+  if (g.k === k) return g;
+  const indices = new Int32Array(n * k), sqDistances = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    indices.set(g.indices.subarray(i * g.k, i * g.k + k), i * k);
+    sqDistances.set(g.sqDistances.subarray(i * g.k, i * g.k + k), i * k);
+  }
+  return { k, indices, sqDistances };
 }
 
 function pcaProjection2(data: Float64Array, n: number, dim: number): Float64Array {

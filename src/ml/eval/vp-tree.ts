@@ -29,7 +29,7 @@ export function vpTreeKnn(x: Float64Array, n: number, d: number, k: number, seed
     while (s > 0) {
       const m = s - 1;
       indices[i * k + m] = heapIdx[0];
-      sqDistances[i * k + m] = heapDist[0] * heapDist[0];
+      sqDistances[i * k + m] = heapDist[0];
       s--;
       heapIdx[0] = heapIdx[s];
       heapDist[0] = heapDist[s];
@@ -54,6 +54,16 @@ interface VpTree {
   left: Int32Array;
   right: Int32Array;
   root: number;
+}
+
+function sqDist(x: Float64Array, d: number, a: number, b: number): number {
+  const oa = a * d, ob = b * d;
+  let s = 0;
+  for (let c = 0; c < d; c++) {
+    const t = x[oa + c] - x[ob + c];
+    s += t * t;
+  }
+  return s;
 }
 
 function dist(x: Float64Array, d: number, a: number, b: number): number {
@@ -207,10 +217,11 @@ function searchVpTree(
       for (let p = node; p < node + bucket; p++) {
         const item = tree.items[p];
         if (item === target) continue;
-        const d2 = sqDistBelow(x, d, target, item, tau * tau);
-        if (d2 < tau * tau) {
-          size = heapPush(heapIdx, heapDist, size, k, item, Math.sqrt(d2));
-          if (size === k) tau = heapDist[0];
+        const limit = size === k ? heapDist[0] : Infinity;
+        const d2 = sqDistBelow(x, d, target, item, limit);
+        if (d2 < limit) {
+          size = heapPush(heapIdx, heapDist, size, k, item, d2);
+          if (size === k) tau = Math.sqrt(heapDist[0]);
         }
       }
       continue;
@@ -218,8 +229,9 @@ function searchVpTree(
     const item = tree.item[node];
     const dv = dist(x, d, target, item);
     if (item !== target && dv < tau) {
-      size = heapPush(heapIdx, heapDist, size, k, item, dv);
-      if (size === k) tau = heapDist[0];
+      // The heap keeps squared distances (exact values for the caller); tau is a distance.
+      size = heapPush(heapIdx, heapDist, size, k, item, sqDist(x, d, target, item));
+      if (size === k) tau = Math.sqrt(heapDist[0]);
     }
     const thr = tree.threshold[node], left = tree.left[node], right = tree.right[node];
     // Push the far side first so the near side is searched first (tightens tau sooner).
