@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, newPage, openApp } from './browser';
 
@@ -74,9 +74,21 @@ function knnInPage(page: Page, runId: string, k: number, t: number): Promise<{ a
   }, { runId, k, t });
 }
 
+type EngineHandle = {
+  evaluateKnn(r: unknown): Promise<{ accuracy: number; confusion: number[][] }>;
+  evaluateProbe(r: unknown): Promise<{ accuracy: number }>;
+  listDatasets(): Promise<{ datasets: { id: string; name: string }[] }>;
+  getDatasetIndex(id: string): Promise<{ splits: Uint8Array; labels: Int16Array }>;
+};
+
 describe('Evaluate panel in Chromium (wasm)', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let runId = '';
+
   it('kNN accuracy equals the engine and a page-side recomputation; confusion sums to the test split; t-SNE CSV has a row per image', async () => {
-    const { context, page, errors } = await newPage(browser);
+    let errors: string[];
+    ({ context, page, errors } = await newPage(browser));
     await openApp(page, appUrl, '?backend=wasm');
     await generateShapes(page, 200);
     await trainTinySimclr(page);
@@ -88,7 +100,7 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     await page.getByTestId('knn-run').click();
     await page.getByTestId('knn-result-accuracy').waitFor({ timeout: 120_000 });
     const shown = Number(await page.getByTestId('knn-result-accuracy').getAttribute('data-value'));
-    const runId = await page.getByTestId('eval-run').inputValue();
+    runId = await page.getByTestId('eval-run').inputValue();
 
     // The engine's value for the same checkpoint and data.
     const engineAcc = await page.evaluate(async (runId) => {
@@ -140,6 +152,61 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     }
     await page.screenshot({ path: '/tmp/evaluate-panel.png', fullPage: true });
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  });
+
+  it('misclassified details, linear probe equal to the engine, and an OOD dataset through the class map', async () => {
+    const item = page.getByTestId('misclassified-item').first();
+    if (await item.count()) {
+      await item.click();
+      const m = /true (\w+) \([\d.]+%\)\s*·\s*predicted (\w+) \(([\d.]+)%\)/.exec((await page.getByTestId('misclassified-detail').textContent()) ?? '');
+      expect(m).not.toBeNull();
+      expect(m?.[1]).not.toBe(m?.[2]);
+    }
+
+    await page.getByTestId('probe-epochs').fill('20');
+    await page.getByTestId('probe-lr').fill('0.01');
+    await page.getByTestId('probe-run').click();
+    await page.getByTestId('probe-metrics-accuracy').waitFor({ timeout: 120_000 });
+    const probeShown = Number(await page.getByTestId('probe-metrics-accuracy').getAttribute('data-value'));
+    const probeEngine = await page.evaluate(async (runId) => {
+      const engine = (window as unknown as { __simlab: { engine: EngineHandle } }).__simlab.engine;
+      return (await engine.evaluateProbe({ runId, slot: 'latest', epochs: 20, learningRate: 0.01 })).accuracy;
+    }, runId);
+    expect(probeShown).toBe(probeEngine);
+    expect(Number(await page.getByTestId('probe-loss').getAttribute('data-points'))).toBe(20);
+
+    // A second, textured shapes dataset evaluated out of distribution (class names match exactly).
+    await page.getByRole('button', { name: 'Data', exact: true }).click();
+    const nums = page.locator('[data-testid="catalogue-shapes"] input[type="number"]');
+    await nums.nth(0).fill('100');
+    await nums.nth(1).fill('7');
+    await page.locator('[data-testid="catalogue-shapes"] input[type="checkbox"]').check();
+    await page.getByTestId('generate-shapes').click();
+    await page.getByTestId('import-report').waitFor({ timeout: 60_000 });
+    await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
+    await page.getByTestId('eval-form').waitFor();
+    const oodId = await page.getByTestId('eval-dataset').locator('option').nth(1).getAttribute('value');
+    await page.getByTestId('eval-dataset').selectOption(oodId as string);
+    expect(await page.getByTestId('class-map-0').inputValue()).toBe('0');
+    expect(await page.getByTestId('class-map-1').inputValue()).toBe('1');
+    const oodTest = await page.evaluate(async (id) => {
+      const engine = (window as unknown as { __simlab: { engine: EngineHandle } }).__simlab.engine;
+      const idx = await engine.getDatasetIndex(id);
+      let n = 0;
+      for (let i = 0; i < idx.splits.length; i++) if (idx.splits[i] === 2 && idx.labels[i] >= 0) n++;
+      return n;
+    }, oodId as string);
+    await page.getByTestId('knn-run').click();
+    await page.locator(`[data-testid="knn-result-confusion"][data-total="${oodTest}"]`).waitFor({ timeout: 120_000 });
+    const oodShown = Number(await page.getByTestId('knn-result-accuracy').getAttribute('data-value'));
+    const oodEngine = await page.evaluate(async ({ runId, id }) => {
+      const engine = (window as unknown as { __simlab: { engine: EngineHandle } }).__simlab.engine;
+      return (await engine.evaluateKnn({ runId, slot: 'latest', k: 20, temperature: 0.1, datasetId: id, classMap: [0, 1] })).accuracy;
+    }, { runId, id: oodId as string });
+    expect(oodShown).toBe(oodEngine);
+    console.log(`linear probe test accuracy ${probeShown}; OOD (textured shapes, ${oodTest} test images) kNN ${oodShown}`);
+    await page.screenshot({ path: '/tmp/evaluate-panel-2.png', fullPage: true });
     await context.close();
   });
 });
