@@ -32,6 +32,8 @@ export class TrainState {
   runs = $state.raw<RunRecord[]>([]);
   lastCheckpoint = $state.raw<{ epoch: number; bytes: number } | null>(null);
   #validateSeq = 0;
+  /** Set by loadConfig: the next defaults() for this method and dataset keeps the loaded config. */
+  #loaded: { method: string; datasetId: string } | null = null;
 
   constructor(client: EngineClient) {
     this.#client = client;
@@ -43,6 +45,9 @@ export class TrainState {
 
   /** A fresh default config for a method on a dataset (keeps the current augmentation when asked). */
   async defaults(method: MethodName, datasetId: string): Promise<void> {
+    const loaded = this.#loaded;
+    this.#loaded = null;
+    if (loaded && loaded.method === method && loaded.datasetId === datasetId && this.config) return;
     this.error = null;
     try {
       this.config = await this.#client.remote.defaultRunConfig(method, datasetId);
@@ -50,6 +55,13 @@ export class TrainState {
     } catch (e) {
       this.error = (e as Error).message;
     }
+  }
+
+  /** Fills the form with a whole config (from the Runs panel: a stored run's, or imported JSON). */
+  loadConfig(config: RunConfig): void {
+    this.config = structuredClone(config);
+    this.#loaded = { method: config.method.method, datasetId: config.dataset.id };
+    void this.validate();
   }
 
   /** Validates the config in the engine; latest call wins. */

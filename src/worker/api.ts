@@ -11,10 +11,13 @@ import type { ConfigProblem, RunConfig } from '../ml/train/config';
 import type { MethodName } from '../ml/methods/method';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from './train/run-controller';
+import type { CheckpointSlot } from '../storage/run-schema';
+import type { ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn } from './runs/types';
 import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
 export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
+export type { CheckpointSlot, ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn };
 export type { AugmentOp, AugmentPipeline, AugmentPreset, BackendName, BackendReport, DatasetIndex, DatasetMeta, PipelineIssue, SplitName };
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
@@ -202,6 +205,18 @@ export interface EngineApi {
   /** Stored runs (runs left running by a closed page come back as 'interrupted'). */
   listRuns(): Promise<RunRecord[]>;
   deleteRun(runId: string): Promise<void>;
+  /** Runs as files (src/worker/runs/run-files.ts): a checkpoint zip (tfjs models + config + history, backbone.safetensors for ResNet-18). */
+  exportRunCheckpoint(runId: string, slot: CheckpointSlot): Promise<RunFile>;
+  /** A ResNet-18 run's backbone as a torchvision resnet18 .safetensors file. */
+  exportRunSafetensors(runId: string, slot: CheckpointSlot): Promise<RunFile>;
+  /** Validates a checkpoint zip / torchvision .safetensors and stores it as a new run; throws (storing nothing) on a bad file. */
+  importCheckpointFile(data: Blob | Uint8Array, fileName: string, opts?: { datasetId?: string }): Promise<ImportedRunInfo>;
+  renameRun(runId: string, name: string): Promise<RunRecord>;
+  /** Import notes of imported runs, by run id. */
+  runImports(): Promise<Record<string, RunImportNote>>;
+  setImportChoice(runId: string, choice: ImportChoice): Promise<RunImportNote>;
+  /** kNN top-1 of a stored checkpoint on the run's own monitor plan. */
+  knnOfRun(runId: string, slot?: CheckpointSlot): Promise<RunKnn>;
 
   /** One step of a method on tiny seeded data: loss and gradients, to compare backends (tests). */
   stepParity(opts: { method: MethodName; size: number; batch: number; seed: number }): Promise<{ backend: string; loss: number; grads: number[][] }>;

@@ -18,6 +18,7 @@ import { DatasetStore } from '../storage/dataset-store';
 import { RunStore } from '../storage/run-store';
 import { defaultRunConfig } from '../ml/train/config';
 import { RunController } from './train/run-controller';
+import { RunFiles } from './runs/run-files';
 import type { AugmentOp, EngineApi, ShapesOptions } from './api';
 import { matmulGflops, previewViews } from './augment-preview';
 import { stepParity } from './debug-step';
@@ -45,6 +46,7 @@ export function createEngine(): EngineApi {
   const runs = new RunStore();
   const runsOpened = runs.open();
   const controller = new RunController(store, runs);
+  const runFiles = new RunFiles(store, runs);
   let report: BackendReport | null = null;
   let markReady: () => void = () => undefined;
   /** Tensor work waits for init(), so it never runs on a backend tfjs picked by itself. */
@@ -244,6 +246,29 @@ export function createEngine(): EngineApi {
     async deleteRun(runId) {
       if (controller.active?.runId === runId) throw new Error('stop this run before deleting it');
       await runs.delete(runId);
+    },
+
+    async exportRunCheckpoint(runId, slot) {
+      await ready;
+      const f = await runFiles.exportCheckpoint(runId, slot);
+      return Comlink.transfer(f, [f.bytes.buffer as ArrayBuffer]);
+    },
+    async exportRunSafetensors(runId, slot) {
+      await ready;
+      const f = await runFiles.exportSafetensors(runId, slot);
+      return Comlink.transfer(f, [f.bytes.buffer as ArrayBuffer]);
+    },
+    async importCheckpointFile(data, fileName, opts) {
+      await ready;
+      await runsOpened;
+      return runFiles.importFile(data, fileName, opts);
+    },
+    renameRun: (runId, name) => runFiles.rename(runId, name),
+    runImports: () => runFiles.notes(),
+    setImportChoice: (runId, choice) => runFiles.setChoice(runId, choice),
+    async knnOfRun(runId, slot = 'latest') {
+      await ready;
+      return runFiles.knn(runId, slot);
     },
 
     async stepParity(o) {

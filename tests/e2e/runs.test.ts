@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, newPage, openApp } from './browser';
+
+const appUrl = inject('appUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface StoredRun {
+  id: string;
+  name: string;
+  status: string;
+  config: { dataset: { id: string; fingerprint: string } };
+  final: { knnTop1?: number; epoch: number } | null;
+  curves: { steps: unknown[]; epochs: { epoch: number; knnTop1?: number }[] };
+  storage: { latest: number; best: number };
+}
+
+/** Records of the run store, read straight from IndexedDB. */
+function storedRuns(page: Page): Promise<StoredRun[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('simlab-runs');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('kv')) return resolve([]);
+          const req = db.transaction('kv').objectStore('kv').getAll(IDBKeyRange.bound('run/', 'run/\uffff'));
+          req.onsuccess = () => {
+            resolve(req.result);
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+type Engine = { knnOfRun(runId: string, slot?: string): Promise<{ knnTop1: number | null; queries: number; bank: number }> };
+function knnOfRun(page: Page, runId: string) {
+  return page.evaluate((id) => (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine.knnOfRun(id), runId);
+}
+
+async function generateShapes(page: Page, count: number) {
+  await page.locator('[data-testid="catalogue-shapes"] input[type="number"]').first().fill(String(count));
+  await page.getByTestId('generate-shapes').click();
+  await page.getByTestId('import-report').waitFor({ timeout: 60_000 });
+  await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
+}
+
+async function trainTiny(page: Page, epochs: number) {
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.getByTestId('train-form').waitFor();
+  await page.getByTestId('train-width').waitFor();
+  await page.getByTestId('train-width').fill('8');
+  await page.getByTestId('train-epochs').fill(String(epochs));
+  await page.getByTestId('train-batch').fill('32');
+  await page.waitForTimeout(400);
+  expect(await page.getByTestId('train-problems').count()).toBe(0);
+  await page.getByTestId('train-start').click();
+  await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
+  expect(await page.getByTestId('train-message').textContent()).toMatch(new RegExp(`Finished after ${epochs} epoch`));
+}
+
+async function openRuns(page: Page) {
+  await page.getByRole('button', { name: 'Runs', exact: true }).click();
+  await page.getByTestId('runs-panel').waitFor();
+}
+
+describe('runs: checkpoint files, import, comparison', () => {
+  let file = '';
+  let original: StoredRun;
+  let originalKnn = 0;
+
+  it('exports a trained run as a checkpoint zip whose kNN the engine reproduces', async () => {
+    const { context, page } = await newPage(browser);
+    await openApp(page, appUrl, '?backend=wasm');
+    await generateShapes(page, 200);
+    await trainTiny(page, 1);
+    await openRuns(page);
+    await page.getByTestId('run-row').first().waitFor();
+    [original] = await storedRuns(page);
+    expect(original.status).toBe('finished');
+    expect(original.final?.knnTop1).toBeTypeOf('number');
+    // The stored checkpoint measured again on the run's own monitor plan gives the training figure.
+    const again = await knnOfRun(page, original.id);
+    expect(again.knnTop1).toBe(original.final?.knnTop1);
+    originalKnn = again.knnTop1 as number;
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-export-ckpt').first().click()]);
+    expect(download.suggestedFilename()).toMatch(/-epoch1\.simlab\.zip$/);
+    file = `${await download.path()}.simlab.zip`;
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    expect(bytes[0]).toBe(0x50);
+    console.log(`checkpoint ${download.suggestedFilename()}: ${bytes.length} bytes; ${await page.getByTestId('runs-export-info').textContent()}`);
+
+    // Config JSON export: the run's config as it is stored.
+    const [cfgDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-export-config').first().click()]);
+    const cfg = JSON.parse(readFileSync((await cfgDl.path()) as string, 'utf8'));
+    expect(cfg.dataset.fingerprint).toBe(original.config.dataset.fingerprint);
+    await context.close();
+  });
+
+  it('imports the file into a fresh browser profile (same images regenerated): same kNN; bad files change nothing; compare shows both runs', async () => {
+    // A fresh context has no runs at all; the dataset is regenerated (same seed → same images, new id).
+    const { context, page } = await newPage(browser);
+    await openApp(page, appUrl, '?backend=wasm');
+    await generateShapes(page, 200);
+    await openRuns(page);
+    await page.getByTestId('runs-empty').waitFor();
+    expect(await storedRuns(page)).toEqual([]);
+
+    await page.getByTestId('runs-import-input').setInputFiles(file);
+    const result = page.getByTestId('runs-import-result');
+    await result.waitFor({ timeout: 60_000 });
+    console.log(`import: ${await result.locator('p').first().textContent()}`);
+    const runs = await storedRuns(page);
+    expect(runs.length).toBe(1);
+    const imported = runs[0];
+    expect(imported.id).not.toBe(original.id);
+    expect(imported.status).toBe('finished');
+    expect(imported.storage.latest).toBeGreaterThan(0);
+    expect(imported.config.dataset.fingerprint).toBe(original.config.dataset.fingerprint);
+    expect(imported.curves.epochs).toEqual(original.curves.epochs);
+    expect(imported.final?.knnTop1).toBe(original.final?.knnTop1);
+    const knn = await knnOfRun(page, imported.id);
+    expect(knn.knnTop1).toBe(originalKnn);
+
+    // A truncated zip: a clear error, and the stored runs are as they were.
+    const bytes = readFileSync(file);
+    await page.getByTestId('runs-import-input').setInputFiles({ name: 'broken.simlab.zip', mimeType: 'application/zip', buffer: bytes.subarray(0, Math.floor(bytes.length / 2)) });
+    await page.getByTestId('runs-error').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('runs-error').textContent()).toMatch(/truncated or corrupt/);
+    expect(await storedRuns(page)).toEqual(runs);
+    // A pickled PyTorch file is refused with the safetensors recipe.
+    await page.getByTestId('runs-import-input').setInputFiles({ name: 'model.pth', mimeType: 'application/octet-stream', buffer: Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]) });
+    await page.waitForFunction(() => /safetensors/.test(document.querySelector('[data-testid="runs-error"]')?.textContent ?? ''));
+    expect((await storedRuns(page)).length).toBe(1);
+
+    // An invalid config JSON lists each problem with its path.
+    await page.getByTestId('config-import-input').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...JSON.parse(JSON.stringify(imported.config)), epochs: 0, batchSize: 1 })),
+    });
+    const problems = page.getByTestId('config-problems');
+    await problems.waitFor();
+    expect(await problems.textContent()).toMatch(/epochs/);
+    expect(await problems.textContent()).toMatch(/batchSize/);
+
+    // "Continue training" fills the Train form with the imported config; train it once more.
+    await page.getByTestId('runs-import-input').setInputFiles(file);
+    await page.getByTestId('runs-import-result').waitFor();
+    await page.getByTestId('import-choice-continue').click();
+    await page.getByTestId('train-form').waitFor();
+    expect(JSON.parse((await page.getByTestId('train-config-json').textContent()) ?? '{}').backbone.width).toBe(8);
+    await page.waitForTimeout(400);
+    await page.getByTestId('train-start').click();
+    await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
+
+    await openRuns(page);
+    await page.getByTestId('run-row').nth(2).waitFor();
+    expect((await storedRuns(page)).length).toBe(3);
+    // Rename, then delete the second import (frees its storage).
+    const rows = page.getByTestId('run-row');
+    await rows.nth(1).getByTestId('run-rename').click();
+    await page.getByTestId('run-name-input').fill('second import');
+    await page.getByTestId('run-name-input').press('Enter');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="run-name"]')].some((e) => e.textContent === 'second import'));
+    page.once('dialog', (d) => void d.accept());
+    await rows.nth(1).getByTestId('run-delete').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
+    expect((await storedRuns(page)).map((r) => r.name)).not.toContain('second import');
+
+    // Compare the new run with the imported one: two traces in each chart, the HTML report has both.
+    for (const i of [0, 1]) await page.getByTestId('run-row').nth(i).getByTestId('run-select').check();
+    await page.getByTestId('compare-view').waitFor();
+    expect(await page.getByTestId('compare-loss').getAttribute('data-traces')).toBe('2');
+    expect(await page.getByTestId('compare-acc').getAttribute('data-traces')).toBe('2');
+    await page.screenshot({ path: '/tmp/runs-compare.png', fullPage: true });
+    const [rep] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-export').click()]);
+    const html = readFileSync((await rep.path()) as string, 'utf8');
+    expect(html.match(/<polyline class="trace"/g)?.length).toBe(4);
+    expect(html).not.toMatch(/(src|href)=/);
+    expect(html).not.toMatch(/<script/);
+    await context.close();
+  });
+});
