@@ -108,6 +108,18 @@ describe('Evaluate panel in Chromium (wasm)', () => {
       return (await engine.evaluateKnn({ runId, slot: 'latest', k: 20, temperature: 0.1 })).accuracy;
     }, runId);
     expect(shown).toBe(engineAcc);
+    // The trainer's own monitor at the last epoch (bank = all 160 train images, queries = the val split, k 200, T 0.1) measured the same weights.
+    const monitor = await page.evaluate(async (runId) => {
+      const engine = (window as unknown as { __simlab: { engine: EngineHandle & { listRuns(): Promise<{ id: string; curves: { epochs: { epoch: number; knnTop1?: number }[] } }[]> } } }).__simlab.engine;
+      const run = (await engine.listRuns()).find((r) => r.id === runId);
+      const last = run?.curves.epochs.at(-1);
+      const r = await engine.evaluateKnn({ runId, slot: 'latest', k: 200, temperature: 0.1, querySplit: 'val' });
+      return { recorded: last?.knnTop1, epoch: last?.epoch, ours: r.accuracy, n: r.confusion.flat().reduce((a, b) => a + b, 0) };
+    }, runId);
+    console.log(`monitor kNN at epoch ${monitor.epoch}: recorded ${monitor.recorded}, evaluator ${monitor.ours} (${monitor.n} val images)`);
+    expect(monitor.epoch).toBe(1);
+    expect(Math.abs((monitor.recorded as number) - monitor.ours)).toBeLessThanOrEqual(1 / monitor.n + 1e-12);
+
     // An independent recomputation from the embeddings (ties in float32 similarity may flip at most one query).
     const ref = await knnInPage(page, runId, 20, 0.1);
     expect(Math.abs(ref.accuracy - shown)).toBeLessThanOrEqual(1 / ref.nTest + 1e-12);
