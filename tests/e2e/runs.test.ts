@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, newPage, openApp } from './browser';
@@ -192,6 +193,52 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(html.match(/<polyline class="trace"/g)?.length).toBe(4);
     expect(html).not.toMatch(/(src|href)=/);
     expect(html).not.toMatch(/<script/);
+    await context.close();
+  });
+
+  it('a ResNet-18 run exports a torchvision .safetensors (also inside the zip) that imports back with the same kNN', async () => {
+    const { context, page } = await newPage(browser);
+    await openApp(page, appUrl, '?backend=wasm');
+    await generateShapes(page, 200);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.getByTestId('train-backbone').waitFor();
+    await page.getByTestId('train-backbone').selectOption('resnet18');
+    const width = page.locator('fieldset:has(legend:text-is("Backbone")) input[type="number"]').first();
+    await width.fill('8');
+    await page.getByTestId('train-epochs').fill('1');
+    await page.getByTestId('train-batch').fill('32');
+    await page.waitForTimeout(400);
+    expect(JSON.parse((await page.getByTestId('train-config-json').textContent()) ?? '{}').backbone).toMatchObject({ name: 'resnet18', width: 8 });
+    await page.getByTestId('train-start').click();
+    await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
+    await openRuns(page);
+    const [run] = await storedRuns(page);
+
+    const [zipDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-export-ckpt').first().click()]);
+    const zip = unzipSync(readFileSync((await zipDl.path()) as string));
+    expect(Object.keys(zip)).toContain('extra/backbone.safetensors');
+    expect(JSON.parse(strFromU8(zip['manifest.json'])).extra).toEqual(['backbone.safetensors']);
+
+    const [stDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-export-st').first().click()]);
+    expect(stDl.suggestedFilename()).toMatch(/-epoch1-resnet18\.safetensors$/);
+    const st = readFileSync((await stDl.path()) as string);
+    const headerLen = Number(st.readBigUInt64LE(0));
+    const header = JSON.parse(st.subarray(8, 8 + headerLen).toString('utf8'));
+    expect(header['conv1.weight'].shape).toEqual([8, 3, 3, 3]);
+    expect(header['layer4.1.bn2.running_var'].shape).toEqual([64]);
+    // The file inside the zip is the same state_dict.
+    expect(Buffer.from(zip['extra/backbone.safetensors']).subarray(8 + headerLen).equals(st.subarray(8 + headerLen))).toBe(true);
+    console.log(`resnet18 w8: zip ${zipDl.suggestedFilename()}, .safetensors ${st.length} bytes; ${await page.getByTestId('runs-export-info').textContent()}`);
+
+    await page.getByTestId('runs-import-input').setInputFiles({ name: 'weights.safetensors', mimeType: 'application/octet-stream', buffer: st });
+    await page.getByTestId('runs-import-result').waitFor({ timeout: 60_000 });
+    const imported = (await storedRuns(page)).find((r) => r.id !== run.id);
+    expect(imported?.config).toMatchObject({ backbone: { name: 'resnet18', width: 8, stem: 'cifar' } });
+    // Same defaults (seed, monitor, augmentation) → the same monitor plan: the same kNN figure.
+    const a = await knnOfRun(page, run.id);
+    const b = await knnOfRun(page, imported!.id);
+    expect(a.knnTop1).toBe(run.final?.knnTop1);
+    expect(b.knnTop1).toBe(a.knnTop1);
     await context.close();
   });
 });
