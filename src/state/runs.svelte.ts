@@ -104,18 +104,40 @@ export class RunsState {
     return r;
   }
 
-  /** Records the choice for the last import; 'continue' and 'fine-tune' fill the Train form with its config. */
-  async choose(choice: ImportChoice): Promise<void> {
+  /**
+   * Records the choice for the last import and acts on it: 'continue' resumes a stopped import (or
+   * trains a new run from its weights with the same config), 'fine-tune' trains a new run from its
+   * weights for `epochs`; both start in the Train panel. 'evaluate' is only recorded (Evaluate panel).
+   * Returns true when a training run was started.
+   */
+  async choose(choice: ImportChoice, opts: { epochs?: number } = {}): Promise<boolean> {
     const imp = this.lastImport;
-    if (!imp) return;
+    if (!imp) return false;
     const note = await this.#do('choose', () => this.#client.remote.setImportChoice(imp.record.id, choice));
-    if (!note) return;
+    if (!note) return false;
     this.notes = { ...this.notes, [note.runId]: note };
     if (choice === 'evaluate') {
       this.message = `“${imp.record.name}” is marked for evaluation: open the Evaluate panel to evaluate it.`;
-    } else {
-      this.openInTrain(imp.record, choice === 'fine-tune' ? `${imp.record.name} fine-tune` : undefined);
+      return false;
     }
+    if (this.#train.status !== 'idle') {
+      this.error = 'A run is in progress in the Train panel: stop it first.';
+      return false;
+    }
+    let runId = imp.record.id;
+    if (!(choice === 'continue' && imp.record.status === 'stopped')) {
+      const seeded = await this.#do('seed', () =>
+        this.#client.remote.seedRunFromWeights(imp.record.id, {
+          epochs: choice === 'fine-tune' ? opts.epochs : undefined,
+          name: `${imp.record.name} (${choice === 'fine-tune' ? 'fine-tune' : 'continued'})`,
+        }),
+      );
+      if (!seeded) return false;
+      runId = seeded.id;
+    }
+    await this.#train.refreshRuns();
+    void this.#train.resume(runId).then(() => this.refresh());
+    return true;
   }
 
   /** Puts a run's config into the Train panel's form (a new run with the same settings; stopped runs resume from the Train panel). */

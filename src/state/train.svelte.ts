@@ -48,6 +48,8 @@ export class TrainState {
     const loaded = this.#loaded;
     this.#loaded = null;
     if (loaded && loaded.method === method && loaded.datasetId === datasetId && this.config) return;
+    // A run started from elsewhere (Runs panel) keeps its config on screen while it trains.
+    if (this.status !== 'idle') return;
     this.error = null;
     try {
       this.config = await this.#client.remote.defaultRunConfig(method, datasetId);

@@ -13,8 +13,8 @@ import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from './train/run-controller';
 import type { CheckpointSlot } from '../storage/run-schema';
 import type { ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn } from './runs/types';
-import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
-export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
+import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
+export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type { CheckpointSlot, ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn };
@@ -217,6 +217,8 @@ export interface EngineApi {
   setImportChoice(runId: string, choice: ImportChoice): Promise<RunImportNote>;
   /** kNN top-1 of a stored checkpoint on the run's own monitor plan. */
   knnOfRun(runId: string, slot?: CheckpointSlot): Promise<RunKnn>;
+  /** A new 'stopped' run at epoch 0 starting from a stored run's weights (resumeRun trains it). */
+  seedRunFromWeights(runId: string, opts?: { epochs?: number; name?: string }): Promise<RunRecord>;
 
   /** One step of a method on tiny seeded data: loss and gradients, to compare backends (tests). */
   stepParity(opts: { method: MethodName; size: number; batch: number; seed: number }): Promise<{ backend: string; loss: number; grads: number[][] }>;
@@ -234,4 +236,6 @@ export interface EngineApi {
   predictionsCsv(kind: 'knn' | 'probe'): Promise<string>;
   /** Evaluate: embeddings of dataset splits under a checkpoint (for the explorer), transferred. */
   embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult>;
+  /** Evaluate: fine-tunes the run's backbone (SSL or random init) + linear head on its train split; test figures per epoch. */
+  fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult>;
 }

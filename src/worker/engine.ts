@@ -270,6 +270,10 @@ export function createEngine(): EngineApi {
       await ready;
       return runFiles.knn(runId, slot);
     },
+    async seedRunFromWeights(runId, opts) {
+      await ready;
+      return runFiles.seedRun(runId, opts);
+    },
 
     async stepParity(o) {
       await ready;
@@ -311,6 +315,12 @@ export function createEngine(): EngineApi {
       await runsOpened;
       const r = await evaluator.embeddings(req, onProgress);
       return Comlink.transfer(r, [r.x.buffer as ArrayBuffer]);
+    },
+    async fineTune(req, onEpoch) {
+      await ready;
+      await runsOpened;
+      if (controller.active) throw new Error('a training run is in progress: fine-tune when it has ended');
+      return evaluator.fineTune(req, onEpoch);
     },
 
     async deleteDataset(id) {

@@ -158,19 +158,23 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(await problems.textContent()).toMatch(/epochs/);
     expect(await problems.textContent()).toMatch(/batchSize/);
 
-    // "Continue training" fills the Train form with the imported config; train it once more.
+    // "Continue training" of a finished import trains a new run from its weights in the Train panel.
     await page.getByTestId('runs-import-input').setInputFiles(file);
     await page.getByTestId('runs-import-result').waitFor();
     await page.getByTestId('import-choice-continue').click();
     await page.getByTestId('train-form').waitFor();
-    expect(JSON.parse((await page.getByTestId('train-config-json').textContent()) ?? '{}').backbone.width).toBe(8);
-    await page.waitForTimeout(400);
-    await page.getByTestId('train-start').click();
     await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
+    expect(await page.getByTestId('train-message').textContent()).toMatch(/Finished after 1 epoch/);
+    expect(JSON.parse((await page.getByTestId('train-config-json').textContent()) ?? '{}').backbone.width).toBe(8);
 
     await openRuns(page);
     await page.getByTestId('run-row').nth(2).waitFor();
-    expect((await storedRuns(page)).length).toBe(3);
+    const all = await storedRuns(page);
+    expect(all.length).toBe(3);
+    const seeded = all.find((r) => r.name.endsWith('(continued)'));
+    expect(seeded?.status).toBe('finished');
+    // Its epoch 0 (before any step) is measured on the imported weights: the original's final kNN.
+    expect(seeded?.curves.epochs.find((p) => p.epoch === 0)?.knnTop1).toBe(originalKnn);
     // Rename, then delete the second import (frees its storage).
     const rows = page.getByTestId('run-row');
     await rows.nth(1).getByTestId('run-rename').click();

@@ -311,6 +311,30 @@ export class RunFiles {
     }
   }
 
+  /**
+   * A new run that starts from a stored run's weights: its 'latest' backbone (and, for the same
+   * supervised classes, the classifier) with fresh heads and optimiser, at epoch 0, stored as
+   * 'stopped' so resumeRun trains it (fine-tuning / continuing an imported run). `epochs` and
+   * `name` override the source config.
+   */
+  async seedRun(runId: string, opts: { epochs?: number; name?: string } = {}): Promise<RunRecord> {
+    const { record, ckpt } = await this.#load(runId, 'latest');
+    const parsed = parseRunConfig({ ...ckpt.config, epochs: opts.epochs ?? ckpt.config.epochs, name: opts.name ?? `${record.name} (from weights)` });
+    if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    const config = parsed.config;
+    const r = rebuild(ckpt);
+    try {
+      const head = classifierOf(r.method);
+      const seeded = await this.#checkpointFrom(config, r.backbone, head, { position: { epoch: 0, stepInEpoch: 0, step: 0 }, curves: { steps: [], epochs: [] }, best: null });
+      const now = Date.now();
+      let rec = newRunRecord({ id: crypto.randomUUID(), config, backend: record.backend, adapter: record.adapter, now });
+      rec = { ...rec, status: 'stopped', endedAt: now };
+      return await this.#runs.saveCheckpoint(rec, seeded, ['latest']);
+    } finally {
+      r.dispose();
+    }
+  }
+
   /** Import notes by run id. */
   async notes(): Promise<Record<string, RunImportNote>> {
     const ks = (await keys<string>(this.#notes)).filter((k) => typeof k === 'string');
