@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/pairs.bench.ts [epochs] [trainPairs]
  *
- * Defaults: 4 epochs of 1,000 training pairs, batch 32, Adam 1e-3, ConvNet width 16.
+ * Defaults: 3 epochs of 1,000 training pairs, batch 32, Adam 1e-3, ConvNet width 8 (as the learning test).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -21,8 +21,8 @@ import { pairLabels } from '../src/ml/data/pairs';
 import { emit } from './lib';
 
 const nums = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
-const epochs = nums[0] ?? 4, trainPairs = nums[1] ?? 1000;
-const width = 16;
+const epochs = nums[0] ?? 3, trainPairs = nums[1] ?? 1000;
+const width = 8;
 
 await tf.setBackend('wasm');
 await tf.ready();
