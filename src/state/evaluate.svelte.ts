@@ -3,7 +3,7 @@
  * results from the engine, the OOD class map, and the embedding explorer (maps from the explorer
  * worker, updated while they optimise). Latest request wins.
  */
-import type { ClassifierResult, DatasetMeta, EvalProgress, ProbeResult, RunRecord } from '../worker/api';
+import type { ClassifierResult, DatasetMeta, EvalProgress, FineTuneEpoch, FineTuneResult, ProbeResult, RunRecord } from '../worker/api';
 import type { EngineClient } from '../worker/client';
 import { toCsv } from '../worker/eval/csv';
 import { createProjectorClient, type Layout, type ProjectorClient } from '../worker/eval/projector-client';
@@ -53,7 +53,13 @@ export class EvaluateState {
   probe = $state.raw<ProbeResult | null>(null);
   probeCurve = $state.raw<{ epoch: number; loss: number; trainAccuracy: number }[]>([]);
   progress = $state.raw<EvalProgress | null>(null);
-  busy = $state<'knn' | 'probe' | 'embed' | null>(null);
+  busy = $state<'knn' | 'probe' | 'embed' | 'finetune' | null>(null);
+  ftEpochs = $state(5);
+  ftLr = $state(0.001);
+  ftBatch = $state(32);
+  /** Fine-tuning rows of the comparison table (one per run, slot and init; the latest replaces). */
+  fineTunes = $state.raw<(FineTuneResult & { slot: string })[]>([]);
+  ftLive = $state.raw<{ init: 'ssl' | 'random'; curve: FineTuneEpoch[] } | null>(null);
   error = $state<string | null>(null);
 
   points = $state.raw<ExplorerPoints | null>(null);
@@ -144,6 +150,27 @@ export class EvaluateState {
         this.busy = null;
         this.progress = null;
       }
+    }
+  }
+
+  /** Fine-tunes the run's backbone from its checkpoint ('ssl') or from scratch ('random'); adds a comparison row. */
+  async runFineTune(init: 'ssl' | 'random'): Promise<void> {
+    if (!this.runId) return;
+    const seq = ++this.#seq;
+    const slot = this.slot;
+    this.error = null;
+    this.busy = 'finetune';
+    this.ftLive = { init, curve: [] };
+    try {
+      const r = await this.#client.fineTune({ runId: this.runId, slot, init, epochs: this.ftEpochs, learningRate: this.ftLr, batchSize: this.ftBatch, seed: 0 }, (e) => {
+        if (seq === this.#seq && this.ftLive) this.ftLive = { init, curve: [...this.ftLive.curve, e] };
+      });
+      const row = { ...r, slot };
+      this.fineTunes = [...this.fineTunes.filter((f) => !(f.runId === r.runId && f.slot === slot && f.init === init)), row];
+    } catch (e) {
+      if (seq === this.#seq) this.error = (e as Error).message;
+    } finally {
+      if (seq === this.#seq) this.busy = null;
     }
   }
 

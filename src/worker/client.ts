@@ -3,7 +3,7 @@
  * callers pass plain functions; File objects are posted by reference, pixel buffers transferred back.
  */
 import * as Comlink from 'comlink';
-import type { EmbeddingsRequest, EngineApi, EvalProgress, ImportInput, ImportOptions, ImportProgress, KnnEvalRequest, ProbeEvalRequest, RunEvent, ShapesOptions } from './api';
+import type { EmbeddingsRequest, EngineApi, EvalProgress, FineTuneEpoch, FineTuneRequest, ImportInput, ImportOptions, ImportProgress, KnnEvalRequest, ProbeEvalRequest, RunEvent, ShapesOptions } from './api';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -17,6 +17,7 @@ export interface EngineClient {
   evaluateKnn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['evaluateKnn']>;
   evaluateProbe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['evaluateProbe']>;
   embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['embeddings']>;
+  fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): ReturnType<EngineApi['fineTune']>;
   terminate(): void;
 }
 
@@ -33,6 +34,7 @@ export function createEngineClient(): EngineClient {
     evaluateKnn: (req, onProgress) => remote.evaluateKnn(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     evaluateProbe: (req, onProgress) => remote.evaluateProbe(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     embeddings: (req, onProgress) => remote.embeddings(req, onProgress ? Comlink.proxy(onProgress) : undefined),
+    fineTune: (req, onEpoch) => remote.fineTune(req, onEpoch ? Comlink.proxy(onEpoch) : undefined),
     terminate: () => worker.terminate(),
   };
 }

@@ -187,6 +187,18 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     expect(probeShown).toBe(probeEngine);
     expect(Number(await page.getByTestId('probe-loss').getAttribute('data-points'))).toBe(20);
 
+    // Fine-tuning from the checkpoint and from random init: two rows in the comparison table.
+    await page.getByTestId('ft-epochs').fill('2');
+    await page.getByTestId('ft-ssl').click();
+    await page.locator('[data-testid="ft-table"] tr[data-init="ssl"]').waitFor({ timeout: 180_000 });
+    expect(Number(await page.getByTestId('ft-curve').getAttribute('data-points'))).toBe(2);
+    await page.getByTestId('ft-random').click();
+    await page.locator('[data-testid="ft-table"] tr[data-init="random"]').waitFor({ timeout: 180_000 });
+    const ft = await page.locator('[data-testid="ft-table"] tbody tr').evaluateAll((rows) => rows.map((r) => ({ init: r.getAttribute('data-init'), acc: Number(r.getAttribute('data-final')) })));
+    expect(ft.map((r) => r.init)).toEqual(['ssl', 'random']);
+    for (const r of ft) expect(r.acc >= 0 && r.acc <= 1).toBe(true);
+    console.log(`fine-tuning 2 epochs: ${ft.map((r) => `${r.init} ${r.acc}`).join(', ')}`);
+
     // A second, textured shapes dataset evaluated out of distribution (class names match exactly).
     await page.getByRole('button', { name: 'Data', exact: true }).click();
     const nums = page.locator('[data-testid="catalogue-shapes"] input[type="number"]');

@@ -67,6 +67,11 @@ export class EmbeddingCache {
     return { ckpt, config: ckpt.config };
   }
 
+  /** Pixels of stored images, n × size² × 3 uint8 RGB. */
+  readImages(id: string, indices: number[]): Promise<Uint8Array> {
+    return this.#readImages(id, indices);
+  }
+
   async dataset(id: string): Promise<{ meta: DatasetMeta; index: DatasetIndex }> {
     const meta = await this.#datasets.getMeta(id);
     if (!meta || meta.status !== 'ready') throw new Error(`dataset ${id} is not stored (deleted, or its import never finished)`);

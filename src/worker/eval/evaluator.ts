@@ -9,6 +9,7 @@ import { trainLinearProbe } from '../../ml/eval/linear-probe';
 import { classificationReport } from '../../ml/eval/metrics';
 import { fitStandardizer, standardize } from '../../ml/eval/standardize';
 import { toCsv, topK } from './csv';
+import { fineTune, type FineTuneEpoch, type FineTuneRequest, type FineTuneResult } from './finetune';
 import type { EmbeddingCache, EmbeddingSet } from './embeddings';
 import type {
   ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, EvalTarget, KnnEvalRequest, ProbeEvalRequest, ProbeResult,
@@ -166,6 +167,11 @@ export class Evaluator {
       return cells;
     });
     return toCsv(['path', 'true_class', 'predicted_class', 'probability', 'top1_class', 'top1_prob', 'top2_class', 'top2_prob', 'top3_class', 'top3_prob'], rows);
+  }
+
+  /** Fine-tunes the run's backbone (SSL init from the checkpoint, or random init) with a linear head; see finetune.ts. */
+  fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult> {
+    return fineTune(this.#cache, req, onEpoch);
   }
 
   /** Embeddings of some splits of a dataset (default: the run's), rows in storage order, for the explorer. */

@@ -7,6 +7,7 @@ import type { CheckpointSlot } from '../../storage/run-schema';
 import type { EvalSplit } from './embeddings';
 
 export type { CheckpointSlot, ClassReport, EvalSplit, ProbeEpoch };
+export type { FineTuneEpoch, FineTuneRequest, FineTuneResult } from './finetune';
 
 /** Which weights, and which images are queried. The bank / training set is always the run's own train split. */
 export interface EvalTarget {
