@@ -150,8 +150,19 @@ describe('Evaluate panel in Chromium (wasm)', () => {
 
     // t-SNE of train + test embeddings; the map updates while it optimises; CSV export.
     await page.getByTestId('tsne-iterations').fill('300');
+    // Record every iteration count the status line shows while t-SNE runs.
+    await page.evaluate(() => {
+      const seen: number[] = ((window as unknown as { __seen: number[] }).__seen = []);
+      new MutationObserver(() => {
+        const m = /iteration (\d+) \//.exec(document.querySelector('[data-testid="map-status"]')?.textContent ?? '');
+        if (m && seen.at(-1) !== Number(m[1])) seen.push(Number(m[1]));
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.getByTestId('map-run').click();
     await page.locator('[data-testid="map-status"][data-done="true"]').waitFor({ timeout: 180_000 });
+    const seen = await page.evaluate(() => (window as unknown as { __seen: number[] }).__seen);
+    expect(seen.length, `iterations shown: ${seen.join(',')}`).toBeGreaterThan(2);
+    expect(seen.at(-1)).toBe(300);
     expect(Number(await page.getByTestId('embedding-map').getAttribute('data-points'))).toBe(ref.nTrain + testSize);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('map-export').click()]);
     const rows = readFileSync((await dl.path()) as string, 'utf8').trim().split('\n');
@@ -161,6 +172,16 @@ describe('Evaluate panel in Chromium (wasm)', () => {
       const f = r.split(',');
       expect(['train', 'test']).toContain(f[2]);
       expect(Number.isFinite(Number(f[3])) && Number.isFinite(Number(f[4]))).toBe(true);
+    }
+    // PCA and UMAP maps of the same points.
+    for (const method of ['pca', 'umap']) {
+      await page.getByTestId('map-method').selectOption(method);
+      await page.getByTestId('map-run').click();
+      await page.waitForFunction((m) => {
+        const el = document.querySelector('[data-testid="map-status"]');
+        return el?.getAttribute('data-done') === 'true' && el.textContent?.includes(m) && !el.textContent.includes('optimising');
+      }, method === 'pca' ? 'PCA' : 'UMAP', { timeout: 120_000 });
+      expect(Number(await page.getByTestId('embedding-map').getAttribute('data-points'))).toBe(ref.nTrain + testSize);
     }
     await page.screenshot({ path: '/tmp/evaluate-panel.png', fullPage: true });
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
