@@ -173,6 +173,11 @@ describe('Evaluate panel in Chromium (wasm)', () => {
       expect(['train', 'test']).toContain(f[2]);
       expect(Number.isFinite(Number(f[3])) && Number.isFinite(Number(f[4]))).toBe(true);
     }
+    // Clicking a point (plotly's click event on the chart) shows its nearest neighbours with thumbnails.
+    await page.evaluate(() => (document.querySelector('[data-testid="embedding-map"]') as unknown as { emit(ev: string, d: unknown): void }).emit('plotly_click', { points: [{ customdata: 0 }] }));
+    await page.locator('[data-testid="neighbours"] figure').nth(7).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('neighbours').locator('strong').textContent()).toBe(rows[1].split(',')[0]);
+
     // PCA and UMAP maps of the same points.
     for (const method of ['pca', 'umap']) {
       await page.getByTestId('map-method').selectOption(method);
