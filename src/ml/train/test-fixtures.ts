@@ -77,7 +77,7 @@ export function simclrCifarConfig(size: number): RunConfig {
     epochs: 2,
     batchSize: 64,
     optimizer: { name: 'adam', lr: 2e-3 },
-    schedule: { kind: 'cosine' },
+    schedule: { kind: 'constant' },
     seed: 1,
     // kNN at init (epoch 0) and at the end: k 200, T 0.1, bank = all 5,000 train images, queries = the 1,000 test images.
     monitor: { knnEvery: 2, k: 200, temperature: 0.1, bankSize: 5000, source: 'test-split', maxQueries: 1000 },
