@@ -116,6 +116,7 @@ export class RunsState {
     const note = await this.#do('choose', () => this.#client.remote.setImportChoice(imp.record.id, choice));
     if (!note) return false;
     this.notes = { ...this.notes, [note.runId]: note };
+    if (this.lastImport?.record.id === note.runId) this.lastImport = { ...this.lastImport, note };
     if (choice === 'evaluate') {
       this.message = `“${imp.record.name}” is marked for evaluation: open the Evaluate panel to evaluate it.`;
       return false;

@@ -142,9 +142,16 @@ describe('runs: checkpoint files, import, comparison', () => {
     await page.getByTestId('runs-error').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('runs-error').textContent()).toMatch(/truncated or corrupt/);
     expect(await storedRuns(page)).toEqual(runs);
-    // A pickled PyTorch file is refused with the safetensors recipe.
-    await page.getByTestId('runs-import-input').setInputFiles({ name: 'model.pth', mimeType: 'application/octet-stream', buffer: Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]) });
-    await page.waitForFunction(() => /safetensors/.test(document.querySelector('[data-testid="runs-error"]')?.textContent ?? ''));
+    // A pickled PyTorch file dropped onto the panel is refused with the safetensors recipe (and the app stays on Runs).
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e])], 'model.pth'));
+      const zone = document.querySelector('[data-testid="runs-import"]') as HTMLElement;
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(() => /pickled PyTorch file.*safetensors/s.test(document.querySelector('[data-testid="runs-error"]')?.textContent ?? ''));
+    expect(await page.getByTestId('runs-panel').count()).toBe(1);
     expect((await storedRuns(page)).length).toBe(1);
 
     // An invalid config JSON lists each problem with its path.
@@ -175,6 +182,10 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(seeded?.status).toBe('finished');
     // Its epoch 0 (before any step) is measured on the imported weights: the original's final kNN.
     expect(seeded?.curves.epochs.find((p) => p.epoch === 0)?.knnTop1).toBe(originalKnn);
+    // "Evaluate" is recorded for the Evaluate panel.
+    await page.getByTestId('import-choice-evaluate').click();
+    await page.getByTestId('import-choice').waitFor();
+    expect(await page.getByTestId('runs-message').textContent()).toMatch(/Evaluate panel/);
     // Rename, then delete the second import (frees its storage).
     const rows = page.getByTestId('run-row');
     await rows.nth(1).getByTestId('run-rename').click();
