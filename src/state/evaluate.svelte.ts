@@ -13,6 +13,8 @@ export type MapMethod = 'tsne' | 'pca' | 'umap';
 
 /** What the explorer shows: one row per embedded image. */
 export interface ExplorerPoints {
+  /** run/slot/dataset the embeddings come from (a different choice re-embeds). */
+  key: string;
   runId: string;
   datasetId: string;
   n: number;
@@ -199,7 +201,7 @@ export class EvaluateState {
       });
       if (seq !== this.#mapSeq) return;
       await this.#proj.load(r.x, r.n, r.dim);
-      this.points = { runId: this.runId, datasetId: r.datasetId, n: r.n, paths: r.paths, labels: r.labels, splits: r.splits, indices: r.indices, classes: r.classes };
+      this.points = { key: this.#pointsKey(), runId: this.runId, datasetId: r.datasetId, n: r.n, paths: r.paths, labels: r.labels, splits: r.splits, indices: r.indices, classes: r.classes };
       this.layout = null;
     } catch (e) {
       if (seq === this.#mapSeq) this.error = (e as Error).message;
@@ -211,9 +213,13 @@ export class EvaluateState {
     }
   }
 
+  #pointsKey(): string {
+    return `${this.runId}/${this.slot}/${this.datasetId ?? ''}`;
+  }
+
   /** Computes the chosen map; t-SNE and UMAP update `layout` while they optimise. */
   async map(warmStart = false): Promise<void> {
-    if (!this.points) await this.embed();
+    if (!this.points || this.points.key !== this.#pointsKey()) await this.embed();
     if (!this.points) return;
     const seq = ++this.#mapSeq;
     const onLayout = (l: Layout) => {

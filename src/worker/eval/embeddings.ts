@@ -51,6 +51,8 @@ export function splitIndices(index: DatasetIndex, split: EvalSplit): number[] {
 export class EmbeddingCache {
   readonly #datasets: DatasetStore;
   readonly #runs: RunStore;
+  /** Most embedding sets kept (oldest dropped first). */
+  static readonly MAX_ENTRIES = 6;
   readonly #cache = new Map<string, EmbeddingSet>();
   /** Pixels are read per chunk from the store (the worker's readImages). */
   readonly #readImages: (id: string, indices: number[]) => Promise<Uint8Array>;
@@ -83,7 +85,11 @@ export class EmbeddingCache {
     const { ckpt, config } = await this.checkpoint(key.runId, key.slot);
     const id = `${key.runId}/${key.slot}/${ckpt.createdAt}/${key.datasetId}/${key.split}`;
     const hit = this.#cache.get(id);
-    if (hit) return hit;
+    if (hit) {
+      this.#cache.delete(id);
+      this.#cache.set(id, hit); // most recently used last
+      return hit;
+    }
     const { meta, index } = await this.dataset(key.datasetId);
     const indices = splitIndices(index, key.split);
     const set = await embedWithCheckpoint(ckpt, config, meta.size, indices, (idx) => this.#readImages(key.datasetId, idx), onProgress);
@@ -91,6 +97,8 @@ export class EmbeddingCache {
     // Older checkpoints of the same run and slot will not be asked for again.
     for (const k of [...this.#cache.keys()]) if (k.startsWith(`${key.runId}/${key.slot}/`) && !k.startsWith(`${key.runId}/${key.slot}/${ckpt.createdAt}/`)) this.#cache.delete(k);
     this.#cache.set(id, set);
+    // Bounded: a 50k-image split of 512-d embeddings is ~100 MB.
+    while (this.#cache.size > EmbeddingCache.MAX_ENTRIES) this.#cache.delete(this.#cache.keys().next().value as string);
     return set;
   }
 
