@@ -68,5 +68,5 @@ describe('learning: supervised on mnist-png', () => {
     expect(status).toBe('finished');
     expect(last.epoch).toBe(2);
     expect(last.valAcc).toBeGreaterThanOrEqual(0.9);
-  }, 600_000);
+  }, 1_800_000);
 });
