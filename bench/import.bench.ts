@@ -39,7 +39,6 @@ async function importFolder(page: Page, dir: string, size: number): Promise<{ se
 }
 
 async function deleteAll(page: Page) {
-  page.on('dialog', (d) => void d.accept());
   for (;;) {
     const n = await page.getByTestId('delete-dataset').count();
     if (n === 0) break;
@@ -52,6 +51,7 @@ const app = await startApp();
 try {
   const { context, page } = await newPage(app.browser);
   const backend = await openApp(page, app.served.url, '?backend=wasm');
+  page.on('dialog', (d) => void d.accept());
   for (const [name, kind] of [['clothing-small', 'JPEG'], ['cifar10-png', 'PNG']] as const) {
     const rates: number[] = [];
     let bytes = 0;
