@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateShapes, trainTiny } from './app-actions';
 import { launch, newPage, openApp } from './browser';
 
 const appUrl = inject('appUrl');
@@ -13,26 +14,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function generateShapes(page: Page, count: number) {
-  await page.locator('[data-testid="catalogue-shapes"] input[type="number"]').first().fill(String(count));
-  await page.getByTestId('generate-shapes').click();
-  await page.getByTestId('import-report').waitFor({ timeout: 60_000 });
-  await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
-}
 
-async function trainTinySimclr(page: Page) {
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.getByTestId('train-form').waitFor();
-  await page.getByTestId('train-width').waitFor();
-  await page.getByTestId('train-width').fill('8');
-  await page.getByTestId('train-epochs').fill('1');
-  await page.getByTestId('train-batch').fill('32');
-  await page.waitForTimeout(400);
-  expect(await page.getByTestId('train-problems').count()).toBe(0);
-  await page.getByTestId('train-start').click();
-  await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
-  expect(await page.getByTestId('train-message').textContent()).toMatch(/Finished after 1 epoch/);
-}
 
 interface Emb { x: Float32Array; n: number; dim: number; labels: Int32Array }
 
@@ -91,7 +73,7 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     ({ context, page, errors } = await newPage(browser));
     await openApp(page, appUrl, '?backend=wasm');
     await generateShapes(page, 200);
-    await trainTinySimclr(page);
+    await trainTiny(page, 1);
 
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
     await page.getByTestId('eval-form').waitFor();

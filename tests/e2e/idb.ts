@@ -95,3 +95,24 @@ export function storedImages(
     { id, indices },
   );
 }
+
+/** Records of the run store ('simlab-runs'), read straight from IndexedDB. */
+export function storedRuns<T = { id: string; status: string; curves: { epochs: { epoch: number; knnTop1?: number }[] } }>(page: Page): Promise<T[]> {
+  return page.evaluate(
+    () =>
+      new Promise<T[]>((resolve, reject) => {
+        const open = indexedDB.open('simlab-runs');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('kv')) return resolve([]);
+          const req = db.transaction('kv').objectStore('kv').getAll(IDBKeyRange.bound('run/', 'run/\uffff'));
+          req.onsuccess = () => {
+            resolve(req.result as T[]);
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}

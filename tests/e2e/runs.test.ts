@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateShapes, trainTiny } from './app-actions';
 import { launch, newPage, openApp } from './browser';
+import { storedRuns as storedRunRecords } from './idb';
 
 const appUrl = inject('appUrl');
 let browser: Browser;
@@ -24,52 +26,13 @@ interface StoredRun {
   storage: { latest: number; best: number };
 }
 
-/** Records of the run store, read straight from IndexedDB. */
-function storedRuns(page: Page): Promise<StoredRun[]> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('simlab-runs');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('kv')) return resolve([]);
-          const req = db.transaction('kv').objectStore('kv').getAll(IDBKeyRange.bound('run/', 'run/\uffff'));
-          req.onsuccess = () => {
-            resolve(req.result);
-            db.close();
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
 
 type Engine = { knnOfRun(runId: string, slot?: string): Promise<{ knnTop1: number | null; queries: number; bank: number }> };
 function knnOfRun(page: Page, runId: string) {
   return page.evaluate((id) => (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine.knnOfRun(id), runId);
 }
 
-async function generateShapes(page: Page, count: number) {
-  await page.locator('[data-testid="catalogue-shapes"] input[type="number"]').first().fill(String(count));
-  await page.getByTestId('generate-shapes').click();
-  await page.getByTestId('import-report').waitFor({ timeout: 60_000 });
-  await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
-}
 
-async function trainTiny(page: Page, epochs: number) {
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.getByTestId('train-form').waitFor();
-  await page.getByTestId('train-width').waitFor();
-  await page.getByTestId('train-width').fill('8');
-  await page.getByTestId('train-epochs').fill(String(epochs));
-  await page.getByTestId('train-batch').fill('32');
-  await page.waitForTimeout(400);
-  expect(await page.getByTestId('train-problems').count()).toBe(0);
-  await page.getByTestId('train-start').click();
-  await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
-  expect(await page.getByTestId('train-message').textContent()).toMatch(new RegExp(`Finished after ${epochs} epoch`));
-}
 
 async function openRuns(page: Page) {
   await page.getByRole('button', { name: 'Runs', exact: true }).click();
@@ -88,7 +51,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     await trainTiny(page, 1);
     await openRuns(page);
     await page.getByTestId('run-row').first().waitFor();
-    [original] = await storedRuns(page);
+    [original] = await storedRunRecords<StoredRun>(page);
     expect(original.status).toBe('finished');
     expect(original.final?.knnTop1).toBeTypeOf('number');
     // The stored checkpoint measured again on the run's own monitor plan gives the training figure.
@@ -118,13 +81,13 @@ describe('runs: checkpoint files, import, comparison', () => {
     await generateShapes(page, 200);
     await openRuns(page);
     await page.getByTestId('runs-empty').waitFor();
-    expect(await storedRuns(page)).toEqual([]);
+    expect(await storedRunRecords<StoredRun>(page)).toEqual([]);
 
     await page.getByTestId('runs-import-input').setInputFiles(file);
     const result = page.getByTestId('runs-import-result');
     await result.waitFor({ timeout: 60_000 });
     console.log(`import: ${await result.locator('p').first().textContent()}`);
-    const runs = await storedRuns(page);
+    const runs = await storedRunRecords<StoredRun>(page);
     expect(runs.length).toBe(1);
     const imported = runs[0];
     expect(imported.id).not.toBe(original.id);
@@ -141,7 +104,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     await page.getByTestId('runs-import-input').setInputFiles({ name: 'broken.simlab.zip', mimeType: 'application/zip', buffer: bytes.subarray(0, Math.floor(bytes.length / 2)) });
     await page.getByTestId('runs-error').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('runs-error').textContent()).toMatch(/truncated or corrupt/);
-    expect(await storedRuns(page)).toEqual(runs);
+    expect(await storedRunRecords<StoredRun>(page)).toEqual(runs);
     // A pickled PyTorch file dropped onto the panel is refused with the safetensors recipe (and the app stays on Runs).
     await page.evaluate(() => {
       const dt = new DataTransfer();
@@ -152,7 +115,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     });
     await page.waitForFunction(() => /pickled PyTorch file.*safetensors/s.test(document.querySelector('[data-testid="runs-error"]')?.textContent ?? ''));
     expect(await page.getByTestId('runs-panel').count()).toBe(1);
-    expect((await storedRuns(page)).length).toBe(1);
+    expect((await storedRunRecords<StoredRun>(page)).length).toBe(1);
 
     // An invalid config JSON lists each problem with its path.
     await page.getByTestId('config-import-input').setInputFiles({
@@ -176,7 +139,7 @@ describe('runs: checkpoint files, import, comparison', () => {
 
     await openRuns(page);
     await page.getByTestId('run-row').nth(2).waitFor();
-    const all = await storedRuns(page);
+    const all = await storedRunRecords<StoredRun>(page);
     expect(all.length).toBe(3);
     const seeded = all.find((r) => r.name.endsWith('(continued)'));
     expect(seeded?.status).toBe('finished');
@@ -195,7 +158,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     page.once('dialog', (d) => void d.accept());
     await rows.nth(1).getByTestId('run-delete').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
-    expect((await storedRuns(page)).map((r) => r.name)).not.toContain('second import');
+    expect((await storedRunRecords<StoredRun>(page)).map((r) => r.name)).not.toContain('second import');
 
     // Compare the new run with the imported one: two traces in each chart, the HTML report has both.
     for (const i of [0, 1]) await page.getByTestId('run-row').nth(i).getByTestId('run-select').check();
@@ -227,7 +190,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     await page.getByTestId('train-start').click();
     await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
     await openRuns(page);
-    const [run] = await storedRuns(page);
+    const [run] = await storedRunRecords<StoredRun>(page);
 
     const [zipDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-export-ckpt').first().click()]);
     const zip = unzipSync(readFileSync((await zipDl.path()) as string));
@@ -247,7 +210,7 @@ describe('runs: checkpoint files, import, comparison', () => {
 
     await page.getByTestId('runs-import-input').setInputFiles({ name: 'weights.safetensors', mimeType: 'application/octet-stream', buffer: st });
     await page.getByTestId('runs-import-result').waitFor({ timeout: 60_000 });
-    const imported = (await storedRuns(page)).find((r) => r.id !== run.id);
+    const imported = (await storedRunRecords<StoredRun>(page)).find((r) => r.id !== run.id);
     expect(imported?.config).toMatchObject({ backbone: { name: 'resnet18', width: 8, stem: 'cifar' } });
     // Same defaults (seed, monitor, augmentation) → the same monitor plan: the same kNN figure.
     const a = await knnOfRun(page, run.id);

@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configureTinyRun, generateShapes } from './app-actions';
 import { launch, newPage, openApp } from './browser';
+import { storedRuns } from './idb';
 
 const appUrl = inject('appUrl');
 let browser: Browser;
@@ -21,41 +23,8 @@ function stepParity(page: Page, method: string) {
   );
 }
 
-/** Records of the run store, read straight from IndexedDB. */
-function storedRuns(page: Page): Promise<{ id: string; status: string; curves: { epochs: { epoch: number; knnTop1?: number }[] } }[]> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('simlab-runs');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('kv')) return resolve([]);
-          const req = db.transaction('kv').objectStore('kv').getAll(IDBKeyRange.bound('run/', 'run/\uffff'));
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
 
-async function generateShapes(page: Page, count: number) {
-  await page.locator('[data-testid="catalogue-shapes"] input[type="number"]').first().fill(String(count));
-  await page.getByTestId('generate-shapes').click();
-  await page.getByTestId('import-report').waitFor({ timeout: 60_000 });
-  await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
-}
 
-async function configureTinyRun(page: Page, epochs: number) {
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.getByTestId('train-form').waitFor();
-  await page.getByTestId('train-width').waitFor();
-  await page.getByTestId('train-width').fill('8');
-  await page.getByTestId('train-epochs').fill(String(epochs));
-  await page.getByTestId('train-batch').fill('32');
-  await page.waitForTimeout(400);
-  expect(await page.getByTestId('train-problems').count()).toBe(0);
-}
 
 describe('training in Chromium', () => {
   it('one step of each method on webgpu gives the loss and gradients of the cpu backend', async () => {
