@@ -7,7 +7,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng';
-import { gatherImages } from './batch-gather';
 
 /** Odd kernel side nearest to fraction·side, at least 3 (SimCLR: 10% of the side). */
 export function blurKernelSize(side: number, fraction: number): number {
@@ -61,15 +60,11 @@ export function gaussianBlur(images: tf.Tensor4D, sigmas: readonly number[], ker
   const pad = (kernelSize - 1) / 2;
   if (pad >= Math.min(h, w)) throw new Error(`gaussianBlur: kernel ${kernelSize} too large for ${h}×${w} images`);
   return tf.tidy(() => {
-    const on = sigmas.flatMap((s, i) => (s > 0 ? [i] : []));
-    if (on.length === 0 || kernelSize === 1) return images.clone();
-    // With most images selected, blurring all of them (delta kernels for the rest) is cheapest.
-    if (on.length > 0.75 * n) return blurAll(images, sigmas, kernelSize);
-    // Otherwise blur only the selected ones and put them back in place (exact copies, batch-gather.ts).
-    const blurred = blurAll(gatherImages(images, on), on.map((i) => sigmas[i]), kernelSize);
-    const from = Array.from({ length: n }, (_, i) => on.length + i); // index into [blurred; images]
-    on.forEach((i, j) => (from[i] = j));
-    return gatherImages(tf.concat([blurred, images], 0), from);
+    if (sigmas.every((s) => !(s > 0)) || kernelSize === 1) return images.clone();
+    // Unselected images go through with a delta kernel. (Blurring only a gathered subset and
+    // scattering it back through cropAndResize was faster on wasm but gave wrong images on WebGPU
+    // inside the full SimCLR pipeline — tests/e2e/augment.test.ts — so every image is convolved.)
+    return blurAll(images, sigmas, kernelSize);
   });
 }
 
