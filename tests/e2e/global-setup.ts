@@ -15,7 +15,8 @@ declare module 'vitest' {
 }
 
 export async function setup(project: TestProject): Promise<void> {
-  const dist = resolve(import.meta.dirname, '../../dist');
+  // SIMLAB_DIST: serve another build folder (parallel work: `npx vite build --outDir /tmp/x`).
+  const dist = process.env.SIMLAB_DIST ? resolve(process.env.SIMLAB_DIST) : resolve(import.meta.dirname, '../../dist');
   if (!existsSync(resolve(dist, 'index.html'))) {
     throw new Error('dist/ is missing: run `npm run build` before the browser tests (npm test does it)');
   }
