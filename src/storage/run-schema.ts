@@ -29,8 +29,31 @@ export interface FinalMetrics {
   best: BestMetric | null;
 }
 
+/** What produced a run: training (also an imported checkpoint), a linear probe or a fine-tune of another run. */
+export type RunKind = 'train' | 'probe' | 'fine-tune';
+export const RUN_KINDS: readonly RunKind[] = ['train', 'probe', 'fine-tune'];
+
+/** Probe and fine-tune runs: which run they evaluated and their test figures. */
+export interface EvalRunInfo {
+  parentRunId: string;
+  parentSlot: CheckpointSlot;
+  /** The parent's name when this run was made (the parent may be renamed or deleted later). */
+  parentName: string;
+  /** Starting weights: the parent's checkpoint ('ssl'), a fresh network ('random'), or imported weights. */
+  init: 'ssl' | 'random' | 'imported';
+  datasetId: string;
+  querySplit: string;
+  testAccuracy: number;
+  testMacroF1: number;
+  trainAccuracy?: number;
+}
+
 export interface RunRecord {
   schemaVersion: number;
+  /** Absent on records written before probes and fine-tunes were recorded: read it with runKind(). */
+  kind?: RunKind;
+  /** Set on probe and fine-tune runs. */
+  evaluation?: EvalRunInfo | null;
   id: string;
   name: string;
   config: RunConfig;
@@ -140,6 +163,11 @@ export function slotsFor(e: Extract<TrainEvent, { type: 'checkpoint' }>): Checkp
 /** The record with a slot's stored size updated (0 when cleared). */
 export function withCheckpointSize(r: RunRecord, slot: CheckpointSlot, ckpt: TrainCheckpoint | null): RunRecord {
   return { ...r, storage: { ...r.storage, [slot]: ckpt ? checkpointBytes(ckpt) : 0 } };
+}
+
+/** A record's kind ('train' for records that predate kinds). */
+export function runKind(r: Pick<RunRecord, 'kind'>): RunKind {
+  return r.kind ?? 'train';
 }
 
 /** Bytes of checkpoint data stored for a run. */
