@@ -1,5 +1,6 @@
 /** Side-by-side comparison of run configs and metrics (pure; used by the Runs panel and the HTML report). */
 import type { RunRecord } from '../../worker/api';
+import { kindOf, runFigures, type AnyEpochPoint } from '../../worker/runs/run-list';
 
 /** Flattens a JSON value into `path → printed value` (arrays of scalars stay one value). */
 export function flattenConfig(x: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
@@ -23,12 +24,27 @@ export interface ConfigRow {
   differs: boolean;
 }
 
-/** Rows of the config table for `runs` (paths in first-seen order); `onlyDiffering` keeps the rows whose values differ. */
-export function configRows(runs: Pick<RunRecord, 'config'>[], onlyDiffering = false): ConfigRow[] {
-  const flats = runs.map((r) => flattenConfig(r.config));
+/** What a probe or fine-tune run adds to its config in the table (kind, parent, init, query split). */
+function runInfo(r: Pick<RunRecord, 'kind' | 'evaluation'>): Record<string, unknown> {
+  const ev = r.evaluation;
+  return {
+    kind: kindOf(r),
+    ...(ev ? { evaluated: { parent: ev.parentName, checkpoint: ev.parentSlot, init: ev.init, dataset: ev.datasetId, querySplit: ev.querySplit } } : {}),
+  };
+}
+
+/**
+ * Rows of the config table for `runs` (paths in first-seen order); `onlyDiffering` keeps the rows
+ * whose values differ. When a probe or fine-tune run is among them, rows for the kind and what it
+ * evaluated come first.
+ */
+export function configRows(runs: Pick<RunRecord, 'config' | 'kind' | 'evaluation'>[], onlyDiffering = false): ConfigRow[] {
+  const withInfo = runs.some((r) => kindOf(r) !== 'train');
+  const flats = runs.map((r) => flattenConfig(withInfo ? { run: runInfo(r), ...r.config } : r.config));
   const paths: string[] = [];
   const seen = new Set<string>();
   for (const f of flats) for (const p of Object.keys(f)) if (!seen.has(p)) (seen.add(p), paths.push(p));
+  if (withInfo) paths.sort((a, b) => Number(!a.startsWith('run.')) - Number(!b.startsWith('run.')));
   const rows = paths.map((path) => {
     const values = flats.map((f) => f[path] ?? '—');
     return { path, values, differs: values.some((v) => v !== values[0]) };
@@ -43,15 +59,19 @@ export interface MetricRow {
   kind: 'pct' | 'num' | 'int';
 }
 
-/** Final metrics of each run, one row per metric. */
+/** Final metrics of each run (every kind: kNN / val accuracy of training runs, test figures of probes and fine-tunes), one row per metric some run has. */
 export function metricRows(runs: RunRecord[]): MetricRow[] {
-  const f = (fn: (r: RunRecord) => number | undefined | null) => runs.map((r) => fn(r) ?? null);
+  const figs = runs.map(runFigures);
+  const f = (fn: (r: RunRecord, i: number) => number | undefined | null) => runs.map((r, i) => fn(r, i) ?? null);
   return [
     { label: 'epochs done', values: f((r) => r.final?.epoch), kind: 'int' },
-    { label: 'steps', values: f((r) => r.final?.step), kind: 'int' },
+    { label: 'steps', values: f((r) => (kindOf(r) === 'train' ? r.final?.step : undefined)), kind: 'int' },
     { label: 'final train loss', values: f((r) => r.final?.trainLoss), kind: 'num' },
-    { label: 'final kNN top-1', values: f((r) => r.final?.knnTop1), kind: 'pct' },
-    { label: 'final val acc', values: f((r) => r.final?.valAcc), kind: 'pct' },
+    { label: 'final kNN top-1', values: f((_, i) => figs[i].knnTop1), kind: 'pct' },
+    { label: 'final val acc', values: f((_, i) => figs[i].valAcc), kind: 'pct' },
+    { label: 'test accuracy', values: f((_, i) => figs[i].testAcc), kind: 'pct' },
+    { label: 'test macro-F1', values: f((_, i) => figs[i].testMacroF1), kind: 'pct' },
+    { label: 'train accuracy (probe / fine-tune)', values: f((_, i) => figs[i].trainAcc), kind: 'pct' },
     { label: 'best monitor', values: f((r) => r.final?.best?.value), kind: 'pct' },
   ].filter((row) => row.values.some((v) => v !== null)) as MetricRow[];
 }
@@ -71,19 +91,49 @@ export interface Series {
   color: string;
   x: number[];
   y: number[];
+  /** Drawn dotted (a run's second accuracy figure, e.g. macro-F1 beside accuracy). */
+  dash?: boolean;
 }
 
-/** Overlay series per run: loss per logged step, and kNN top-1 / val accuracy per epoch. */
-export function runSeries(runs: RunRecord[]): { loss: Series[]; acc: Series[] } {
+/** Per-epoch accuracy figures a run's curve may carry, in the order they are drawn, with their legend labels. */
+const ACC_KEYS: { key: keyof AnyEpochPoint; label: string }[] = [
+  { key: 'knnTop1', label: 'kNN' },
+  { key: 'valAcc', label: 'val acc' },
+  { key: 'testAcc', label: 'test acc' },
+  { key: 'testMacroF1', label: 'test macro-F1' },
+  { key: 'trainAcc', label: 'train acc' },
+];
+
+/** The accuracy curves drawn for a run: its monitor for training runs; for probes and fine-tunes the test figures they have (else train accuracy). */
+function accKeys(r: RunRecord, ep: AnyEpochPoint[]): typeof ACC_KEYS {
+  const has = (k: keyof AnyEpochPoint) => ep.some((p) => typeof p[k] === 'number');
+  if (kindOf(r) === 'train') return ACC_KEYS.filter((a) => a.key === (r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1'));
+  const test = ACC_KEYS.filter((a) => (a.key === 'testAcc' || a.key === 'testMacroF1' || a.key === 'valAcc' || a.key === 'knnTop1') && has(a.key));
+  return test.length ? test : ACC_KEYS.filter((a) => a.key === 'trainAcc' && has(a.key));
+}
+
+/**
+ * Overlay series per run: loss per logged step; train loss per epoch (only when some run has no
+ * step curve, as probes and fine-tunes record per epoch); and accuracy per epoch (kNN / val acc of
+ * training runs, test accuracy and macro-F1 of fine-tunes and probes, dotted after the first).
+ */
+export function runSeries(runs: RunRecord[]): { loss: Series[]; epochLoss: Series[]; acc: Series[] } {
   const loss: Series[] = [];
+  const epochLoss: Series[] = [];
   const acc: Series[] = [];
+  const perEpochLoss = runs.some((r) => r.curves.steps.length === 0 && r.curves.epochs.some((p) => p.trainLoss !== undefined));
   runs.forEach((r, i) => {
     const color = RUN_COLORS[i % RUN_COLORS.length];
-    loss.push({ name: r.name, color, x: r.curves.steps.map((s) => s.step), y: r.curves.steps.map((s) => s.loss) });
-    const ep = [...r.curves.epochs].sort((a, b) => a.epoch - b.epoch);
-    const metric = r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
-    const pts = ep.filter((p) => p[metric] !== undefined);
-    acc.push({ name: `${r.name} (${metric === 'valAcc' ? 'val acc' : 'kNN'})`, color, x: pts.map((p) => p.epoch), y: pts.map((p) => p[metric] as number) });
+    const ep = ([...r.curves.epochs] as AnyEpochPoint[]).sort((a, b) => a.epoch - b.epoch);
+    if (r.curves.steps.length > 0 || !perEpochLoss) loss.push({ name: r.name, color, x: r.curves.steps.map((s) => s.step), y: r.curves.steps.map((s) => s.loss) });
+    if (perEpochLoss) {
+      const pts = ep.filter((p) => typeof p.trainLoss === 'number');
+      epochLoss.push({ name: r.name, color, x: pts.map((p) => p.epoch), y: pts.map((p) => p.trainLoss as number) });
+    }
+    accKeys(r, ep).forEach(({ key, label }, j) => {
+      const pts = ep.filter((p) => typeof p[key] === 'number');
+      acc.push({ name: `${r.name} (${label})`, color, x: pts.map((p) => p.epoch), y: pts.map((p) => p[key] as number), dash: j > 0 });
+    });
   });
-  return { loss, acc };
+  return { loss, epochLoss, acc };
 }

@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../worker/api';
 import { configRows, flattenConfig, metricRows, runSeries } from './compare';
 import { escapeHtml, runsReportHtml, svgLineChart } from './report';
+import { fineTuneRun, probeRun, trainRun } from '../../worker/runs/run-records.testing';
 
-function run(id: string, name: string, lr: number, knn: number[]): RunRecord {
-  return {
-    schemaVersion: 1,
-    id,
-    name,
-    config: { name, dataset: { id: 'd', name: 'shapes', fingerprint: 'f', size: 32 }, method: { method: 'simclr', temperature: 0.5 }, backbone: { name: 'convnet', width: 8 }, optimizer: { name: 'adam', lr }, augmentation: { views: [[{ op: 'flip' }]] } } as unknown as RunRecord['config'],
-    status: 'finished',
-    createdAt: 0,
-    updatedAt: 0,
-    endedAt: 1000,
-    backend: 'wasm',
-    adapter: null,
-    curves: {
-      steps: [
-        { step: 10, epoch: 0, loss: 4, lr, imagesPerSec: 100, extras: {} },
-        { step: 20, epoch: 1, loss: 3.5, lr, imagesPerSec: 100, extras: {} },
-      ],
-      epochs: knn.map((k, epoch) => ({ epoch, step: epoch * 10, knnTop1: k })),
-    },
-    final: { epoch: knn.length - 1, step: 20, trainLoss: 3.5, knnTop1: knn[knn.length - 1], best: null },
-    error: null,
-    storage: { latest: 100, best: 0 },
-  };
-}
+const run = trainRun;
 
 describe('run comparison', () => {
   it('flattens configs to paths, arrays of objects by index', () => {
@@ -49,6 +26,66 @@ describe('run comparison', () => {
     expect(s.acc.map((x) => x.x)).toEqual([[0, 1], [0]]);
     expect(s.loss[0].color).not.toBe(s.loss[1].color);
     expect(metricRows([run('1', 'a', 0.1, [0.2, 0.6])]).map((m) => m.label)).not.toContain('final val acc');
+  });
+});
+
+describe('comparison across run kinds', () => {
+  const parent = run('p', 'ssl', 0.1, [0.2, 0.6]);
+  const probe = probeRun('q', parent);
+  const ft = fineTuneRun('f', parent);
+  const legacy = fineTuneRun('g', parent, { legacy: true });
+
+  it('overlays per-epoch curves of every kind: losses per epoch once a run has no step curve; test accuracy and dotted macro-F1', () => {
+    const s = runSeries([parent, probe, ft, legacy]);
+    expect(s.loss.map((x) => x.name)).toEqual(['ssl']);
+    expect(s.epochLoss.map((x) => [x.name, x.x])).toEqual([
+      ['ssl', [1]],
+      ['probe of ssl', [1, 2, 3]],
+      ['fine-tune of ssl', [1, 2]],
+      ['fine-tune of ssl', [1, 2]],
+    ]);
+    expect(s.acc.map((x) => [x.name, x.dash])).toEqual([
+      ['ssl (kNN)', false],
+      ['probe of ssl (train acc)', false],
+      ['fine-tune of ssl (test acc)', false],
+      ['fine-tune of ssl (test macro-F1)', true],
+      ['fine-tune of ssl (val acc)', false],
+    ]);
+    expect(s.acc[3].y.map((v) => +v.toFixed(2))).toEqual([0.65, 0.75]);
+    // One colour per run, shared by its accuracy and macro-F1 curves.
+    expect(s.acc[2].color).toBe(s.acc[3].color);
+    // Training runs alone: no per-epoch loss chart.
+    expect(runSeries([parent]).epochLoss).toEqual([]);
+  });
+
+  it('lists final test figures of probes and fine-tunes beside the kNN of training runs', () => {
+    const rows = Object.fromEntries(metricRows([parent, probe, ft]).map((r) => [r.label, r.values]));
+    expect(rows['final kNN top-1']).toEqual([0.6, null, null]);
+    expect(rows['test accuracy']).toEqual([null, 0.8, 0.8]);
+    expect(rows['test macro-F1']).toEqual([null, 0.75, 0.7]);
+    expect(rows['steps']).toEqual([20, null, null]);
+  });
+
+  it('puts the kind and what was evaluated first in the config table when a probe or fine-tune is compared', () => {
+    const rows = configRows([parent, ft]);
+    expect(rows.slice(0, 2).map((r) => [r.path, r.values])).toEqual([
+      ['run.kind', ['"train"', '"fine-tune"']],
+      ['run.evaluated.parent', ['—', '"ssl"']],
+    ]);
+    expect(configRows([parent, run('2', 'b', 0.1, [0.1])]).some((r) => r.path.startsWith('run.'))).toBe(false);
+  });
+
+  it('reports kinds, parents and imports, with a polyline per curve', () => {
+    const notes = { f: { runId: 'f', fileName: 'x.simlab.zip', fileBytes: 5, importedAt: 1000, kind: 'simlab-checkpoint' as const, choice: null } };
+    const html = runsReportHtml([parent, probe, ft], { created: new Date(0), notes, allRuns: [{ ...parent, name: 'ssl renamed' }, probe, ft] });
+    expect(html).toContain('<tr><th>kind</th><td>train</td><td>linear probe</td><td>fine-tune</td></tr>');
+    expect(html).toContain('ssl renamed · best checkpoint · ssl init');
+    expect(html).toContain('x.simlab.zip (simlab checkpoint zip)');
+    expect(html).toContain('<td>imported (epoch 2; the file&#39;s run had finished)</td>');
+    // loss per step: 1; loss per epoch: 3; accuracy: kNN + probe train acc + fine-tune acc and F1 = 4.
+    expect(html.match(/<polyline class="trace"/g)?.length).toBe(8);
+    expect(html.match(/stroke-dasharray/g)?.length).toBe(2);
+    expect(html).toContain('<th>test macro-F1</th><td>—</td><td>75.00 %</td><td>70.00 %</td>');
   });
 });
 

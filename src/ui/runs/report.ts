@@ -2,7 +2,8 @@
  * A run or a comparison as ONE self-contained HTML file: curves drawn as inline SVG polylines, the
  * config table (differing values highlighted) and the final metrics. No scripts, no external URLs.
  */
-import type { RunRecord } from '../../worker/api';
+import type { RunImportNote, RunRecord } from '../../worker/api';
+import { importFormat, kindOf, parentOf, RUN_KIND_LABELS, statusLabel } from '../../worker/runs/run-list';
 import { configRows, formatMetric, metricRows, runSeries, type Series } from './compare';
 
 export function escapeHtml(s: string): string {
@@ -51,10 +52,10 @@ export function svgLineChart(series: Series[], opts: { title: string; xLabel: st
   series.forEach((s, i) => {
     const pts = s.x.map((x, j) => [x, s.y[j]]).filter(([, y]) => Number.isFinite(y));
     const d = pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ');
-    parts.push(`<polyline class="trace" data-name="${escapeHtml(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.8" points="${d}"/>`);
+    parts.push(`<polyline class="trace" data-name="${escapeHtml(s.name)}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dash ? ' stroke-dasharray="4 3"' : ''} points="${d}"/>`);
     if (pts.length <= 60) for (const [x, y] of pts) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     const ly = m.t + ph + 44 + 16 * i;
-    parts.push(`<line x1="${m.l}" x2="${m.l + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/><text x="${m.l + 24}" y="${ly}" font-size="11">${escapeHtml(s.name)}</text>`);
+    parts.push(`<line x1="${m.l}" x2="${m.l + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dash ? ' stroke-dasharray="4 3"' : ''}/><text x="${m.l + 24}" y="${ly}" font-size="11">${escapeHtml(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');
@@ -62,17 +63,35 @@ export function svgLineChart(series: Series[], opts: { title: string; xLabel: st
 
 const fmtDate = (t: number | null) => (t ? new Date(t).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—');
 
-/** The whole report as an HTML document string (one run, or several compared). */
-export function runsReportHtml(runs: RunRecord[], opts: { created?: Date } = {}): string {
+/**
+ * The whole report as an HTML document string (one run, or several compared). `notes` (import
+ * notes by run id) and `allRuns` (to name a probe's parent by its current name) are optional.
+ */
+export function runsReportHtml(runs: RunRecord[], opts: { created?: Date; notes?: Record<string, RunImportNote>; allRuns?: RunRecord[] } = {}): string {
   const created = (opts.created ?? new Date()).toISOString();
   const title = runs.length === 1 ? `simlab run: ${runs[0].name}` : `simlab comparison of ${runs.length} runs`;
-  const { loss, acc } = runSeries(runs);
+  const { loss, epochLoss, acc } = runSeries(runs);
   const head = `<tr><th></th>${runs.map((r) => `<th>${escapeHtml(r.name)}</th>`).join('')}</tr>`;
+  const notes = opts.notes ?? {};
+  const parent = (r: RunRecord) => {
+    const p = parentOf(r, opts.allRuns ?? runs);
+    return p ? `${p.name}${p.exists ? '' : ' (deleted)'} · ${p.slot} checkpoint · ${p.init} init` : '—';
+  };
+  const imported = (r: RunRecord) => {
+    const n = notes[r.id];
+    return n ? `${n.fileName} (${importFormat(n)})` : '—';
+  };
   const info = [
+    ['kind', (r: RunRecord) => RUN_KIND_LABELS[kindOf(r)]],
+    ...(runs.some((r) => r.evaluation) ? [['evaluates', parent] as const] : []),
+    ...(runs.some((r) => notes[r.id]) ? [['imported from', imported] as const] : []),
     ['method', (r: RunRecord) => r.config.method.method],
     ['backbone', (r: RunRecord) => r.config.backbone.name],
     ['dataset', (r: RunRecord) => r.config.dataset.name],
-    ['status', (r: RunRecord) => r.status],
+    ['status', (r: RunRecord) => {
+      const s = statusLabel(r, notes[r.id]);
+      return s.detail ? `${s.label} (${s.detail})` : s.label;
+    }],
     ['started', (r: RunRecord) => fmtDate(r.createdAt)],
     ['ended', (r: RunRecord) => fmtDate(r.endedAt)],
     ['backend', (r: RunRecord) => `${r.backend}${r.adapter ? ` (${r.adapter})` : ''}`],
@@ -97,7 +116,7 @@ th{color:#5b6675;font-weight:600}tr.diff td{background:#fef3c7;font-weight:600}c
 <h2>Runs</h2><table>${head}${infoRows}</table>
 <h2>Final metrics</h2><table>${head}${metrics}</table>
 <h2>Curves</h2>
-<div class="charts">${svgLineChart(loss, { title: 'Training loss', xLabel: 'step', yLabel: 'loss' })}${svgLineChart(acc, { title: 'Monitor accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy' })}</div>
+<div class="charts">${svgLineChart(loss, { title: 'Training loss', xLabel: 'step', yLabel: 'loss' })}${epochLoss.length ? svgLineChart(epochLoss, { title: 'Training loss per epoch', xLabel: 'epoch', yLabel: 'loss' }) : ''}${svgLineChart(acc, { title: 'Accuracy per epoch (kNN / val; test for probes and fine-tunes)', xLabel: 'epoch', yLabel: 'accuracy' })}</div>
 <h2>Configuration</h2><table>${head}${cfg}</table>
 </body></html>
 `;
