@@ -14,6 +14,8 @@ import type { RunEvent } from './train/run-controller';
 import type { CheckpointSlot } from '../storage/run-schema';
 import type { ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn } from './runs/types';
 import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
+import type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest } from './pairs/types';
+export type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest };
 export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
@@ -238,4 +240,17 @@ export interface EngineApi {
   embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult>;
   /** Evaluate: fine-tunes the run's backbone (SSL or random init) + linear head on its train split; test figures per epoch. */
   fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult>;
+
+  /** Pairs lab (src/worker/pairs): n seeded generated pairs (pixels, labels, centres) for the Data panel's preview. */
+  pairsPreview(req: PairsPreviewRequest): Promise<PairsPreview>;
+  /** Pairs lab: builds the pairs, (pre-)trains one pair model streaming events, evaluates it; resolves with its report. */
+  trainPairs(req: PairsTrainRequest, onEvent: (e: PairsEvent) => void): Promise<PairsLabReport>;
+  /** Pairs lab: stops the training after its current step (the stopped model is still evaluated). */
+  stopPairs(): Promise<void>;
+  /** Pairs lab: re-evaluates the session's latest model with k pairs per gallery. */
+  evaluatePairs(opts?: { galleryK?: number }): Promise<PairsLabReport>;
+  /** Pairs lab: the latest report, null before the first model (tests compare the panel with it). */
+  pairsReport(): Promise<PairsLabReport | null>;
+  /** Pairs lab: forgets the session's models and comparison table. */
+  clearPairs(): Promise<void>;
 }

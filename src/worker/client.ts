@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { EmbeddingsRequest, EngineApi, EvalProgress, FineTuneEpoch, FineTuneRequest, ImportInput, ImportOptions, ImportProgress, KnnEvalRequest, ProbeEvalRequest, RunEvent, ShapesOptions } from './api';
+import type { PairsEvent, PairsTrainRequest } from './api';
 
 export type Engine = Comlink.Remote<EngineApi>;
 
@@ -18,6 +19,7 @@ export interface EngineClient {
   evaluateProbe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['evaluateProbe']>;
   embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): ReturnType<EngineApi['embeddings']>;
   fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): ReturnType<EngineApi['fineTune']>;
+  trainPairs(req: PairsTrainRequest, onEvent: (e: PairsEvent) => void): ReturnType<EngineApi['trainPairs']>;
   terminate(): void;
 }
 
@@ -35,6 +37,7 @@ export function createEngineClient(): EngineClient {
     evaluateProbe: (req, onProgress) => remote.evaluateProbe(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     embeddings: (req, onProgress) => remote.embeddings(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     fineTune: (req, onEpoch) => remote.fineTune(req, onEpoch ? Comlink.proxy(onEpoch) : undefined),
+    trainPairs: (req, onEvent) => remote.trainPairs(req, Comlink.proxy(onEvent)),
     terminate: () => worker.terminate(),
   };
 }

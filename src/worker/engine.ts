@@ -26,6 +26,7 @@ import { benchTrainStep } from './bench-train';
 import { Importer, isInterrupted } from './import/importer';
 import { EmbeddingCache } from './eval/embeddings';
 import { Evaluator } from './eval/evaluator';
+import { PairsLab } from './pairs/lab';
 
 /** Default-parameter ops for the editor's "add op" (SimCLR's strengths where the paper sets one). */
 const OP_DEFAULTS: AugmentOp[] = [
@@ -69,6 +70,7 @@ export function createEngine(): EngineApi {
   }
 
   const evaluator = new Evaluator(new EmbeddingCache(store, runs, readImages));
+  const pairsLab = new PairsLab({ getMeta: (id) => store.getMeta(id), getIndex: (id) => store.getIndex(id), readImages });
 
   const backendInfo = () => ({
     name: report?.active ?? tf.getBackend(),
@@ -321,6 +323,30 @@ export function createEngine(): EngineApi {
       await runsOpened;
       if (controller.active) throw new Error('a training run is in progress: fine-tune when it has ended');
       return evaluator.fineTune(req, onEpoch);
+    },
+
+    async pairsPreview(req) {
+      const p = pairsLab.preview(req);
+      return Comlink.transfer(p, [p.a.buffer, p.b.buffer] as ArrayBuffer[]);
+    },
+    async trainPairs(req, onEvent) {
+      await ready;
+      await opened;
+      if (controller.active) throw new Error('a training run is in progress: train pairs when it has ended');
+      return pairsLab.train(req, onEvent);
+    },
+    async stopPairs() {
+      pairsLab.stop();
+    },
+    async evaluatePairs(opts) {
+      await ready;
+      return pairsLab.evaluate(opts?.galleryK);
+    },
+    async pairsReport() {
+      return pairsLab.report();
+    },
+    async clearPairs() {
+      pairsLab.clear();
     },
 
     async deleteDataset(id) {
