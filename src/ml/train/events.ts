@@ -31,6 +31,9 @@ export interface EpochPoint {
   /** Supervised: accuracy and cross-entropy of the monitor queries in inference mode. */
   valAcc?: number;
   valLoss?: number;
+  /** Probe and fine-tune runs: accuracy and macro-F1 on the evaluated (test) split, in inference mode. */
+  testAcc?: number;
+  testMacroF1?: number;
   /** Mean z-std of the epoch's steps (collapse monitor). */
   zStd?: number;
   /** The last per-layer gradient norms measured in the epoch. */

@@ -9,15 +9,16 @@ import type { DatasetStore } from '../../storage/dataset-store';
 import type { RunStore } from '../../storage/run-store';
 import type { CheckpointSlot } from '../../storage/run-schema';
 import type { RunConfig } from '../../ml/train/config';
-import type { TrainCheckpoint } from '../../ml/train/checkpoint';
+import type { TensorData, TrainCheckpoint } from '../../ml/train/checkpoint';
 import { createBackbone } from '../../ml/models/backbones';
 import { monitorInput } from '../../ml/train/monitor';
 import type { SplitName } from '../../ml/data/types';
+import { initialWeights, type InitChoice } from './init-weights';
 
 export type EvalSplit = SplitName | 'all';
 
-/** Which images under which weights. */
-export interface EmbeddingKey {
+/** Which images under which weights (the run's checkpoint unless `init` says otherwise, see init-weights.ts). */
+export interface EmbeddingKey extends InitChoice {
   runId: string;
   slot: CheckpointSlot;
   datasetId: string;
@@ -83,7 +84,8 @@ export class EmbeddingCache {
   /** Embeddings of key.split of key.datasetId under the run's checkpoint; cached (the checkpoint's createdAt is part of the key). */
   async get(key: EmbeddingKey, onProgress?: (done: number, total: number) => void): Promise<EmbeddingSet> {
     const { ckpt, config } = await this.checkpoint(key.runId, key.slot);
-    const id = `${key.runId}/${key.slot}/${ckpt.createdAt}/${key.datasetId}/${key.split}`;
+    const start = await initialWeights(ckpt, key.runId, key, async (id) => (await this.checkpoint(id, 'latest')).ckpt);
+    const id = `${key.runId}/${key.slot}/${ckpt.createdAt}/${start.tag}/${key.datasetId}/${key.split}`;
     const hit = this.#cache.get(id);
     if (hit) {
       this.#cache.delete(id);
@@ -92,7 +94,7 @@ export class EmbeddingCache {
     }
     const { meta, index } = await this.dataset(key.datasetId);
     const indices = splitIndices(index, key.split);
-    const set = await embedWithCheckpoint(ckpt, config, meta.size, indices, (idx) => this.#readImages(key.datasetId, idx), onProgress);
+    const set = await embedWithCheckpoint(ckpt, config, meta.size, indices, (idx) => this.#readImages(key.datasetId, idx), onProgress, 128, start.weights);
     set.labels = Int32Array.from(indices, (i) => index.labels[i]);
     // Older checkpoints of the same run and slot will not be asked for again.
     for (const k of [...this.#cache.keys()]) if (k.startsWith(`${key.runId}/${key.slot}/`) && !k.startsWith(`${key.runId}/${key.slot}/${ckpt.createdAt}/`)) this.#cache.delete(k);
@@ -111,7 +113,8 @@ export class EmbeddingCache {
 /**
  * Embeds images with a checkpoint's backbone: uint8 pixels (size²×3 each) → Float32Array
  * [n × D], via monitorInput (the run's view-1 normalisation and resize) in chunks; every tensor
- * made here is disposed, the model included.
+ * made here is disposed, the model included. `weights` replaces the checkpoint's backbone weights
+ * (null = the seeded random initialisation of the run's architecture).
  */
 export async function embedWithCheckpoint(
   ckpt: TrainCheckpoint,
@@ -121,17 +124,19 @@ export async function embedWithCheckpoint(
   getImages: (indices: number[]) => Promise<Uint8Array>,
   onProgress?: (done: number, total: number) => void,
   chunk = 128,
+  weights: TensorData[] | null = ckpt.backbone,
 ): Promise<EmbeddingSet> {
-  const backbone = createBackbone(config.backbone, { initWeights: false });
+  const backbone = createBackbone(config.backbone, { initWeights: weights === null });
   const model = backbone.model;
   try {
-    const weights = model.weights;
-    if (weights.length !== ckpt.backbone.length) throw new Error(`checkpoint has ${ckpt.backbone.length} backbone weights, the model ${weights.length}`);
-    const ts = ckpt.backbone.map((d) => tf.tensor(d.data, d.shape, d.dtype));
-    try {
-      model.setWeights(ts);
-    } finally {
-      tf.dispose(ts);
+    if (weights) {
+      if (model.weights.length !== weights.length) throw new Error(`checkpoint has ${weights.length} backbone weights, the model ${model.weights.length}`);
+      const ts = weights.map((d) => tf.tensor(d.data, d.shape, d.dtype));
+      try {
+        model.setWeights(ts);
+      } finally {
+        tf.dispose(ts);
+      }
     }
     const dim = backbone.embeddingDim;
     const n = indices.length;

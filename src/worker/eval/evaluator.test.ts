@@ -1,50 +1,23 @@
 /**
- * The evaluation engine in Node + wasm over in-memory stores (the worker's IndexedDB stores'
- * read methods, holding a generated shapes dataset and a checkpoint made from a real backbone).
+ * The evaluation engine in Node + wasm over in-memory stores (eval-fixture.ts: a generated shapes
+ * dataset and a run whose checkpoint is a real backbone).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateShapes } from '../../ml/data/shapes';
-import { stratifiedSplit } from '../../ml/data/splits';
-import { createBackbone } from '../../ml/models/backbones';
 import { useWasmBackend } from '../../ml/testing/node-backend';
-import { readTensor, type TrainCheckpoint } from '../../ml/train/checkpoint';
-import { defaultRunConfig, type RunConfig } from '../../ml/train/config';
-import type { DatasetStore } from '../../storage/dataset-store';
-import type { RunStore } from '../../storage/run-store';
-import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
-import { EmbeddingCache } from './embeddings';
+import type { DatasetIndex } from '../../storage/schema';
+import { makeEvalFixture, type EvalFixture } from './eval-fixture';
 import { Evaluator } from './evaluator';
 
-const N = 96, SIZE = 32;
 let evaluator: Evaluator;
 let index: DatasetIndex;
-let pixels: Uint8Array;
+let fx: EvalFixture;
 
 beforeAll(async () => {
   await useWasmBackend();
-  const samples = generateShapes(N, 5, { size: SIZE });
-  const labels = samples.map((s) => (s.kind === 'circle' ? 0 : 1));
-  const splits = stratifiedSplit(labels, { train: 0.75, val: 0, test: 0.25 }, 5);
-  pixels = new Uint8Array(N * SIZE * SIZE * 3);
-  samples.forEach((s, i) => pixels.set(s.pixels, i * SIZE * SIZE * 3));
-  index = { paths: samples.map((s, i) => `${s.kind}/img_${i}.png`), labels: Int16Array.from(labels), splits };
-  const meta = { id: 'ds', name: 'shapes', status: 'ready', size: SIZE, classes: ['circle', 'square'], count: N, fingerprint: 'f' } as DatasetMeta;
-  const base = defaultRunConfig('simclr', { id: 'ds', name: 'shapes', fingerprint: 'f', size: SIZE });
-  const config = { ...base, backbone: { ...base.backbone, width: 8 } } as RunConfig;
-  const bb = createBackbone(config.backbone);
-  const weights = [];
-  for (const w of bb.model.weights) weights.push(await readTensor(w.read()));
-  bb.model.dispose();
-  const ckpt = { config, position: { epoch: 3, step: 30, stepInEpoch: 0 }, backbone: weights, createdAt: 1 } as unknown as TrainCheckpoint;
-  const datasets = { getMeta: async () => meta, getIndex: async () => index } as unknown as DatasetStore;
-  const runs = { getCheckpoint: async () => ckpt } as unknown as RunStore;
-  const read = async (_id: string, idx: number[]) => {
-    const out = new Uint8Array(idx.length * SIZE * SIZE * 3);
-    idx.forEach((i, k) => out.set(pixels.subarray(i * SIZE * SIZE * 3, (i + 1) * SIZE * SIZE * 3), k * SIZE * SIZE * 3));
-    return out;
-  };
-  evaluator = new Evaluator(new EmbeddingCache(datasets, runs, read));
+  fx = await makeEvalFixture(96);
+  index = fx.index;
+  evaluator = new Evaluator(fx.cache, { runs: fx.runs.asRunStore(), backend: () => ({ name: 'wasm', adapter: null }) });
 }, 60_000);
 
 /** Weighted kNN in float64 JS: cosine, k most similar (ties → lower index) vote exp(sim/T), ties → lower class. */
@@ -103,6 +76,38 @@ describe('Evaluator', () => {
       const p = r.probs[2 * i + r.predictions[i]];
       expect(p).toBeGreaterThanOrEqual(0.5 - 1e-4);
     }
+    // Recorded as a 'probe' run: curves of its epochs, test figures, no checkpoint.
+    const rec = await fx.runs.get(r.recordedRunId as string);
+    expect(rec?.kind).toBe('probe');
+    expect(rec?.status).toBe('finished');
+    expect(rec?.evaluation).toMatchObject({ parentRunId: 'r', parentSlot: 'latest', init: 'ssl', datasetId: 'ds', querySplit: 'test', testAccuracy: r.accuracy, testMacroF1: r.macroF1, trainAccuracy: r.trainAccuracy });
+    expect(rec?.curves.epochs.map((e) => e.trainLoss)).toEqual(r.curves.map((e) => e.loss));
+    expect(rec?.curves.epochs.at(-1)?.testAcc).toBe(r.accuracy);
+    expect(rec?.config.method).toMatchObject({ method: 'supervised', numClasses: 2 });
+    expect(rec?.config.epochs).toBe(30);
+    expect(rec?.storage).toEqual({ latest: 0, best: 0 });
+    expect(rec?.backend).toBe('wasm');
+    expect(rec && rec.endedAt !== null && rec.endedAt >= rec.createdAt).toBe(true);
+    expect(await fx.runs.getCheckpoint(rec?.id as string, 'latest')).toBeUndefined();
+  });
+
+  it('other starts: imported weights embed like that run itself, random init is seeded, a different architecture is refused', async () => {
+    await fx.addRun('imp', { seed: 7, name: 'resnet-file' });
+    await fx.addRun('wide', { width: 16 });
+    const req = { slot: 'latest' as const, k: 10, temperature: 0.1 };
+    const viaImport = await evaluator.knn({ ...req, runId: 'r', init: 'imported', initRunId: 'imp' });
+    const direct = await evaluator.knn({ ...req, runId: 'imp' });
+    const own = await evaluator.knn({ ...req, runId: 'r' });
+    expect(Array.from(viaImport.predictions)).toEqual(Array.from(direct.predictions));
+    expect(viaImport.init).toBe('imported');
+    expect(viaImport.initRunId).toBe('imp');
+    // Different weights: the two runs' test probabilities differ somewhere.
+    expect(Array.from(viaImport.probs).some((p, i) => Math.abs(p - own.probs[i]) > 1e-4)).toBe(true);
+    // Random init = the run's architecture with the backbone's seeded initialisation, which is what run 'r' stored.
+    const random = await evaluator.knn({ ...req, runId: 'r', init: 'random' });
+    expect(Array.from(random.predictions)).toEqual(Array.from(own.predictions));
+    await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported', initRunId: 'wide' })).rejects.toThrow(/architectures differ/);
+    await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported' })).rejects.toThrow(/initRunId/);
   });
 
   it('fine-tuning from random init lowers the training loss and leaves no tensors behind', async () => {

@@ -10,6 +10,7 @@ import { classificationReport } from '../../ml/eval/metrics';
 import { fitStandardizer, standardize } from '../../ml/eval/standardize';
 import { toCsv, topK } from './csv';
 import { fineTune, type FineTuneEpoch, type FineTuneRequest, type FineTuneResult } from './finetune';
+import { recordFineTuneRun, recordProbeRun, type EvalRecorder } from './record-eval-run';
 import type { EmbeddingCache, EmbeddingSet } from './embeddings';
 import type {
   ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, EvalTarget, KnnEvalRequest, ProbeEvalRequest, ProbeResult,
@@ -49,10 +50,13 @@ function keepLabelled(set: EmbeddingSet, map: (label: number) => number): { x: F
 
 export class Evaluator {
   readonly #cache: EmbeddingCache;
+  readonly #recorder: EvalRecorder | null;
   #last: { knn: ClassifierResult | null; probe: ClassifierResult | null } = { knn: null, probe: null };
 
-  constructor(cache: EmbeddingCache) {
+  /** With a recorder, every linear probe and fine-tune is stored as a run (record-eval-run.ts). */
+  constructor(cache: EmbeddingCache, recorder: EvalRecorder | null = null) {
     this.#cache = cache;
+    this.#recorder = recorder;
   }
 
   async #prepare(t: EvalTarget, onProgress?: (p: EvalProgress) => void): Promise<Prepared> {
@@ -72,9 +76,10 @@ export class Evaluator {
     } else if (datasetId !== config.dataset.id && evalData.meta.classes.join('\n') !== classes.join('\n')) {
       throw new Error(`dataset “${evalData.meta.name}” has other classes than the run's: give a class map`);
     }
-    const bank = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId: config.dataset.id, split: 'train' },
+    const init = { init: t.init, initRunId: t.initRunId };
+    const bank = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId: config.dataset.id, split: 'train', ...init },
       (done, total) => onProgress?.({ phase: 'embed-bank', done, total }));
-    const queries = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId, split: querySplit },
+    const queries = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId, split: querySplit, ...init },
       (done, total) => onProgress?.({ phase: 'embed-queries', done, total }));
     const b = keepLabelled(bank, (l) => l);
     const q = keepLabelled(queries, map);
@@ -115,6 +120,7 @@ export class Evaluator {
   /** Linear probe (ml/eval/linear-probe.ts) on standardised run-train embeddings, scored on the query split. */
   async probe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ProbeResult> {
     const t0 = performance.now();
+    const startedAt = Date.now();
     const p = await this.#prepare(req, onProgress);
     const c = p.classes.length;
     const train = { x: p.bankX, y: p.bankY }, test = { x: p.queryX, y: p.queryY };
@@ -140,13 +146,19 @@ export class Evaluator {
     }
     const base = this.#result('probe', req, p, r.testPredictions, probs, t0);
     this.#last.probe = base;
-    return { ...base, curves: r.curves, trainAccuracy: r.trainAccuracy };
+    const out: ProbeResult = { ...base, curves: r.curves, trainAccuracy: r.trainAccuracy };
+    if (this.#recorder) {
+      const { config } = await this.#cache.checkpoint(req.runId, req.slot);
+      out.recordedRunId = (await recordProbeRun(this.#recorder, req, out, config, startedAt)).id;
+    }
+    return out;
   }
 
   #result(kind: 'knn' | 'probe', req: EvalTarget, p: Prepared, predictions: Int32Array, probs: Float32Array, t0: number): ClassifierResult {
     const rep = classificationReport(p.queryY, predictions, p.classes.length);
+    const init = req.init ?? 'ssl';
     return {
-      kind, runId: req.runId, slot: req.slot, datasetId: p.datasetId, querySplit: p.querySplit, classes: p.classes,
+      kind, runId: req.runId, slot: req.slot, init, ...(init === 'imported' && req.initRunId ? { initRunId: req.initRunId } : {}), datasetId: p.datasetId, querySplit: p.querySplit, classes: p.classes,
       accuracy: rep.accuracy, macroF1: rep.macroF1, confusion: rep.confusion, perClass: rep.perClass,
       queryIndices: p.queryIndices, trueLabels: p.queryY, predictions, probs, bankSize: p.bankY.length,
       epoch: p.epoch, step: p.step, ms: performance.now() - t0,
@@ -169,9 +181,19 @@ export class Evaluator {
     return toCsv(['path', 'true_class', 'predicted_class', 'probability', 'top1_class', 'top1_prob', 'top2_class', 'top2_prob', 'top3_class', 'top3_prob'], rows);
   }
 
-  /** Fine-tunes the run's backbone (SSL init from the checkpoint, or random init) with a linear head; see finetune.ts. */
-  fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult> {
-    return fineTune(this.#cache, req, onEpoch);
+  /**
+   * Fine-tunes the run's backbone (SSL init from the checkpoint, random init, or imported weights)
+   * with a linear head, see finetune.ts; recorded as a 'fine-tune' run with its weights when a recorder is set.
+   */
+  async fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult> {
+    const rec = this.#recorder;
+    const startedAt = Date.now();
+    let recordedRunId: string | undefined;
+    const r = await fineTune(this.#cache, req, onEpoch, rec ? async (parts, result) => {
+      const { config } = await this.#cache.checkpoint(req.runId, req.slot);
+      recordedRunId = (await recordFineTuneRun(rec, parts, result, config, startedAt)).id;
+    } : undefined);
+    return recordedRunId ? { ...r, recordedRunId } : r;
   }
 
   /** Embeddings of some splits of a dataset (default: the run's), rows in storage order, for the explorer. */

@@ -1,48 +1,106 @@
 /**
- * Fine-tuning: the run's backbone (its checkpoint's weights = "SSL init", or freshly initialised =
- * "random init") plus a linear classifier trained end to end with cross-entropy on the labelled
- * train split (random horizontal flips), Adam with a cosine-decayed learning rate. After every
- * epoch the test split is scored in inference mode; the best epoch's figures are kept as the
- * snapshot, so the comparison table can show final and best.
+ * Fine-tuning: the run's backbone (its checkpoint's weights = "SSL init", freshly initialised =
+ * "random init", or another run's imported weights of the same architecture) plus a linear
+ * classifier trained end to end with cross-entropy on the labelled train split (random horizontal
+ * flips), Adam with a cosine-decayed learning rate and separate rates for backbone and head (the
+ * head 10× the backbone's by default, as fine-tuning recipes do for a freshly initialised head).
+ * After every epoch the test split is scored in inference mode; the best epoch's figures are kept,
+ * so the comparison table can show final and best. Every `snapshotEvery` epochs (and at epoch 0,
+ * the starting weights) the embeddings of a fixed subset of train + test images are kept, for the
+ * explorer's fine-tuning evolution.
  */
 import * as tf from '@tensorflow/tfjs';
 import { classificationReport } from '../../ml/eval/metrics';
 import { SupervisedMethod } from '../../ml/methods/supervised';
 import { createBackbone } from '../../ml/models/backbones';
-import { createOptimizer } from '../../ml/optim/optimizers';
+import type { Optimizer } from '../../ml/optim/optimizers';
 import { createRng } from '../../ml/rng';
 import { monitorInput } from '../../ml/train/monitor';
 import type { EmbeddingCache } from './embeddings';
 import { splitIndices } from './embeddings';
+import { initialWeights, type WeightsInit } from './init-weights';
+import { paramGroupOptimizer } from './param-groups';
 import type { CheckpointSlot } from './types';
 
 export interface FineTuneRequest {
+  /** The run whose dataset, classes, architecture and input normalisation are used (and whose checkpoint is the 'ssl' start). */
   runId: string;
   slot: CheckpointSlot;
-  init: 'ssl' | 'random';
+  /** Starting weights: the run's checkpoint ('ssl'), a seeded fresh network ('random'), or `initRunId`'s latest checkpoint ('imported'). */
+  init: WeightsInit;
+  /** The run holding imported weights (init 'imported'); its backbone must have the run's architecture. */
+  initRunId?: string;
   epochs: number;
+  /** Peak learning rate of the backbone (cosine-decayed per step). */
   learningRate: number;
+  /** Peak learning rate of the linear head (default 10 × learningRate). */
+  headLearningRate?: number;
   batchSize: number;
   seed: number;
+  /** Keep embeddings every this many epochs, plus epoch 0 and the last epoch (0 = no snapshots; default 1). */
+  snapshotEvery?: number;
+  /** Most images in a snapshot (a seeded subset of train + test, the same rows every time; default 2000). */
+  snapshotPoints?: number;
 }
 
 export interface FineTuneEpoch {
   epoch: number;
   trainLoss: number;
+  /** Mean batch accuracy while training (training mode, flipped images). */
+  trainAccuracy: number;
   testAccuracy: number;
   testMacroF1: number;
+  /** Seconds of the epoch's training steps (scoring and snapshots excluded). */
+  seconds: number;
+}
+
+/** Embeddings of the same images at several points of a fine-tune (inference mode). */
+export interface FineTuneSnapshots {
+  datasetId: string;
+  classes: string[];
+  n: number;
+  dim: number;
+  /** Per row: dataset image index, class, split code (0 train, 2 test) and path. */
+  indices: Int32Array;
+  labels: Int32Array;
+  splits: Uint8Array;
+  paths: string[];
+  /** Epochs the snapshots were taken after (0 = the starting weights), ascending. */
+  epochs: number[];
+  /** One row-major [n × dim] array per snapshot, aligned with `epochs`. */
+  x: Float32Array[];
 }
 
 export interface FineTuneResult {
-  init: 'ssl' | 'random';
+  init: WeightsInit;
   runId: string;
+  slot: CheckpointSlot;
+  /** Imported run the weights came from (init 'imported'). */
+  initRunId?: string;
+  learningRate: number;
+  headLearningRate: number;
+  batchSize: number;
+  /** Seeds the head's initial weights, shuffling and flips. */
+  seed: number;
   curves: FineTuneEpoch[];
   final: FineTuneEpoch;
-  /** The snapshot: the epoch with the best test accuracy (earliest on ties). */
+  /** The epoch with the best test accuracy (earliest on ties). */
   best: FineTuneEpoch;
   trainSize: number;
   testSize: number;
+  snapshots: FineTuneSnapshots | null;
+  /** The run store record of this fine-tune (when the evaluator records runs). */
+  recordedRunId?: string;
   ms: number;
+}
+
+/** The live network at the end of a fine-tune, handed to `capture` before it is disposed. */
+export interface FineTuneParts {
+  backbone: tf.LayersModel;
+  method: SupervisedMethod;
+  optimizer: Optimizer;
+  numClasses: number;
+  steps: number;
 }
 
 /** Fine-tunes a run's backbone on its dataset's labelled train split; every tensor made here is disposed. */
@@ -50,10 +108,15 @@ export async function fineTune(
   cache: EmbeddingCache,
   req: FineTuneRequest,
   onEpoch?: (e: FineTuneEpoch) => void,
+  capture?: (parts: FineTuneParts, result: FineTuneResult) => Promise<void>,
 ): Promise<FineTuneResult> {
   const t0 = performance.now();
+  if (!(Number.isInteger(req.epochs) && req.epochs >= 1)) throw new Error(`fine-tuning needs at least 1 epoch, got ${req.epochs}`);
+  const headLr = req.headLearningRate ?? 10 * req.learningRate;
+  if (!(req.learningRate > 0 && headLr > 0)) throw new Error('fine-tuning learning rates must be > 0');
   const readImages = (id: string, idx: number[]) => cache.readImages(id, idx);
   const { ckpt, config } = await cache.checkpoint(req.runId, req.slot);
+  const start = await initialWeights(ckpt, req.runId, req, async (id) => (await cache.checkpoint(id, 'latest')).ckpt);
   const { meta, index } = await cache.dataset(config.dataset.id);
   const numClasses = meta.classes.length;
   if (numClasses < 2) throw new Error('fine-tuning needs a labelled dataset');
@@ -63,10 +126,12 @@ export async function fineTune(
   const batch = Math.max(2, Math.min(req.batchSize, train.length));
   const stepsPerEpoch = Math.ceil(train.length / batch);
   const totalSteps = req.epochs * stepsPerEpoch;
+  const every = req.snapshotEvery ?? 1;
+  const snapRows = every > 0 ? snapshotRows([...train, ...test], req.snapshotPoints ?? 2000, req.seed) : [];
 
-  const backbone = createBackbone(config.backbone, { initWeights: req.init === 'random' });
-  if (req.init === 'ssl') {
-    const ts = ckpt.backbone.map((d) => tf.tensor(d.data, d.shape, d.dtype));
+  const backbone = createBackbone(config.backbone, { initWeights: start.weights === null });
+  if (start.weights) {
+    const ts = start.weights.map((d) => tf.tensor(d.data, d.shape, d.dtype));
     try {
       backbone.model.setWeights(ts);
     } finally {
@@ -74,47 +139,98 @@ export async function fineTune(
     }
   }
   const method = new SupervisedMethod(backbone.model, { numClasses, seed: req.seed, embeddingDim: backbone.embeddingDim });
-  const optimizer = createOptimizer({ kind: 'adam' });
+  const headVars = new Set(method.classifier.weights.map((w) => (w.read() as tf.Variable).name));
+  const optimizer = paramGroupOptimizer({ kind: 'adam' }, (v) => headVars.has(v.name), headLr / req.learningRate);
   const rng = createRng(req.seed);
   const curves: FineTuneEpoch[] = [];
+  const snaps: { epoch: number; x: Float32Array }[] = [];
+  const snapshot = async (epoch: number) => {
+    if (snapRows.length) snaps.push({ epoch, x: await embedRows(method, snapRows, (idx) => readImages(meta.id, idx), meta.size, config.augmentation, backbone.embeddingDim) });
+  };
   let step = 0;
   try {
+    await snapshot(0);
     for (let epoch = 1; epoch <= req.epochs; epoch++) {
+      const te = performance.now();
       const order = rng.shuffle([...train]);
-      let lossSum = 0;
+      let lossSum = 0, accSum = 0, seen = 0;
       for (let s0 = 0; s0 < order.length; s0 += batch) {
         const idx = order.slice(s0, s0 + batch);
         if (idx.length < 2) continue; // BatchNorm needs two images
         const px = await readImages(meta.id, idx);
         const flips = idx.map(() => (rng.bernoulli(0.5) ? 1 : 0));
         const lr = 0.5 * req.learningRate * (1 + Math.cos((Math.PI * step) / totalSteps));
-        const lossT = tf.tidy(() => {
+        const sums = tf.tidy(() => {
           const x0 = monitorInput(px, idx.length, meta.size, config.augmentation);
           const mask = tf.tensor4d(flips, [idx.length, 1, 1, 1]);
           const x = tf.add(x0, tf.mul(mask, tf.sub(tf.reverse(x0, 2), x0))) as tf.Tensor4D;
           const y = tf.tensor1d(idx.map((i) => index.labels[i]), 'int32');
           const r = method.step({ x, y }, optimizer, lr, { step, totalSteps });
-          tf.dispose(Object.values(r.extra));
-          return tf.mul(r.loss, idx.length);
+          const out = tf.mul(tf.stack([r.loss, r.extra.accuracy]), idx.length);
+          tf.dispose(Object.values(r.extra)); // kept by the method, so tidy leaves them
+          return out;
         });
         method.afterStep({ step, totalSteps });
         step++;
-        lossSum += (await lossT.data())[0];
-        lossT.dispose();
+        const v = await sums.data();
+        sums.dispose();
+        lossSum += v[0];
+        accSum += v[1];
+        seen += idx.length;
       }
+      const seconds = (performance.now() - te) / 1000;
       const pred = await predict(method, test, (idx) => readImages(meta.id, idx), meta.size, config.augmentation);
       const rep = classificationReport(test.map((i) => index.labels[i]), pred, numClasses);
-      const e: FineTuneEpoch = { epoch, trainLoss: lossSum / train.length, testAccuracy: rep.accuracy, testMacroF1: rep.macroF1 };
+      const e: FineTuneEpoch = { epoch, trainLoss: lossSum / seen, trainAccuracy: accSum / seen, testAccuracy: rep.accuracy, testMacroF1: rep.macroF1, seconds };
       curves.push(e);
+      if (every > 0 && (epoch % every === 0 || epoch === req.epochs)) await snapshot(epoch);
       onEpoch?.(e);
     }
+    const best = curves.reduce((b, e) => (e.testAccuracy > b.testAccuracy ? e : b), curves[0]);
+    const snapshots: FineTuneSnapshots | null = snaps.length
+      ? {
+          datasetId: meta.id, classes: meta.classes, n: snapRows.length, dim: backbone.embeddingDim,
+          indices: Int32Array.from(snapRows), labels: Int32Array.from(snapRows, (i) => index.labels[i]),
+          splits: Uint8Array.from(snapRows, (i) => index.splits[i]), paths: snapRows.map((i) => index.paths[i]),
+          epochs: snaps.map((s) => s.epoch), x: snaps.map((s) => s.x),
+        }
+      : null;
+    const result: FineTuneResult = {
+      init: start.init, runId: req.runId, slot: req.slot, ...(start.init === 'imported' ? { initRunId: start.sourceRunId } : {}),
+      learningRate: req.learningRate, headLearningRate: headLr, batchSize: batch, seed: req.seed,
+      curves, final: curves[curves.length - 1], best, trainSize: train.length, testSize: test.length, snapshots, ms: 0,
+    };
+    if (capture) await capture({ backbone: backbone.model, method, optimizer, numClasses, steps: step }, result);
+    result.ms = performance.now() - t0;
+    return result;
   } finally {
     method.dispose();
     optimizer.dispose();
     backbone.model.dispose();
   }
-  const best = curves.reduce((b, e) => (e.testAccuracy > b.testAccuracy ? e : b), curves[0]);
-  return { init: req.init, runId: req.runId, curves, final: curves[curves.length - 1], best, trainSize: train.length, testSize: test.length, ms: performance.now() - t0 };
+}
+
+/** At most `max` of `rows` (seeded; all when fewer), train rows first as given, in a fixed order. */
+export function snapshotRows(rows: number[], max: number, seed: number): number[] {
+  if (rows.length <= max) return [...rows];
+  const keep = new Set(createRng(seed ^ 0x5eed).shuffle([...rows]).slice(0, Math.max(0, max)));
+  return rows.filter((r) => keep.has(r));
+}
+
+/** Backbone embeddings [n × dim] of dataset images in inference mode (BN moving statistics), chunks of 128. */
+async function embedRows(
+  method: SupervisedMethod, indices: number[], getImages: (idx: number[]) => Promise<Uint8Array>, size: number,
+  pipeline: Parameters<typeof monitorInput>[3], dim: number,
+): Promise<Float32Array> {
+  const out = new Float32Array(indices.length * dim);
+  for (let i = 0; i < indices.length; i += 128) {
+    const idx = indices.slice(i, i + 128);
+    const px = await getImages(idx);
+    const t = tf.tidy(() => method.embed(monitorInput(px, idx.length, size, pipeline)));
+    out.set((await t.data()) as Float32Array, i * dim);
+    t.dispose();
+  }
+  return out;
 }
 
 /** Argmax class of images in inference mode, in chunks of 128. */

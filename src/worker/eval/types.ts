@@ -5,12 +5,17 @@ import type { ClassReport } from '../../ml/eval/metrics';
 import type { ProbeEpoch } from '../../ml/eval/linear-probe';
 import type { CheckpointSlot } from '../../storage/run-schema';
 import type { EvalSplit } from './embeddings';
+import type { InitChoice, WeightsInit } from './init-weights';
 
-export type { CheckpointSlot, ClassReport, EvalSplit, ProbeEpoch };
-export type { FineTuneEpoch, FineTuneRequest, FineTuneResult } from './finetune';
+export type { CheckpointSlot, ClassReport, EvalSplit, InitChoice, ProbeEpoch, WeightsInit };
+export type { FineTuneEpoch, FineTuneRequest, FineTuneResult, FineTuneSnapshots } from './finetune';
 
-/** Which weights, and which images are queried. The bank / training set is always the run's own train split. */
-export interface EvalTarget {
+/**
+ * Which weights, and which images are queried. The bank / training set is always the run's own
+ * train split. `init` (default 'ssl' = the run's checkpoint) can instead embed with a seeded random
+ * network of the run's architecture or with an imported run's weights (`initRunId`), see init-weights.ts.
+ */
+export interface EvalTarget extends InitChoice {
   runId: string;
   slot: CheckpointSlot;
   /** Dataset whose images are classified (default: the run's). */
@@ -51,6 +56,9 @@ export interface ClassifierResult {
   kind: 'knn' | 'probe';
   runId: string;
   slot: CheckpointSlot;
+  /** Weights the embeddings came from. */
+  init: WeightsInit;
+  initRunId?: string;
   datasetId: string;
   querySplit: EvalSplit;
   /** The run's class names (rows / columns of the confusion matrix). */
@@ -77,6 +85,8 @@ export interface ClassifierResult {
 export interface ProbeResult extends ClassifierResult {
   curves: ProbeEpoch[];
   trainAccuracy: number;
+  /** The run store record of this probe (when the evaluator records runs). */
+  recordedRunId?: string;
 }
 
 /** Embeddings for the explorer: rows = the chosen splits of a dataset, in storage order. */
