@@ -1,7 +1,9 @@
 /**
  * Early fusion: the two images stacked along channels ([N,S,S,6]) go through one 6-channel ConvNet
- * (fusion-convnet.ts) and a linear head to one logit; trained with binary cross-entropy on the
- * logit, scored with its sigmoid (the probability that the pair is the same kind).
+ * (fusion-convnet.ts) and a head to one logit: one linear layer, or with `headHidden` an MLP
+ * (Linear → ReLU → Linear), which can express the XNOR "both circles or both squares" of features
+ * pooled over the whole image. Trained with binary cross-entropy on the logit, scored with its
+ * sigmoid (the probability that the pair is the same kind).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PairTensors } from '../data/pairs';
@@ -18,7 +20,7 @@ export class EarlyFusionModel implements PairModel {
   readonly scoreRange = [0, 1] as const;
   readonly config: EarlyFusionConfig;
   readonly trunk: tf.LayersModel;
-  /** Linear layer [N,D] → [N,1] logit. */
+  /** [N,D] → [N,1] logit: one linear layer, or Linear → ReLU → Linear with config.headHidden units. */
   readonly head: tf.Sequential;
 
   constructor(config: EarlyFusionConfig) {
@@ -26,9 +28,18 @@ export class EarlyFusionModel implements PairModel {
     const seed = config.seed ?? 0;
     const { model, embeddingDim } = createFusionConvNet({ inChannels: 6, inputSize: config.inputSize, width: config.width, blocks: config.blocks, seed });
     this.trunk = model;
+    const hidden = config.headHidden ?? 0;
+    if (!Number.isInteger(hidden) || hidden < 0) throw new Error(`early fusion headHidden must be a non-negative integer, got ${hidden}`);
+    const zeros = { kernelInitializer: 'zeros', biasInitializer: 'zeros' } as const;
     this.head = tf.sequential({
       name: 'fusion_head',
-      layers: [tf.layers.dense({ units: 1, inputShape: [embeddingDim], kernelInitializer: 'zeros', biasInitializer: 'zeros' })],
+      layers:
+        hidden > 0
+          ? [
+              tf.layers.dense({ units: hidden, inputShape: [embeddingDim], activation: 'relu', ...zeros }),
+              tf.layers.dense({ units: 1, ...zeros }),
+            ]
+          : [tf.layers.dense({ units: 1, inputShape: [embeddingDim], ...zeros })],
     });
     initDenseSeeded(this.head, createRng(seed + 1));
   }

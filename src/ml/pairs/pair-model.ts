@@ -20,6 +20,12 @@ export interface EarlyFusionConfig {
   /** First-block width of the 6-channel ConvNet (default 16). */
   width?: number;
   blocks?: 3 | 4;
+  /**
+   * Hidden units of the classifier head: 0 (default) = one linear layer on the pooled features; n > 0 =
+   * Linear → ReLU → Linear. Same-or-different is an XNOR of what each image holds, which a linear
+   * layer on globally pooled features cannot express; the hidden layer can.
+   */
+  headHidden?: number;
   seed?: number;
 }
 
@@ -35,9 +41,24 @@ export interface SiameseConfig {
   auxWeight?: number;
   /** 'siamese-aux': hidden units of the centre head (default 32). */
   auxHidden?: number;
+  /**
+   * What sits between the backbone and the cosine (default 'none'). The backbone's features come out
+   * of ReLU + average pooling: every entry is ≥ 0 and they share a large common component, so every
+   * pair's cosine starts near 0.9 and a different pair can only reach cos ≤ 0 with disjoint features.
+   * 'batchnorm': per-dimension batch norm without learnt scale/shift (centres and scales each
+   * feature, so cosines start near 0 and take both signs; cannot collapse to one constant vector).
+   * 'linear-batchnorm': Linear D → projectionDim (no bias), then that batch norm.
+   */
+  embeddingHead?: EmbeddingHeadKind;
+  /** 'linear-batchnorm': output size of the projection (default: the backbone's D). */
+  projectionDim?: number;
   /** Seed of the heads (the backbone's init seed is backbone.seed). */
   seed?: number;
 }
+
+/** The layer(s) between a siamese backbone and the cosine score; see SiameseConfig.embeddingHead. */
+export type EmbeddingHeadKind = 'none' | 'batchnorm' | 'linear-batchnorm';
+export const EMBEDDING_HEAD_KINDS: readonly EmbeddingHeadKind[] = ['none', 'batchnorm', 'linear-batchnorm'];
 
 export type PairModelConfig = EarlyFusionConfig | SiameseConfig;
 
