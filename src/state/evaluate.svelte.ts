@@ -3,11 +3,14 @@
  * results from the engine, the OOD class map, and the embedding explorer (maps from the explorer
  * worker, updated while they optimise). Latest request wins.
  */
-import type { ClassifierResult, DatasetMeta, EvalProgress, FineTuneEpoch, FineTuneResult, ProbeResult, RunRecord } from '../worker/api';
+import type { ClassifierResult, DatasetMeta, EvalProgress, FineTuneEpoch, FineTuneResult, FineTuneSnapshots, ProbeResult, RunImportNote, RunRecord, WeightsInit } from '../worker/api';
 import type { EngineClient } from '../worker/client';
 import { toCsv } from '../worker/eval/csv';
 import { createProjectorClient, type Layout, type ProjectorClient } from '../worker/eval/projector-client';
 import type { CheckpointSlot, EvalSplit } from '../worker/eval/types';
+import { compareKey, normalizeLayout, sameArchitecture, type ComparisonCell, type ComparisonRow } from '../worker/eval/comparison';
+
+export type { ComparisonCell, ComparisonRow };
 
 export type MapMethod = 'tsne' | 'pca' | 'umap';
 
@@ -24,6 +27,28 @@ export interface ExplorerPoints {
   splits: Uint8Array;
   indices: Int32Array;
   classes: string[];
+}
+
+/** Explorer points of a fine-tune's snapshot rows. */
+function snapshotPoints(src: EvolutionSource): ExplorerPoints {
+  const s: FineTuneSnapshots = src.snapshots;
+  return { key: src.key, runId: src.key, datasetId: s.datasetId, n: s.n, paths: s.paths, labels: s.labels, splits: s.splits, indices: s.indices, classes: s.classes };
+}
+
+/** A fine-tune's embedding snapshots, for the evolution maps. */
+export interface EvolutionSource {
+  key: string;
+  label: string;
+  snapshots: FineTuneSnapshots;
+}
+
+/** The evolution: one (normalised) t-SNE layout per snapshot, in epoch order; layouts arrive as they finish. */
+export interface Evolution {
+  key: string;
+  label: string;
+  epochs: number[];
+  layouts: Float32Array[];
+  points: ExplorerPoints;
 }
 
 /** Default class map: exact names matched, the rest → `unmapped` (a run class index, or -1 = left out). */
@@ -59,10 +84,33 @@ export class EvaluateState {
   ftEpochs = $state(5);
   ftLr = $state(0.001);
   ftBatch = $state(32);
-  /** Fine-tuning rows of the comparison table (one per run, slot and init; the latest replaces). */
+  /** Head learning rate (the backbone's is ftLr); 10× by default, as fine-tuning recipes do for a fresh head. */
+  ftHeadLr = $state(0.01);
+  /** Keep embedding snapshots every this many epochs (0 = none) of at most ftSnapshotPoints images. */
+  ftSnapshotEvery = $state(1);
+  ftSnapshotPoints = $state(2000);
+  /** Fine-tuning results (one per run, slot and start; the latest replaces), snapshots stripped. */
   fineTunes = $state.raw<(FineTuneResult & { slot: string })[]>([]);
-  ftLive = $state.raw<{ init: 'ssl' | 'random'; curve: FineTuneEpoch[] } | null>(null);
+  ftLive = $state.raw<{ init: WeightsInit; curve: FineTuneEpoch[] } | null>(null);
   error = $state<string | null>(null);
+
+  /** Import notes of imported runs (Runs panel), by run id; and the imported run chosen as the third start. */
+  imports = $state.raw<Record<string, RunImportNote>>({});
+  importedRunId = $state<string | null>(null);
+  /** Comparison cells by compareKey(run, slot, init, imported run). */
+  comparison = $state.raw<Record<string, { probe?: ComparisonCell; fineTune?: ComparisonCell }>>({});
+  compareProgress = $state.raw<{ done: number; total: number; label: string } | null>(null);
+
+  /** Fine-tunes with embedding snapshots (latest 3), and the evolution maps made from one of them. */
+  evolutionSources = $state.raw<EvolutionSource[]>([]);
+  evolution = $state.raw<Evolution | null>(null);
+  evolutionFrame = $state(0);
+  evolving = $state(false);
+  playing = $state(false);
+  evoIterations = $state(500);
+  evoFrameIterations = $state(150);
+  #playTimer: ReturnType<typeof setInterval> | null = null;
+  #evoSeq = 0;
 
   points = $state.raw<ExplorerPoints | null>(null);
   layout = $state.raw<Layout | null>(null);
@@ -82,11 +130,67 @@ export class EvaluateState {
     return this.runs.find((r) => r.id === this.runId) ?? null;
   }
 
-  /** Runs with at least one stored checkpoint, newest first. */
+  /** Runs with at least one stored checkpoint, newest first (and the import notes). */
   async refreshRuns(): Promise<void> {
     const all = await this.#client.remote.listRuns();
     this.runs = all.filter((r) => r.storage.latest > 0 || r.storage.best > 0).reverse();
     if (!this.runs.some((r) => r.id === this.runId)) this.runId = this.runs[0]?.id ?? null;
+    this.imports = await this.#client.remote.runImports();
+    if (this.importedRunId && !this.importCandidates.some((r) => r.id === this.importedRunId)) this.importedRunId = null;
+  }
+
+  /** Selects a run in the panel (its best checkpoint when stored, else latest), e.g. from the Runs panel's "evaluate" / "fine-tune". */
+  openRun(runId: string): void {
+    const select = () => {
+      const r = this.runs.find((x) => x.id === runId);
+      if (!r) return false;
+      this.runId = runId;
+      this.slot = r.storage.best > 0 ? 'best' : 'latest';
+      this.datasetId = null;
+      this.classMap = [];
+      this.error = null;
+      return true;
+    };
+    if (select()) return;
+    void this.refreshRuns().then(() => {
+      if (!select()) this.error = `run ${runId} has no stored checkpoint to evaluate`;
+    }, (e) => (this.error = (e as Error).message));
+  }
+
+  /** Imported runs whose backbone has the selected run's architecture (the comparison's "imported weights" start). */
+  get importCandidates(): RunRecord[] {
+    const run = this.run;
+    if (!run) return [];
+    return this.runs.filter((r) => r.id !== run.id && this.imports[r.id] && sameArchitecture(r.config.backbone, run.config.backbone));
+  }
+
+  /** "imported weights (file name)" for an imported run. */
+  importLabel(runId: string): string {
+    const note = this.imports[runId];
+    return `imported weights (${note?.fileName ?? this.runs.find((r) => r.id === runId)?.name ?? runId})`;
+  }
+
+  /** The comparison table's rows for the selected run and slot: random init, its checkpoint, and imported weights when chosen. */
+  get comparisonRows(): ComparisonRow[] {
+    if (!this.runId) return [];
+    const rows: Omit<ComparisonRow, 'key'>[] = [
+      { init: 'random', label: 'random init' },
+      { init: 'ssl', label: `self-supervised init (${this.run?.config.method.method ?? 'checkpoint'}, ${this.slot})` },
+    ];
+    if (this.importedRunId) rows.push({ init: 'imported', initRunId: this.importedRunId, label: this.importLabel(this.importedRunId) });
+    return rows.map((r) => ({ ...r, key: compareKey(this.runId as string, this.slot, r.init, r.initRunId) }));
+  }
+
+  /** The budget a cell must have been computed with to count as done. */
+  get probeBudget(): string {
+    return `${this.probeEpochs} epochs · lr ${this.probeLr}`;
+  }
+  get fineTuneBudget(): string {
+    return `${this.ftEpochs} epochs · batch ${this.ftBatch} · lr ${this.ftLr} / head ${this.ftHeadLr}`;
+  }
+
+  #setCell(key: string, kind: 'probe' | 'fineTune', cell: ComparisonCell): void {
+    this.comparison = { ...this.comparison, [key]: { ...this.comparison[key], [kind]: cell } };
   }
 
   /** Sets the OOD dataset (null = the run's own) and its default class map. */
@@ -145,6 +249,9 @@ export class EvaluateState {
         if (p.epoch) this.probeCurve = [...this.probeCurve, p.epoch];
       });
       if (seq === this.#seq) this.probe = r;
+      if (r.datasetId === this.run?.config.dataset.id && r.querySplit === 'test') {
+        this.#setCell(compareKey(r.runId, r.slot, 'ssl'), 'probe', { accuracy: r.accuracy, macroF1: r.macroF1, ms: r.ms, budget: this.probeBudget, recordedRunId: r.recordedRunId });
+      }
     } catch (e) {
       if (seq === this.#seq) this.error = (e as Error).message;
     } finally {
@@ -155,25 +262,134 @@ export class EvaluateState {
     }
   }
 
-  /** Fine-tunes the run's backbone from its checkpoint ('ssl') or from scratch ('random'); adds a comparison row. */
-  async runFineTune(init: 'ssl' | 'random'): Promise<void> {
-    if (!this.runId) return;
+  /**
+   * Fine-tunes the run's backbone from its checkpoint ('ssl'), from scratch ('random') or from the
+   * chosen imported run's weights ('imported'); fills its comparison cell, keeps its snapshots for
+   * the evolution, and lists the recorded fine-tune run. Resolves false when it failed.
+   */
+  async runFineTune(init: WeightsInit): Promise<boolean> {
+    if (!this.runId) return false;
+    const initRunId = init === 'imported' ? this.importedRunId ?? undefined : undefined;
+    if (init === 'imported' && !initRunId) {
+      this.error = 'choose an imported run (same architecture) first';
+      return false;
+    }
     const seq = ++this.#seq;
     const slot = this.slot;
+    const budget = this.fineTuneBudget;
     this.error = null;
     this.busy = 'finetune';
     this.ftLive = { init, curve: [] };
     try {
-      const r = await this.#client.fineTune({ runId: this.runId, slot, init, epochs: this.ftEpochs, learningRate: this.ftLr, batchSize: this.ftBatch, seed: 0 }, (e) => {
+      const r = await this.#client.fineTune({
+        runId: this.runId, slot, init, initRunId, epochs: this.ftEpochs, learningRate: this.ftLr, headLearningRate: this.ftHeadLr,
+        batchSize: this.ftBatch, seed: 0, snapshotEvery: this.ftSnapshotEvery, snapshotPoints: this.ftSnapshotPoints,
+      }, (e) => {
         if (seq === this.#seq && this.ftLive) this.ftLive = { init, curve: [...this.ftLive.curve, e] };
       });
-      const row = { ...r, slot };
-      this.fineTunes = [...this.fineTunes.filter((f) => !(f.runId === r.runId && f.slot === slot && f.init === init)), row];
+      const key = compareKey(r.runId, slot, init, initRunId);
+      this.#setCell(key, 'fineTune', { accuracy: r.final.testAccuracy, macroF1: r.final.testMacroF1, ms: r.ms, budget, recordedRunId: r.recordedRunId });
+      const row = { ...r, slot, snapshots: null };
+      this.fineTunes = [...this.fineTunes.filter((f) => !(f.runId === r.runId && f.slot === slot && f.init === init && f.initRunId === r.initRunId)), row];
+      if (r.snapshots) {
+        const label = `${init === 'imported' && initRunId ? this.importLabel(initRunId) : init === 'ssl' ? 'SSL init' : 'random init'} · ${this.run?.name ?? ''}`;
+        this.evolutionSources = [...this.evolutionSources.filter((s) => s.key !== key), { key, label, snapshots: r.snapshots }].slice(-3);
+      }
+      await this.refreshRuns();
+      return true;
     } catch (e) {
       if (seq === this.#seq) this.error = (e as Error).message;
+      return false;
     } finally {
       if (seq === this.#seq) this.busy = null;
     }
+  }
+
+  /** Linear probe of one comparison row (own dataset, test split, the probe settings); fills its cell. */
+  async #probeCell(row: ComparisonRow): Promise<boolean> {
+    if (!this.runId) return false;
+    const budget = this.probeBudget;
+    this.busy = 'probe';
+    try {
+      const r = await this.#client.evaluateProbe({
+        runId: this.runId, slot: this.slot, init: row.init, initRunId: row.initRunId, querySplit: 'test', epochs: this.probeEpochs, learningRate: this.probeLr,
+      }, (p) => (this.progress = p));
+      this.#setCell(row.key, 'probe', { accuracy: r.accuracy, macroF1: r.macroF1, ms: r.ms, budget, recordedRunId: r.recordedRunId });
+      return true;
+    } catch (e) {
+      this.error = (e as Error).message;
+      return false;
+    } finally {
+      this.busy = null;
+      this.progress = null;
+    }
+  }
+
+  /** Cells of the comparison still missing (or computed with another budget), in table order. */
+  get missingCells(): { row: ComparisonRow; kind: 'probe' | 'fineTune' }[] {
+    const out: { row: ComparisonRow; kind: 'probe' | 'fineTune' }[] = [];
+    for (const row of this.comparisonRows) {
+      const c = this.comparison[row.key];
+      if (c?.probe?.budget !== this.probeBudget) out.push({ row, kind: 'probe' });
+      if (c?.fineTune?.budget !== this.fineTuneBudget) out.push({ row, kind: 'fineTune' });
+    }
+    return out;
+  }
+
+  /** Runs the missing cells of the comparison one after another (linear probe, then fine-tune, per row). */
+  async runComparison(): Promise<void> {
+    const todo = this.missingCells;
+    this.error = null;
+    for (let i = 0; i < todo.length; i++) {
+      const { row, kind } = todo[i];
+      this.compareProgress = { done: i, total: todo.length, label: `${kind === 'probe' ? 'linear probe' : 'fine-tune'} · ${row.label}` };
+      const ok = kind === 'probe' ? await this.#probeCell(row) : await this.runFineTune(row.init);
+      if (!ok) break;
+    }
+    this.compareProgress = null;
+  }
+
+  /** t-SNE maps of a fine-tune's snapshots, each started from the previous one's layout; the slider then switches between them. */
+  async computeEvolution(key?: string): Promise<void> {
+    const src = this.evolutionSources.find((s) => s.key === key) ?? this.evolutionSources.at(-1);
+    if (!src) return;
+    const seq = ++this.#evoSeq;
+    this.pause();
+    const s = src.snapshots;
+    this.evolution = { key: src.key, label: src.label, epochs: s.epochs, layouts: [], points: snapshotPoints(src) };
+    this.evolutionFrame = 0;
+    this.evolving = true;
+    this.error = null;
+    try {
+      await this.#proj.evolution(s.x, s.n, s.dim, { perplexity: this.perplexity, learningRate: this.tsneLr, iterations: this.evoIterations, iterationsPerFrame: this.evoFrameIterations, seed: 0 }, (f) => {
+        if (seq !== this.#evoSeq || !this.evolution) return;
+        this.evolution = { ...this.evolution, layouts: [...this.evolution.layouts, normalizeLayout(f.xy)] };
+      });
+    } catch (e) {
+      if (seq === this.#evoSeq) this.error = (e as Error).message;
+    } finally {
+      if (seq === this.#evoSeq) this.evolving = false;
+    }
+  }
+
+  /** Plays the evolution from the current frame (wrapping to the start at the end), one frame per `ms`. */
+  play(ms = 700): void {
+    const ev = this.evolution;
+    if (!ev || ev.layouts.length < 2) return;
+    this.pause();
+    if (this.evolutionFrame >= ev.layouts.length - 1) this.evolutionFrame = 0;
+    this.playing = true;
+    this.#playTimer = setInterval(() => {
+      const n = this.evolution?.layouts.length ?? 0;
+      if (this.evolutionFrame >= n - 1) this.pause();
+      else this.evolutionFrame++;
+    }, ms);
+  }
+
+  pause(): void {
+    if (this.#playTimer) clearInterval(this.#playTimer);
+    this.#playTimer = null;
+    this.playing = false;
   }
 
   predictionsCsv(kind: 'knn' | 'probe'): Promise<string> {
@@ -258,6 +474,7 @@ export class EvaluateState {
   }
 
   dispose(): void {
+    this.pause();
     this.#projector?.terminate();
   }
 }

@@ -17,6 +17,7 @@ import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgres
 import type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest } from './pairs/types';
 export type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest };
 export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
+export type { FineTuneSnapshots, WeightsInit } from './eval/types';
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type { CheckpointSlot, ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn };
@@ -238,7 +239,10 @@ export interface EngineApi {
   predictionsCsv(kind: 'knn' | 'probe'): Promise<string>;
   /** Evaluate: embeddings of dataset splits under a checkpoint (for the explorer), transferred. */
   embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult>;
-  /** Evaluate: fine-tunes the run's backbone (SSL or random init) + linear head on its train split; test figures per epoch. */
+  /**
+   * Evaluate: fine-tunes the run's backbone (init 'ssl' | 'random' | 'imported') + linear head on its train split, backbone and
+   * head learning rates apart; test figures per epoch; embedding snapshots every N epochs (transferred). Recorded as a 'fine-tune' run.
+   */
   fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult>;
 
   /** Pairs lab (src/worker/pairs): n seeded generated pairs (pixels, labels, centres) for the Data panel's preview. */

@@ -69,7 +69,8 @@ export function createEngine(): EngineApi {
     return out;
   }
 
-  const evaluator = new Evaluator(new EmbeddingCache(store, runs, readImages));
+  // Probes and fine-tunes are recorded as runs (backendInfo is defined below; called only later).
+  const evaluator = new Evaluator(new EmbeddingCache(store, runs, readImages), { runs, backend: () => backendInfo() });
   const pairsLab = new PairsLab({ getMeta: (id) => store.getMeta(id), getIndex: (id) => store.getIndex(id), readImages });
 
   const backendInfo = () => ({
@@ -322,7 +323,8 @@ export function createEngine(): EngineApi {
       await ready;
       await runsOpened;
       if (controller.active) throw new Error('a training run is in progress: fine-tune when it has ended');
-      return evaluator.fineTune(req, onEpoch);
+      const r = await evaluator.fineTune(req, onEpoch);
+      return Comlink.transfer(r, (r.snapshots?.x ?? []).map((x) => x.buffer as ArrayBuffer));
     },
 
     async pairsPreview(req) {

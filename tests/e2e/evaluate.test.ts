@@ -239,6 +239,84 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     expect(oodShown).toBe(oodEngine);
     console.log(`linear probe test accuracy ${probeShown}; OOD (textured shapes, ${oodTest} test images) kNN ${oodShown}`);
     await page.screenshot({ path: '/tmp/evaluate-panel-2.png', fullPage: true });
+  });
+
+  it('comparison table (random / SSL / imported weights × probe / fine-tune), fine-tuning evolution slider, probe and fine-tune runs recorded', async () => {
+    // The run's own checkpoint exported and imported back: an "imported weights" run of the same architecture.
+    const fileName = await page.evaluate(async (runId) => {
+      const engine = (window as unknown as { __simlab: { engine: { exportRunCheckpoint(id: string, slot: string): Promise<{ fileName: string; bytes: Uint8Array }>; importCheckpointFile(b: Uint8Array, n: string): Promise<unknown> } } }).__simlab.engine;
+      const f = await engine.exportRunCheckpoint(runId, 'latest');
+      await engine.importCheckpointFile(f.bytes, f.fileName);
+      return f.fileName;
+    }, runId);
+    await page.getByRole('button', { name: 'Refresh runs' }).click();
+    await page.getByTestId('eval-run').selectOption(runId);
+    await page.locator('[data-testid="cmp-imported"] option', { hasText: fileName }).waitFor({ state: 'attached' });
+    await page.getByTestId('cmp-imported').selectOption({ label: fileName });
+
+    // Probe (SSL), fine-tunes (SSL, random) from the earlier buttons fill their cells; the button runs the 3 missing ones.
+    const table = page.getByTestId('cmp-table');
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-init')))).toEqual(['random', 'ssl', 'imported']);
+    expect(await page.getByTestId('cmp-run').textContent()).toContain('3 missing');
+    await page.getByTestId('cmp-run').click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="cmp-table"] tbody tr')];
+      return rows.length === 3 && rows.every((r) => r.getAttribute('data-probe') !== '' && r.getAttribute('data-finetune') !== '') && !document.querySelector('[data-testid="cmp-progress"]');
+    }, undefined, { timeout: 240_000 });
+    const cells = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => ({ init: r.getAttribute('data-init'), label: r.querySelector('td')?.textContent ?? '', probe: Number(r.getAttribute('data-probe')), ft: Number(r.getAttribute('data-finetune')) })));
+    expect(cells[2].label).toContain(`imported weights (${fileName})`);
+    for (const c of cells) expect(c.probe >= 0 && c.probe <= 1 && c.ft >= 0 && c.ft <= 1).toBe(true);
+    // Imported weights = the same checkpoint: its linear probe equals the SSL row's (same embeddings, same probe).
+    expect(cells[2].probe).toBe(cells[1].probe);
+    console.log(`comparison (probe / fine-tune): ${cells.map((c) => `${c.init} ${c.probe.toFixed(3)} / ${c.ft.toFixed(3)}`).join('; ')}`);
+
+    // Every probe and fine-tune is a run in the store.
+    const recorded = await page.evaluate(async () => {
+      const engine = (window as unknown as { __simlab: { engine: { listRuns(): Promise<{ kind?: string; evaluation?: { init: string; parentRunId: string } | null; storage: { latest: number }; config: { method: { method: string } } }[]> } } }).__simlab.engine;
+      return (await engine.listRuns()).filter((r) => r.kind === 'fine-tune' || r.kind === 'probe').map((r) => ({ kind: r.kind, init: r.evaluation?.init, parent: r.evaluation?.parentRunId, ckpt: r.storage.latest > 0, method: r.config.method.method }));
+    });
+    const ft = recorded.filter((r) => r.kind === 'fine-tune');
+    expect(ft.map((r) => r.init).sort()).toEqual(['imported', 'random', 'ssl']);
+    for (const r of ft) expect(r.ckpt && r.method === 'supervised').toBe(true);
+    expect(ft.filter((r) => r.init === 'ssl').every((r) => r.parent === runId)).toBe(true);
+    expect(recorded.filter((r) => r.kind === 'probe').length).toBeGreaterThanOrEqual(4);
+
+    // Evolution of the last fine-tune's snapshots (epochs 0, 1, 2): three maps; the slider switches the plotted layout.
+    await page.getByTestId('evo-run').click();
+    await page.locator('[data-testid="evo-status"][data-frames="3"]').waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="evo-status"]')?.textContent?.includes('computing'), undefined, { timeout: 120_000 });
+    const plotted = () => page.evaluate(() => {
+      const el = document.querySelector('[data-testid="evo-map"]') as unknown as { data?: { x: number[] }[] };
+      return (el.data ?? []).flatMap((t) => t.x).slice(0, 20).join(',');
+    });
+    const setFrame = async (k: number) => {
+      await page.getByTestId('evo-slider').evaluate((el, v) => {
+        (el as HTMLInputElement).value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, k);
+      await page.locator(`[data-testid="evo-status"][data-frame="${k}"]`).waitFor();
+    };
+    await setFrame(0);
+    expect(await page.getByTestId('evo-status').getAttribute('data-epoch')).toBe('0');
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="evo-map"]') as unknown as { data?: unknown[] }).data ?? []).length > 0);
+    await page.waitForTimeout(300);
+    const first = await plotted();
+    await setFrame(2);
+    expect(await page.getByTestId('evo-status').getAttribute('data-epoch')).toBe('2');
+    await page.waitForFunction((before) => {
+      const el = document.querySelector('[data-testid="evo-map"]') as unknown as { data?: { x: number[] }[] };
+      return (el.data ?? []).flatMap((t) => t.x).slice(0, 20).join(',') !== before;
+    }, first, { timeout: 10_000 });
+    // Snapshot rows: every labelled train + test image of the run's dataset (≤ 2,000).
+    const trainTest = await page.evaluate(async (runId) => {
+      const engine = (window as unknown as { __simlab: { engine: { listRuns(): Promise<{ id: string; config: { dataset: { id: string } } }[]>; getDatasetIndex(id: string): Promise<{ splits: Uint8Array; labels: Int16Array }> } } }).__simlab.engine;
+      const run = (await engine.listRuns()).find((r) => r.id === runId);
+      const idx = await engine.getDatasetIndex(run?.config.dataset.id as string);
+      return idx.splits.filter((s, i) => s !== 1 && idx.labels[i] >= 0).length;
+    }, runId);
+    expect(Number(await page.getByTestId('evo-map').getAttribute('data-points'))).toBe(trainTest);
+    await page.getByTestId('evolution').screenshot({ path: '/tmp/evaluate-evolution.png' });
+    await page.getByTestId('comparison').screenshot({ path: '/tmp/evaluate-comparison.png' });
     await context.close();
   });
 });

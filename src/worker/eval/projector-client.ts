@@ -3,15 +3,17 @@
  * layout callbacks are wrapped with Comlink.proxy, embeddings are transferred in.
  */
 import * as Comlink from 'comlink';
-import type { Layout, ProjectorApi, TsneRequest, UmapRequest } from './projector';
+import type { EvolutionFrame, EvolutionRequest, Layout, ProjectorApi, TsneRequest, UmapRequest } from './projector';
 
-export type { Layout, TsneRequest, UmapRequest };
+export type { EvolutionFrame, EvolutionRequest, Layout, TsneRequest, UmapRequest };
 
 export interface ProjectorClient {
   load(x: Float32Array, n: number, dim: number): Promise<void>;
   tsne(req: TsneRequest, onLayout: (l: Layout) => void): Promise<Layout>;
   umap(req: UmapRequest, onLayout: (l: Layout) => void): Promise<Layout>;
   pca(): Promise<Layout>;
+  /** Snapshots are copied (the page keeps them to recompute with other settings). */
+  evolution(frames: Float32Array[], n: number, dim: number, req: EvolutionRequest, onFrame: (f: EvolutionFrame) => void): Promise<Float32Array[]>;
   stop(): Promise<void>;
   neighbours(i: number, k: number): Promise<{ index: number; similarity: number }[]>;
   terminate(): void;
@@ -25,6 +27,7 @@ export function createProjectorClient(): ProjectorClient {
     tsne: (req, onLayout) => remote.tsne(req, Comlink.proxy(onLayout)),
     umap: (req, onLayout) => remote.umap(req, Comlink.proxy(onLayout)),
     pca: () => remote.pca(),
+    evolution: (frames, n, dim, req, onFrame) => remote.evolution(frames, n, dim, req, Comlink.proxy(onFrame)),
     stop: () => remote.stop(),
     neighbours: (i, k) => remote.neighbours(i, k),
     terminate: () => worker.terminate(),

@@ -35,6 +35,36 @@ describe('projector', () => {
     expect(warm.xy.length).toBe(80);
   });
 
+  it('evolution: one t-SNE per snapshot, each warm-started from the previous layout so points move little', async () => {
+    const p = createProjector();
+    const n = 40;
+    const rng = createRng(9);
+    const f0 = blobs(n, 3);
+    // Later snapshots: the same points, drifting a little (as embeddings do over a few epochs).
+    const f1 = f0.map((v) => v + rng.normal() * 0.05);
+    const f2 = f1.map((v) => v + rng.normal() * 0.05);
+    const seen: number[] = [];
+    const layouts = await p.evolution([f0, f1, f2], n, 8, { perplexity: 10, learningRate: 'auto', iterations: 300, iterationsPerFrame: 100, seed: 0 }, (f) => seen.push(f.index));
+    expect(seen).toEqual([0, 1, 2]);
+    expect(layouts.map((l) => l.length)).toEqual([2 * n, 2 * n, 2 * n]);
+    const rms = (xy: Float32Array) => {
+      let cx = 0, cy = 0;
+      for (let i = 0; i < n; i++) [cx, cy] = [cx + xy[2 * i] / n, cy + xy[2 * i + 1] / n];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (xy[2 * i] - cx) ** 2 + (xy[2 * i + 1] - cy) ** 2;
+      return Math.sqrt(s / n);
+    };
+    for (let k = 1; k < 3; k++) {
+      let move = 0;
+      for (let i = 0; i < n; i++) move += Math.hypot(layouts[k][2 * i] - layouts[k - 1][2 * i], layouts[k][2 * i + 1] - layouts[k - 1][2 * i + 1]) / n;
+      expect(move / rms(layouts[k - 1])).toBeLessThan(0.5);
+    }
+    // A stop ends the sequence early.
+    const partial = p.evolution([f0, f1, f2], n, 8, { perplexity: 10, learningRate: 'auto', iterations: 2000, iterationsPerFrame: 2000, seed: 0 }, () => undefined);
+    await p.stop();
+    expect((await partial).length).toBeLessThan(3);
+  });
+
   it('nearest neighbours by cosine, PCA and UMAP layouts have one row per point', async () => {
     const p = createProjector();
     await p.load(Float32Array.from([1, 0, 0.9, 0.1, 0, 1, -1, 0]), 4, 2);

@@ -21,6 +21,25 @@ export interface TsneRequest {
   warmStart?: boolean;
 }
 
+/** t-SNE of a sequence of embedding snapshots of the same points (fine-tuning evolution). */
+export interface EvolutionRequest {
+  perplexity: number;
+  learningRate: number | 'auto';
+  /** Iterations of the first snapshot's map (PCA init, early exaggeration). */
+  iterations: number;
+  /** Iterations of each later map, started from the previous map's layout without exaggeration. */
+  iterationsPerFrame: number;
+  seed: number;
+}
+
+/** One finished map of the evolution: snapshot `index` of `total`. */
+export interface EvolutionFrame {
+  index: number;
+  total: number;
+  xy: Float32Array;
+  kl: number;
+}
+
 export interface UmapRequest {
   nNeighbors: number;
   minDist: number;
@@ -47,6 +66,12 @@ export interface ProjectorApi {
   tsne(req: TsneRequest, onLayout: (l: Layout) => void): Promise<Layout>;
   umap(req: UmapRequest, onLayout: (l: Layout) => void): Promise<Layout>;
   pca(): Promise<Layout>;
+  /**
+   * t-SNE of each snapshot [n × dim] in turn, each started from the previous one's layout so points
+   * move smoothly; leaves the loaded embeddings alone. `onFrame` gets each finished layout; resolves
+   * with every layout made (fewer when stopped).
+   */
+  evolution(frames: Float32Array[], n: number, dim: number, req: EvolutionRequest, onFrame: (f: EvolutionFrame) => void): Promise<Float32Array[]>;
   /** Stops the running map after its current chunk of iterations. */
   stop(): Promise<void>;
   /** The k nearest rows to row i by cosine similarity (i itself left out), best first. */
@@ -135,6 +160,34 @@ export function createProjector(): ProjectorApi {
       const k = Math.min(2, dim);
       for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) xy[2 * i + j] = projected[i * k + j];
       return { xy, iteration: 1, total: 1, done: true, kl: NaN, method: 'pca' };
+    },
+
+    async evolution(frames, rows, d, req, onFrame) {
+      if (rows < 2) throw new Error('the evolution needs at least 2 points');
+      for (const f of frames) if (f.length !== rows * d) throw new Error(`expected ${rows}×${d} values per snapshot, got ${f.length}`);
+      const me = ++run;
+      const perplexity = Math.min(req.perplexity, Math.max(1, Math.floor((rows - 1) / 3)));
+      const out: Float32Array[] = [];
+      let prev: Float64Array | null = null;
+      for (let k = 0; k < frames.length && me === run; k++) {
+        const t: Tsne = new Tsne(frames[k], rows, d, {
+          perplexity,
+          learningRate: req.learningRate,
+          seed: req.seed,
+          ...(prev ? { init: prev, explorationIter: 0, nIter: req.iterationsPerFrame } : { nIter: req.iterations }),
+        });
+        let state = { iteration: 0, done: false, klDivergence: NaN };
+        while (!state.done && me === run) {
+          state = t.step(50);
+          await yieldToMessages();
+        }
+        if (me !== run) break;
+        prev = Float64Array.from(t.embedding);
+        const xy = toF32(t.embedding);
+        out.push(xy);
+        onFrame({ index: k, total: frames.length, xy: xy.slice(), kl: state.klDivergence });
+      }
+      return out;
     },
 
     async stop() {
