@@ -175,7 +175,8 @@ export class EvaluateState {
     if (!this.runId) return [];
     const rows: Omit<ComparisonRow, 'key'>[] = [
       { init: 'random', label: 'random init' },
-      { init: 'ssl', label: `self-supervised init (${this.run?.config.method.method ?? 'checkpoint'}, ${this.slot})` },
+      // An imported run opened from the Runs panel: its own checkpoint is the imported weights.
+      { init: 'ssl', label: this.imports[this.runId] ? `${this.importLabel(this.runId)}, this run` : `self-supervised init (${this.run?.config.method.method ?? 'checkpoint'}, ${this.slot})` },
     ];
     if (this.importedRunId) rows.push({ init: 'imported', initRunId: this.importedRunId, label: this.importLabel(this.importedRunId) });
     return rows.map((r) => ({ ...r, key: compareKey(this.runId as string, this.slot, r.init, r.initRunId) }));
