@@ -3,22 +3,29 @@
  * comparison, exports (files handed to the panel to download), and imports of checkpoint files and
  * config JSON (an imported config goes to the Train panel's form).
  */
-import type { CheckpointSlot, ConfigProblem, ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunRecord } from '../worker/api';
+import type { CheckpointSlot, ConfigProblem, DatasetMeta, ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunRecord } from '../worker/api';
 import type { EngineClient } from '../worker/client';
+import { filterRuns, type RunFilters } from '../worker/runs/run-list';
 import type { TrainState } from './train.svelte';
 
-export interface RunFilters {
-  method: string;
-  status: string;
-  text: string;
+export type { RunFilters };
+
+/** A torchvision .safetensors waiting for the user to pick the labelled dataset its run will use. */
+export interface PendingWeights {
+  file: File;
+  /** Stored, ready datasets with class labels (the run's config, kNN monitor and evaluation need them). */
+  datasets: DatasetMeta[];
 }
+
+/** Where a choice for an imported run continues: the Train panel (a training run was started), the Evaluate panel, or nowhere. */
+export type ChoiceOutcome = 'train' | 'evaluate' | null;
 
 export class RunsState {
   readonly #client: EngineClient;
   readonly #train: TrainState;
   runs = $state.raw<RunRecord[]>([]);
   notes = $state.raw<Record<string, RunImportNote>>({});
-  filters = $state<RunFilters>({ method: '', status: '', text: '' });
+  filters = $state<RunFilters>({ method: '', status: '', kind: '', text: '' });
   /** Run ids selected for comparison, in selection order. */
   selected = $state<string[]>([]);
   busy = $state<string | null>(null);
@@ -26,6 +33,9 @@ export class RunsState {
   message = $state<string | null>(null);
   lastImport = $state.raw<ImportedRunInfo | null>(null);
   configProblems = $state.raw<ConfigProblem[]>([]);
+  pendingWeights = $state.raw<PendingWeights | null>(null);
+  /** Datasets the last import can be re-linked to when its own dataset is not stored. */
+  relinkCandidates = $state.raw<RelinkCandidate[]>([]);
 
   constructor(client: EngineClient, train: TrainState) {
     this.#client = client;
@@ -33,14 +43,7 @@ export class RunsState {
   }
 
   get visible(): RunRecord[] {
-    const f = this.filters;
-    const text = f.text.trim().toLowerCase();
-    return this.runs.filter(
-      (r) =>
-        (!f.method || r.config.method.method === f.method) &&
-        (!f.status || r.status === f.status || (f.status === 'imported' && !!this.notes[r.id])) &&
-        (!text || `${r.name} ${r.config.dataset.name} ${r.config.backbone.name} ${r.backend}`.toLowerCase().includes(text)),
-    );
+    return filterRuns(this.runs, this.notes, this.filters);
   }
 
   get compared(): RunRecord[] {
@@ -93,52 +96,97 @@ export class RunsState {
     return this.#do('export', () => this.#client.remote.exportRunSafetensors(id, slot));
   }
 
-  /** Validates and stores a checkpoint file as a new run. */
+  /**
+   * Validates and stores a checkpoint file as a new run. A torchvision .safetensors holds weights
+   * only: it waits in `pendingWeights` for importWeights(datasetId) with the labelled dataset its run
+   * will use (returns null meanwhile).
+   */
   async importFile(file: File): Promise<ImportedRunInfo | null> {
     this.lastImport = null;
-    const r = await this.#do('import', () => this.#client.remote.importCheckpointFile(file, file.name));
+    this.relinkCandidates = [];
+    this.pendingWeights = null;
+    if (/\.safetensors$/i.test(file.name)) {
+      const listed = await this.#do('datasets', () => this.#client.remote.listDatasets());
+      if (listed) this.pendingWeights = { file, datasets: listed.datasets.filter((d) => d.status === 'ready' && d.classes.length > 0) };
+      return null;
+    }
+    return this.#import(file);
+  }
+
+  /** Imports the pending .safetensors with `datasetId` as its run's dataset. */
+  async importWeights(datasetId: string): Promise<ImportedRunInfo | null> {
+    const p = this.pendingWeights;
+    if (!p) return null;
+    const r = await this.#import(p.file, datasetId);
+    if (r) this.pendingWeights = null;
+    return r;
+  }
+
+  cancelWeights(): void {
+    this.pendingWeights = null;
+  }
+
+  async #import(file: File, datasetId?: string): Promise<ImportedRunInfo | null> {
+    const r = await this.#do('import', () => this.#client.remote.importCheckpointFile(file, file.name, datasetId ? { datasetId } : undefined));
     if (r) {
       this.lastImport = r;
+      if (!r.datasetFound) await this.findRelinkCandidates();
       await this.refresh();
     }
     return r;
   }
 
-  /**
-   * Records the choice for the last import and acts on it: 'continue' resumes a stopped import (or
-   * trains a new run from its weights with the same config), 'fine-tune' trains a new run from its
-   * weights for `epochs`; both start in the Train panel. 'evaluate' is only recorded (Evaluate panel).
-   * Returns true when a training run was started.
-   */
-  async choose(choice: ImportChoice, opts: { epochs?: number } = {}): Promise<boolean> {
+  /** Looks (again) for stored datasets the last import can be linked to. */
+  async findRelinkCandidates(): Promise<void> {
+    const imp = this.lastImport;
+    if (!imp) return;
+    this.relinkCandidates = (await this.#do('datasets', () => this.#client.remote.relinkCandidates(imp.record.id))) ?? [];
+  }
+
+  /** Links the last import (its dataset missing) to a stored dataset with the same classes. */
+  async relink(datasetId: string): Promise<boolean> {
     const imp = this.lastImport;
     if (!imp) return false;
+    const rec = await this.#do('relink', () => this.#client.remote.relinkRunDataset(imp.record.id, datasetId));
+    if (!rec) return false;
+    // The "dataset not stored" note no longer holds.
+    const notes = imp.notes.filter((n) => !n.includes('is not stored here'));
+    this.lastImport = { ...imp, record: rec, datasetFound: true, notes: [...notes, `linked to the stored dataset “${rec.config.dataset.name}” (same classes, other images)`] };
+    this.relinkCandidates = [];
+    await this.refresh();
+    return true;
+  }
+
+  /**
+   * Records the choice for the last import and acts on it: 'continue' resumes a stopped import (or
+   * trains a new run from its weights with the same config) in the Train panel → 'train'.
+   * 'evaluate' and 'fine-tune' are done in the Evaluate panel → 'evaluate' (the caller opens it on
+   * the run). null when nothing follows (an error, or a run already training).
+   */
+  async choose(choice: ImportChoice): Promise<ChoiceOutcome> {
+    const imp = this.lastImport;
+    if (!imp) return null;
     const note = await this.#do('choose', () => this.#client.remote.setImportChoice(imp.record.id, choice));
-    if (!note) return false;
+    if (!note) return null;
     this.notes = { ...this.notes, [note.runId]: note };
     if (this.lastImport?.record.id === note.runId) this.lastImport = { ...this.lastImport, note };
-    if (choice === 'evaluate') {
-      this.message = `“${imp.record.name}” is marked for evaluation: open the Evaluate panel to evaluate it.`;
-      return false;
+    if (choice !== 'continue') {
+      this.message = `“${imp.record.name}” is chosen for ${choice === 'evaluate' ? 'evaluation' : 'fine-tuning'} in the Evaluate panel.`;
+      return 'evaluate';
     }
     if (this.#train.status !== 'idle') {
       this.error = 'A run is in progress in the Train panel: stop it first.';
-      return false;
+      return null;
     }
     let runId = imp.record.id;
-    if (!(choice === 'continue' && imp.record.status === 'stopped')) {
-      const seeded = await this.#do('seed', () =>
-        this.#client.remote.seedRunFromWeights(imp.record.id, {
-          epochs: choice === 'fine-tune' ? opts.epochs : undefined,
-          name: `${imp.record.name} (${choice === 'fine-tune' ? 'fine-tune' : 'continued'})`,
-        }),
-      );
-      if (!seeded) return false;
+    if (imp.record.status !== 'stopped') {
+      const seeded = await this.#do('seed', () => this.#client.remote.seedRunFromWeights(imp.record.id, { name: `${imp.record.name} (continued)` }));
+      if (!seeded) return null;
       runId = seeded.id;
     }
     await this.#train.refreshRuns();
     void this.#train.resume(runId).then(() => this.refresh());
-    return true;
+    return 'train';
   }
 
   /** Puts a run's config into the Train panel's form (a new run with the same settings; stopped runs resume from the Train panel). */

@@ -12,7 +12,7 @@ import type { MethodName } from '../ml/methods/method';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from './train/run-controller';
 import type { CheckpointSlot } from '../storage/run-schema';
-import type { ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn } from './runs/types';
+import type { ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunKnn } from './runs/types';
 import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
 import type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest } from './pairs/types';
 export type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest };
@@ -20,7 +20,7 @@ export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgres
 export type { FineTuneSnapshots, WeightsInit } from './eval/types';
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
-export type { CheckpointSlot, ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn };
+export type { CheckpointSlot, ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunKnn };
 export type { AugmentOp, AugmentPipeline, AugmentPreset, BackendName, BackendReport, DatasetIndex, DatasetMeta, PipelineIssue, SplitName };
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
@@ -222,6 +222,10 @@ export interface EngineApi {
   knnOfRun(runId: string, slot?: CheckpointSlot): Promise<RunKnn>;
   /** A new 'stopped' run at epoch 0 starting from a stored run's weights (resumeRun trains it). */
   seedRunFromWeights(runId: string, opts?: { epochs?: number; name?: string }): Promise<RunRecord>;
+  /** Stored datasets an imported run whose dataset is missing can be re-linked to (same classes in the same order, same image size). */
+  relinkCandidates(runId: string): Promise<RelinkCandidate[]>;
+  /** Points an imported run at such a dataset (config of its record and checkpoints); returns the updated record. */
+  relinkRunDataset(runId: string, datasetId: string): Promise<RunRecord>;
 
   /** One step of a method on tiny seeded data: loss and gradients, to compare backends (tests). */
   stepParity(opts: { method: MethodName; size: number; batch: number; seed: number }): Promise<{ backend: string; loss: number; grads: number[][] }>;

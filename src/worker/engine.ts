@@ -277,6 +277,8 @@ export function createEngine(): EngineApi {
       await ready;
       return runFiles.seedRun(runId, opts);
     },
+    relinkCandidates: (runId) => runFiles.relinkCandidates(runId),
+    relinkRunDataset: (runId, datasetId) => runFiles.relinkDataset(runId, datasetId),
 
     async stepParity(o) {
       await ready;

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateShapes, trainTiny } from './app-actions';
 import { launch, newPage, openApp } from './browser';
-import { storedRuns as storedRunRecords } from './idb';
+import { storedDatasets, storedRuns as storedRunRecords } from './idb';
 
 const appUrl = inject('appUrl');
 let browser: Browser;
@@ -33,6 +33,24 @@ function knnOfRun(page: Page, runId: string) {
 }
 
 
+
+/** Writes run records straight into the run store (as the Evaluate panel stores probe and fine-tune runs). */
+function putRunRecords(page: Page, records: object[]) {
+  return page.evaluate(
+    (rs) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('simlab-runs');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('kv', 'readwrite');
+          for (const r of rs as { id: string }[]) tx.objectStore('kv').put(r, `run/${r.id}`);
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    records,
+  );
+}
 
 async function openRuns(page: Page) {
   await page.getByRole('button', { name: 'Runs', exact: true }).click();
@@ -145,10 +163,13 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(seeded?.status).toBe('finished');
     // Its epoch 0 (before any step) is measured on the imported weights: the original's final kNN.
     expect(seeded?.curves.epochs.find((p) => p.epoch === 0)?.knnTop1).toBe(originalKnn);
-    // "Evaluate" is recorded for the Evaluate panel.
+    // "Evaluate" is recorded and continues in the Evaluate panel (opened on the run once the app wires
+    // onOpenEvaluate; without it the panel says where to go).
     await page.getByTestId('import-choice-evaluate').click();
-    await page.getByTestId('import-choice').waitFor();
-    expect(await page.getByTestId('runs-message').textContent()).toMatch(/Evaluate panel/);
+    await page.waitForFunction(
+      () => !!document.querySelector('[data-testid="eval-form"]') || /Evaluate panel/.test(document.querySelector('[data-testid="runs-message"]')?.textContent ?? ''),
+    );
+    if (await page.getByTestId('eval-form').count()) await openRuns(page);
     // Rename, then delete the second import (frees its storage).
     const rows = page.getByTestId('run-row');
     await rows.nth(1).getByTestId('run-rename').click();
@@ -208,15 +229,92 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(Buffer.from(zip['extra/backbone.safetensors']).subarray(8 + headerLen).equals(st.subarray(8 + headerLen))).toBe(true);
     console.log(`resnet18 w8: zip ${zipDl.suggestedFilename()}, .safetensors ${st.length} bytes; ${await page.getByTestId('runs-export-info').textContent()}`);
 
+    // Weights only: the panel asks for the labelled dataset first (two are stored: pick the run's).
+    await page.getByRole('button', { name: 'Data', exact: true }).click();
+    await generateShapes(page, 40);
+    await openRuns(page);
     await page.getByTestId('runs-import-input').setInputFiles({ name: 'weights.safetensors', mimeType: 'application/octet-stream', buffer: st });
+    await page.getByTestId('weights-dataset').waitFor();
+    expect(await page.getByTestId('weights-dataset').textContent()).toMatch(/needs a labelled dataset/);
+    expect(await page.getByTestId('weights-dataset-select').locator('option').count()).toBe(2);
+    expect((await storedRunRecords<StoredRun>(page)).length).toBe(1);
+    await page.getByTestId('weights-dataset-select').selectOption(run.config.dataset.id);
+    await page.getByTestId('weights-import').click();
     await page.getByTestId('runs-import-result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('import-format').textContent()).toBe('torchvision .safetensors');
     const imported = (await storedRunRecords<StoredRun>(page)).find((r) => r.id !== run.id);
-    expect(imported?.config).toMatchObject({ backbone: { name: 'resnet18', width: 8, stem: 'cifar' } });
+    expect(imported?.config).toMatchObject({ dataset: { id: run.config.dataset.id }, backbone: { name: 'resnet18', width: 8, stem: 'cifar' } });
+    // The list marks it as imported weights, with its file and format.
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${imported!.id}"]`);
+    expect(await row.getByTestId('run-imported').count()).toBe(1);
+    expect(await row.getByTestId('run-imported-from').textContent()).toBe('from weights.safetensors · torchvision .safetensors');
+    expect(await row.getByTestId('run-status').textContent()).toBe('weights only');
     // Same defaults (seed, monitor, augmentation) → the same monitor plan: the same kNN figure.
     const a = await knnOfRun(page, run.id);
     const b = await knnOfRun(page, imported!.id);
     expect(a.knnTop1).toBe(run.final?.knnTop1);
     expect(b.knnTop1).toBe(a.knnTop1);
+    await context.close();
+  });
+
+  it('links an import whose dataset is missing to one with the same classes; probe and fine-tune runs show kind, parent and test figures, filter, compare and delete', async () => {
+    const { context, page } = await newPage(browser);
+    await openApp(page, appUrl, '?backend=wasm');
+    await generateShapes(page, 120); // the same classes, other images: not the run's dataset
+    await openRuns(page);
+    await page.getByTestId('runs-import-input').setInputFiles(file);
+    await page.getByTestId('runs-import-result').waitFor({ timeout: 60_000 });
+    await page.getByTestId('relink').waitFor();
+    expect(await page.getByTestId('import-choice-evaluate').isDisabled()).toBe(true);
+    const [ds] = await storedDatasets(page);
+    expect(await page.getByTestId('relink-select').inputValue()).toBe(ds.id);
+    await page.getByTestId('relink-button').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="relink"]'));
+    expect(await page.getByTestId('import-choice-evaluate').isDisabled()).toBe(false);
+    const [parent] = await storedRunRecords<StoredRun & { config: { dataset: { id: string; name: string } } }>(page);
+    expect(parent.config.dataset).toMatchObject({ id: ds.id, fingerprint: (ds as unknown as { fingerprint: string }).fingerprint });
+    expect(parent.curves.epochs).toEqual(original.curves.epochs);
+    expect((await knnOfRun(page, parent.id)).knnTop1).toBeTypeOf('number');
+    const parentRow = page.locator(`[data-testid="run-row"][data-run-id="${parent.id}"]`);
+    expect(await parentRow.getByTestId('run-imported-from').textContent()).toMatch(/simlab checkpoint zip · linked to/);
+    expect(await parentRow.getByTestId('run-status').textContent()).toBe('imported');
+
+    // A linear probe and a fine-tune of it, as the Evaluate panel records them.
+    const base = { ...parent, schemaVersion: 1, status: 'finished', createdAt: Date.now(), updatedAt: Date.now(), endedAt: Date.now(), error: null, storage: { latest: 0, best: 0 } };
+    const evaluation = { parentRunId: parent.id, parentSlot: 'latest', parentName: parent.name, init: 'ssl', datasetId: ds.id, querySplit: 'test', testMacroF1: 0.5 };
+    const probe = { ...base, id: 'probe-1', name: 'probe run', kind: 'probe', evaluation: { ...evaluation, testAccuracy: 0.625, trainAccuracy: 0.7 }, curves: { steps: [], epochs: [1, 2, 3].map((e) => ({ epoch: e, step: 0, trainLoss: 1 / e, trainAcc: 0.5 + e / 10 })) }, final: { epoch: 3, step: 0, trainLoss: 0.33, best: null } };
+    const ft = { ...base, id: 'ft-1', name: 'fine-tune run', kind: 'fine-tune', evaluation: { ...evaluation, testAccuracy: 0.75 }, curves: { steps: [], epochs: [1, 2].map((e) => ({ epoch: e, step: e * 4, trainLoss: 2 / e, testAcc: 0.5 + e / 8, testMacroF1: 0.4 + e / 8 })) }, final: { epoch: 2, step: 8, trainLoss: 1, best: null } };
+    await putRunRecords(page, [probe, ft]);
+    await page.getByRole('button', { name: 'Data', exact: true }).click();
+    await openRuns(page);
+    await page.getByTestId('run-row').nth(2).waitFor();
+    const kinds = await page.getByTestId('run-row').evaluateAll((rows) => rows.map((r) => `${(r as HTMLElement).dataset.runId}:${(r as HTMLElement).dataset.kind}`));
+    expect(kinds.sort()).toEqual([`${parent.id}:train`, 'ft-1:fine-tune', 'probe-1:probe'].sort());
+    const probeRow = page.locator('[data-testid="run-row"][data-run-id="probe-1"]');
+    expect(await probeRow.getByTestId('run-kind').textContent()).toBe('linear probe');
+    expect(await probeRow.getByTestId('run-parent').textContent()).toContain(parent.name);
+    expect(await probeRow.getByTestId('run-test-acc').getAttribute('data-value')).toBe('0.625');
+    expect(await probeRow.getByTestId('run-macro-f1').textContent()).toBe('50.0 %');
+    await page.getByTestId('runs-filter-kind').selectOption('fine-tune');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 1);
+    expect(await page.getByTestId('run-row').getAttribute('data-run-id')).toBe('ft-1');
+    await page.getByTestId('runs-filter-kind').selectOption('');
+    await page.getByTestId('run-row').nth(2).waitFor();
+
+    // Compared together: per-epoch losses of all three, kNN + probe train acc + fine-tune test acc and macro-F1.
+    for (const id of [parent.id, 'probe-1', 'ft-1']) await page.locator(`[data-testid="run-row"][data-run-id="${id}"]`).getByTestId('run-select').check();
+    await page.getByTestId('compare-view').waitFor();
+    expect(await page.getByTestId('compare-epoch-loss').getAttribute('data-traces')).toBe('3');
+    expect(await page.getByTestId('compare-acc').getAttribute('data-traces')).toBe('4');
+    expect(await page.getByTestId('compare-metrics').textContent()).toMatch(/test accuracy.*62\.50 %.*75\.00 %/s);
+    await page.waitForTimeout(800); // plotly draws after its throttle
+    await page.screenshot({ path: '/tmp/runs-kinds.png', fullPage: true });
+
+    // Deleting the probe removes only its record.
+    page.once('dialog', (d) => void d.accept());
+    await probeRow.getByTestId('run-delete').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
+    expect((await storedRunRecords<StoredRun>(page)).map((r) => r.id).sort()).toEqual([parent.id, 'ft-1'].sort());
     await context.close();
   });
 });

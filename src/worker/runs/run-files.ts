@@ -27,7 +27,7 @@ import type { RunStore } from '../../storage/run-store';
 import type { DatasetMeta } from '../../storage/schema';
 import { storeDataSource } from '../train/store-data-source';
 import { fileSlug } from './file-name';
-import type { ImportChoice, ImportedRunInfo, RunFile, RunImportNote, RunKnn } from './types';
+import type { ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunKnn } from './types';
 
 /** history.json of an exported run (the checkpoint file's free-form history, as simlab writes it). */
 export interface RunHistoryFile {
@@ -232,6 +232,7 @@ export class RunFiles {
         final: h.final ?? null,
       };
       const note: RunImportNote = { runId: record.id, fileName, fileBytes: bytes.length, importedAt: now, kind: 'simlab-checkpoint', choice: null };
+      if (Array.isArray(h.classNames) && h.classNames.length) note.classNames = h.classNames;
       record = await this.#runs.saveCheckpoint(record, ckpt, ['latest']);
       await set(record.id, note, this.#notes);
       return {
@@ -333,6 +334,65 @@ export class RunFiles {
     } finally {
       r.dispose();
     }
+  }
+
+  /** Why `meta` cannot stand in for the dataset of an imported run (null when it can): ready, same image size, same classes in the same order. */
+  #relinkProblem(record: RunRecord, note: RunImportNote, meta: DatasetMeta): string | null {
+    if (meta.status !== 'ready') return `“${meta.name}” is not fully imported`;
+    if (meta.size !== record.config.dataset.size) return `“${meta.name}” stores ${meta.size} px images, the run was trained on ${record.config.dataset.size} px`;
+    const classes = note.classNames;
+    if (!classes?.length) return 'the file does not name its classes, so no dataset can be matched to it';
+    if (meta.classes.join('\n') !== classes.join('\n')) return `“${meta.name}” has classes ${meta.classes.join(', ') || '(none)'}, the run ${classes.join(', ')}`;
+    return null;
+  }
+
+  /** Stored datasets an imported run can be re-linked to (see relinkDataset). */
+  async relinkCandidates(runId: string): Promise<RelinkCandidate[]> {
+    const record = await this.#runs.get(runId);
+    const note = await get<RunImportNote>(runId, this.#notes);
+    if (!record || !note) return [];
+    return (await this.#datasets.allMeta())
+      .filter((m) => m.id !== record.config.dataset.id && this.#relinkProblem(record, note, m) === null)
+      .map((m) => ({ datasetId: m.id, name: m.name, size: m.size, count: m.count }));
+  }
+
+  /**
+   * Points an imported run whose dataset is not stored at a stored dataset with the same classes
+   * (same order) and image size: the config of its record and checkpoints takes that dataset's id,
+   * name and fingerprint (a monitor source on another missing dataset falls back to the val split).
+   * Its recorded curves stay those of the original images. Throws, changing nothing, when the
+   * dataset does not fit.
+   */
+  async relinkDataset(runId: string, datasetId: string): Promise<RunRecord> {
+    const record = await this.#runs.get(runId);
+    if (!record) throw new Error(`run ${runId} does not exist`);
+    const note = await get<RunImportNote>(runId, this.#notes);
+    if (!note) throw new Error(`“${record.name}” was not imported from a file; only imported runs are re-linked`);
+    const meta = await this.#datasets.getMeta(datasetId);
+    if (!meta) throw new Error(`dataset ${datasetId} is not stored`);
+    const problem = this.#relinkProblem(record, note, meta);
+    if (problem) throw new Error(`cannot link “${record.name}” to “${meta.name}”: ${problem}`);
+    const relinked = async (config: RunConfig): Promise<RunConfig> => {
+      const src = config.monitor.source;
+      const keepSource = typeof src !== 'object' || (await this.#datasets.getMeta(src.datasetId))?.status === 'ready';
+      const parsed = parseRunConfig({
+        ...config,
+        dataset: { id: meta.id, name: meta.name, fingerprint: meta.fingerprint, size: meta.size },
+        monitor: { ...config.monitor, source: keepSource ? src : 'val-split' },
+      });
+      if (!parsed.ok) throw new Error(`the re-linked config is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+      return parsed.config;
+    };
+    let rec: RunRecord = { ...record, config: await relinked(record.config), updatedAt: Date.now() };
+    const ckpts: [CheckpointSlot, TrainCheckpoint][] = [];
+    for (const slot of ['latest', 'best'] as const) {
+      const c = record.storage[slot] > 0 ? await this.#runs.getCheckpoint(runId, slot) : undefined;
+      if (c) ckpts.push([slot, { ...c, config: await relinked(c.config) }]);
+    }
+    for (const [slot, c] of ckpts) rec = await this.#runs.saveCheckpoint(rec, c, [slot]);
+    if (!ckpts.length) await this.#runs.put(rec);
+    await set(runId, { ...note, relinkedTo: { datasetId: meta.id, name: meta.name, at: Date.now() } }, this.#notes);
+    return rec;
   }
 
   /** Import notes by run id. */

@@ -23,6 +23,18 @@ export interface RunImportNote {
   importedAt: number;
   kind: 'simlab-checkpoint' | 'torchvision-safetensors';
   choice: ImportChoice | null;
+  /** Class names of the dataset the file's run was trained on (simlab zips that say; absent otherwise). */
+  classNames?: string[];
+  /** Set when the run was re-linked to a stored dataset with the same classes (relinkDataset). */
+  relinkedTo?: { datasetId: string; name: string; at: number };
+}
+
+/** A stored dataset an imported run can be re-linked to (same classes in the same order, same image size). */
+export interface RelinkCandidate {
+  datasetId: string;
+  name: string;
+  size: number;
+  count: number;
 }
 
 /** What importCheckpointFile found and stored. */
