@@ -307,6 +307,10 @@ describe('Evaluate panel in Chromium (wasm)', () => {
       const el = document.querySelector('[data-testid="evo-map"]') as unknown as { data?: { x: number[] }[] };
       return (el.data ?? []).flatMap((t) => t.x).slice(0, 20).join(',') !== before;
     }, first, { timeout: 10_000 });
+    // Play runs through the stored maps from the start.
+    await setFrame(0);
+    await page.getByTestId('evo-play').click();
+    await page.locator('[data-testid="evo-status"][data-frame="2"]').waitFor({ timeout: 10_000 });
     // Snapshot rows: every labelled train + test image of the run's dataset (≤ 2,000).
     const trainTest = await page.evaluate(async (runId) => {
       const engine = (window as unknown as { __simlab: { engine: { listRuns(): Promise<{ id: string; config: { dataset: { id: string } } }[]>; getDatasetIndex(id: string): Promise<{ splits: Uint8Array; labels: Int16Array }> } } }).__simlab.engine;

@@ -56,8 +56,11 @@ export interface EvalFixture {
   config: RunConfig;
   /** Pixels of every image, n × 32² × 3. */
   pixels: Uint8Array;
-  /** Stores a run `id` whose checkpoint is a ConvNet of `width` initialised with `seed`. */
-  addRun(id: string, opts?: { width?: number; seed?: number; name?: string }): Promise<TrainCheckpoint>;
+  /**
+   * Stores a run `id` whose checkpoint is a ConvNet of `width` with backbone seed `seed`; its weights
+   * are that seed's initialisation, or another seed's (`weightsSeed`), like a run that trained away from its init.
+   */
+  addRun(id: string, opts?: { width?: number; seed?: number; weightsSeed?: number; name?: string }): Promise<TrainCheckpoint>;
 }
 
 export const FIXTURE_SIZE = 32;
@@ -76,9 +79,9 @@ export async function makeEvalFixture(n = 96): Promise<EvalFixture> {
   const config = { ...base, backbone: { ...base.backbone, width: 8 } } as RunConfig;
   const runs = new MemoryRunStore();
   let created = 1;
-  const addRun = async (id: string, opts: { width?: number; seed?: number; name?: string } = {}) => {
+  const addRun = async (id: string, opts: { width?: number; seed?: number; weightsSeed?: number; name?: string } = {}) => {
     const cfg = { ...config, backbone: { ...config.backbone, width: opts.width ?? 8, seed: opts.seed ?? 0 } } as RunConfig;
-    const bb = createBackbone(cfg.backbone);
+    const bb = createBackbone({ ...cfg.backbone, seed: opts.weightsSeed ?? cfg.backbone.seed });
     const weights = [];
     for (const w of bb.model.weights) weights.push(await readTensor(w.read()));
     bb.model.dispose();

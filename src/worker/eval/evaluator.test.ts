@@ -103,9 +103,12 @@ describe('Evaluator', () => {
     expect(viaImport.initRunId).toBe('imp');
     // Different weights: the two runs' test probabilities differ somewhere.
     expect(Array.from(viaImport.probs).some((p, i) => Math.abs(p - own.probs[i]) > 1e-4)).toBe(true);
-    // Random init = the run's architecture with the backbone's seeded initialisation, which is what run 'r' stored.
-    const random = await evaluator.knn({ ...req, runId: 'r', init: 'random' });
-    expect(Array.from(random.predictions)).toEqual(Array.from(own.predictions));
+    // Random init = the run's architecture with the backbone's seeded initialisation (what run 'r' stored), not the run's weights.
+    await fx.addRun('moved', { weightsSeed: 3 });
+    const random = await evaluator.knn({ ...req, runId: 'moved', init: 'random' });
+    const moved = await evaluator.knn({ ...req, runId: 'moved' });
+    expect(Array.from(random.probs)).toEqual(Array.from(own.probs));
+    expect(Array.from(moved.probs).some((p, i) => Math.abs(p - random.probs[i]) > 1e-4)).toBe(true);
     await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported', initRunId: 'wide' })).rejects.toThrow(/architectures differ/);
     await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported' })).rejects.toThrow(/initRunId/);
   });

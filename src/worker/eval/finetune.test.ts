@@ -16,7 +16,7 @@ import { toOptimizerConfig } from '../../ml/train/loop';
 import { monitorInput } from '../../ml/train/monitor';
 import { makeEvalFixture, FIXTURE_SIZE, type EvalFixture } from './eval-fixture';
 import { Evaluator } from './evaluator';
-import { fineTune, snapshotRows } from './finetune';
+import { fineTune, MAX_SNAPSHOTS, snapshotEpochs, snapshotRows } from './finetune';
 import { paramGroupOptimizer } from './param-groups';
 
 let fx: EvalFixture;
@@ -66,6 +66,23 @@ describe('paramGroupOptimizer', () => {
     // adam's slot variables (2 vars × 2 moments) are gone; the copies and copy's own slots too.
     expect(tf.memory().numTensors).toBe(before - 4);
     tf.dispose([body, head, g.pg_body, g.pg_head]);
+  });
+});
+
+describe('snapshot plan', () => {
+  it('epoch 0, every N-th and the last epoch; N raised for long runs so at most MAX_SNAPSHOTS are kept', () => {
+    expect(snapshotEpochs(3, 2)).toEqual([0, 2, 3]);
+    expect(snapshotEpochs(4, 1)).toEqual([0, 1, 2, 3, 4]);
+    expect(snapshotEpochs(5, 0)).toEqual([]);
+    const long = snapshotEpochs(1000, 1);
+    expect(long.length).toBeLessThanOrEqual(MAX_SNAPSHOTS);
+    expect(long[0]).toBe(0);
+    expect(long.at(-1)).toBe(1000);
+    expect(snapshotRows([5, 1, 9, 3], 10, 0)).toEqual([5, 1, 9, 3]);
+    const some = snapshotRows(Array.from({ length: 100 }, (_, i) => i), 10, 4);
+    expect(some.length).toBe(10);
+    expect(some).toEqual([...some].sort((a, b) => a - b));
+    expect(snapshotRows(Array.from({ length: 100 }, (_, i) => i), 10, 4)).toEqual(some);
   });
 });
 

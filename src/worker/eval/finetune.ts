@@ -37,7 +37,10 @@ export interface FineTuneRequest {
   headLearningRate?: number;
   batchSize: number;
   seed: number;
-  /** Keep embeddings every this many epochs, plus epoch 0 and the last epoch (0 = no snapshots; default 1). */
+  /**
+   * Keep embeddings every this many epochs, plus epoch 0 and the last epoch (0 = no snapshots;
+   * default 1). Raised when needed so that at most MAX_SNAPSHOTS are kept (memory: n × dim floats each).
+   */
   snapshotEvery?: number;
   /** Most images in a snapshot (a seeded subset of train + test, the same rows every time; default 2000). */
   snapshotPoints?: number;
@@ -103,6 +106,9 @@ export interface FineTuneParts {
   steps: number;
 }
 
+/** Most embedding snapshots one fine-tune keeps (epoch 0 and the last included). */
+export const MAX_SNAPSHOTS = 42;
+
 /** Fine-tunes a run's backbone on its dataset's labelled train split; every tensor made here is disposed. */
 export async function fineTune(
   cache: EmbeddingCache,
@@ -126,8 +132,8 @@ export async function fineTune(
   const batch = Math.max(2, Math.min(req.batchSize, train.length));
   const stepsPerEpoch = Math.ceil(train.length / batch);
   const totalSteps = req.epochs * stepsPerEpoch;
-  const every = req.snapshotEvery ?? 1;
-  const snapRows = every > 0 ? snapshotRows([...train, ...test], req.snapshotPoints ?? 2000, req.seed) : [];
+  const snapAt = new Set(snapshotEpochs(req.epochs, req.snapshotEvery ?? 1));
+  const snapRows = snapAt.size ? snapshotRows([...train, ...test], req.snapshotPoints ?? 2000, req.seed) : [];
 
   const backbone = createBackbone(config.backbone, { initWeights: start.weights === null });
   if (start.weights) {
@@ -149,7 +155,7 @@ export async function fineTune(
   };
   let step = 0;
   try {
-    await snapshot(0);
+    if (snapAt.has(0)) await snapshot(0);
     for (let epoch = 1; epoch <= req.epochs; epoch++) {
       const te = performance.now();
       const order = rng.shuffle([...train]);
@@ -183,7 +189,7 @@ export async function fineTune(
       const rep = classificationReport(test.map((i) => index.labels[i]), pred, numClasses);
       const e: FineTuneEpoch = { epoch, trainLoss: lossSum / seen, trainAccuracy: accSum / seen, testAccuracy: rep.accuracy, testMacroF1: rep.macroF1, seconds };
       curves.push(e);
-      if (every > 0 && (epoch % every === 0 || epoch === req.epochs)) await snapshot(epoch);
+      if (snapAt.has(epoch)) await snapshot(epoch);
       onEpoch?.(e);
     }
     const best = curves.reduce((b, e) => (e.testAccuracy > b.testAccuracy ? e : b), curves[0]);
@@ -208,6 +214,16 @@ export async function fineTune(
     optimizer.dispose();
     backbone.model.dispose();
   }
+}
+
+/** Epochs whose end keeps a snapshot: 0, every `every`-th, and the last; `every` raised so at most MAX_SNAPSHOTS (none when every ≤ 0). */
+export function snapshotEpochs(epochs: number, every: number): number[] {
+  if (!(every > 0) || epochs < 0) return [];
+  const k = Math.max(1, Math.floor(every), Math.ceil(epochs / (MAX_SNAPSHOTS - 2)));
+  const out = [0];
+  for (let e = k; e <= epochs; e += k) out.push(e);
+  if (out[out.length - 1] !== epochs) out.push(epochs);
+  return out;
 }
 
 /** At most `max` of `rows` (seeded; all when fewer), train rows first as given, in a fixed order. */
