@@ -24,7 +24,7 @@ export class PairsState {
     val: 200,
     oodDatasetId: null,
   });
-  model = $state<PairsModelSpec>({ kind: 'siamese', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 1, seed: 0 });
+  model = $state<PairsModelSpec>({ kind: 'siamese', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 1, embeddingHead: 'none', headHidden: 0, seed: 0 });
   train = $state<PairsTrainOptions>({
     epochs: 5,
     lr: 0.001,

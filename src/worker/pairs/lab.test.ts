@@ -13,7 +13,7 @@ import { registerWasmTrainingKernels } from '../../ml/kernels/wasm/register';
 import { splitCurve } from '../../ml/pairs/evaluation';
 import { useWasmBackend } from '../../ml/testing/node-backend';
 import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
-import { PairsLab } from './lab';
+import { modelConfigs, PairsLab } from './lab';
 import type { PairsStore } from './pair-data';
 import type { PairsEvent, PairsTrainRequest } from './types';
 
@@ -149,5 +149,22 @@ describe('pairs lab session', () => {
     expect(r.name).toMatch(/pre-trained/);
     lab.clear();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('model configs: the request’s backbone, loss, heads and seeds reach the pair model; impossible combinations are refused', async () => {
+    const base = request();
+    const sia = modelConfigs({ ...base, model: { ...base.model, kind: 'siamese', embeddingHead: 'batchnorm', loss: 'contrastive', margin: 1.5 } }, 32, true);
+    expect(sia.model).toMatchObject({ kind: 'siamese', loss: 'contrastive', margin: 1.5, embeddingHead: 'batchnorm', seed: 1 });
+    expect(sia.backbone).toEqual({ name: 'convnet', inputSize: 32, width: 4, blocks: 3, seed: 1 });
+    const ef = modelConfigs({ ...base, model: { ...base.model, kind: 'early-fusion', headHidden: 16 } }, 64, true);
+    expect(ef).toEqual({ model: { kind: 'early-fusion', inputSize: 64, width: 4, blocks: 3, headHidden: 16, seed: 1 }, backbone: null });
+    const mb = modelConfigs({ ...base, model: { ...base.model, backbone: { name: 'mobilenetv3-small', widthMultiplier: 0.5 } } }, 32, true);
+    expect(mb.backbone).toMatchObject({ name: 'mobilenetv3-small', widthMultiplier: 0.5, table: 'lowres' });
+    expect(() => modelConfigs({ ...base, model: { ...base.model, kind: 'early-fusion', backbone: { name: 'mobilenetv3-small', widthMultiplier: 1 } } }, 32, true)).toThrow(/ConvNet/);
+    expect(() => modelConfigs({ ...base, train: { ...base.train, freshPairs: true } }, 32, false)).toThrow(/fresh pairs/);
+    const lab = new PairsLab(memoryStore());
+    const r = await lab.train({ ...base, model: { ...base.model, embeddingHead: 'batchnorm' }, train: { ...base.train, epochs: 1 } }, () => undefined);
+    expect(r.request.model.embeddingHead).toBe('batchnorm');
+    lab.clear();
   });
 });

@@ -6,10 +6,10 @@
 import type { PairSplit } from '../../ml/data/pairs';
 import type { BestF1, PrCurve } from '../../ml/eval/pr-curve';
 import type { ComparisonRow, PrfAt, ScoreHistogram } from '../../ml/pairs/evaluation';
-import type { PairModelKind, SiameseLossKind } from '../../ml/pairs/pair-model';
+import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from '../../ml/pairs/pair-model';
 import type { PairEpochEvent } from '../../ml/pairs/trainer';
 
-export type { BestF1, ComparisonRow, PairEpochEvent, PairModelKind, PairSplit, PrCurve, PrfAt, ScoreHistogram, SiameseLossKind };
+export type { BestF1, ComparisonRow, EmbeddingHeadKind, PairEpochEvent, PairModelKind, PairSplit, PrCurve, PrfAt, ScoreHistogram, SiameseLossKind };
 
 /** Where the pairs come from. */
 export type PairsDataSpec =
@@ -34,6 +34,10 @@ export interface PairsModelSpec {
   margin: number;
   /** 'siamese-aux': weight λ of the centre MSE. */
   auxWeight: number;
+  /** Siamese models: what sits between the backbone and the cosine (default 'none'; see SiameseConfig.embeddingHead). */
+  embeddingHead?: EmbeddingHeadKind;
+  /** Early fusion: hidden units of the classifier head (0 = linear, the default). */
+  headHidden?: number;
   /** Weight initialisation seed. */
   seed: number;
 }
