@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateShapes } from './app-actions';
 import { launch, newPage, openApp } from './browser';
 
 const appUrl = inject('appUrl');
@@ -218,6 +219,45 @@ describe('pairs lab in Chromium (wasm)', () => {
     // The comparison's F1 on test is the table's F1 at the validation threshold.
     close(cmp[0].f1, r.splits[0].atThreshold.f1);
 
+    expect(errors).toEqual([]);
+  });
+
+  it('pairs from a stored dataset: early fusion stopped after its first epoch is evaluated on test and val; the comparison lists both models', async () => {
+    await page.getByRole('button', { name: 'Data', exact: true }).click();
+    await generateShapes(page, 200);
+    await page.getByRole('button', { name: 'Pairs', exact: true }).click();
+    await page.getByTestId('pairs-model-early-fusion').check();
+    await page.getByTestId('pairs-source-stored').check();
+    await page.getByTestId('pairs-dataset').waitFor();
+    await page.getByTestId('pairs-stored-train').fill('100');
+    await page.getByTestId('pairs-stored-val').fill('40');
+    await page.getByTestId('pairs-stored-test').fill('40');
+    await page.getByTestId('pairs-width').fill('4');
+    await page.getByTestId('pairs-epochs').fill('200');
+    await page.getByTestId('pairs-train').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="pairs-live"]')?.getAttribute('data-epochs') ?? 0) >= 1, undefined, { timeout: 120_000 });
+    await page.getByTestId('pairs-stop').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-results"]')?.getAttribute('data-model-id') === '2', undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') === 'idle');
+
+    const r = await engineReport(page);
+    if (!r) throw new Error('the engine has no pairs report');
+    expect(r.modelId).toBe(2);
+    expect(r.epochs).toBeGreaterThanOrEqual(1);
+    expect(r.epochs).toBeLessThan(200);
+    expect(await page.getByTestId('pairs-results').textContent()).toContain('(stopped)');
+    const rows = await page.getByTestId('pairs-threshold-row').evaluateAll((els) => els.map((e) => ({ split: e.getAttribute('data-split'), f1: e.getAttribute('data-f1'), tf1: e.getAttribute('data-t-f1'), label: e.querySelector('td')?.textContent ?? '' })));
+    expect(rows.map((row) => row.split)).toEqual(['test', 'colour']);
+    expect(rows[1].label).toMatch(/^val/);
+    rows.forEach((row, i) => {
+      close(row.f1, r.splits[i].best.f1);
+      close(row.tf1, r.splits[i].atThreshold.f1);
+    });
+    // Probabilities: histogram bins over [0, 1].
+    expect(await page.getByTestId('pairs-final-hist-test').getAttribute('data-counts')).toBe(`${r.splits[0].histogram.same.join(',')}|${r.splits[0].histogram.different.join(',')}`);
+    const cmp = await page.getByTestId('pairs-comparison-row').evaluateAll((els) => els.map((e) => ({ id: Number(e.getAttribute('data-model-id')), split: e.getAttribute('data-split'), f1: e.getAttribute('data-f1') })));
+    expect(cmp.map((c) => [c.id, c.split])).toEqual([[1, 'test'], [1, 'colour'], [1, 'texture'], [2, 'test'], [2, 'colour']]);
+    cmp.forEach((c, i) => close(c.f1, r.comparison[i].f1));
     expect(errors).toEqual([]);
     await context.close();
   });
