@@ -1,61 +1,124 @@
 /**
- * Exact k-nearest-neighbour graph by chunked brute force on the active tfjs backend (webgpu in the
- * browser): squared euclidean distances as ‖a‖² + ‖b‖² − 2a·b from one matmul per query chunk,
- * then tf.topk. Made for t-SNE inputs too large for the CPU vantage-point tree (e.g. 50k × 50):
- * pass the result to `new Tsne(..., { neighbors })`. The chosen neighbours' distances are
- * recomputed in float64 in JS, so only near-ties at the k-th place can differ from vpTreeKnn.
+ * Exact k-nearest-neighbour graph by chunked brute force on the active tfjs backend (wasm with
+ * SIMD in the t-SNE worker, webgpu where present): squared euclidean distances as
+ * ‖b‖² − 2a·b (+‖a‖², constant per query row) from one matmul per query chunk; the k + margin
+ * smallest per row are picked in JS with a bounded max-heap (most entries fail one comparison
+ * against the heap's top), then their distances are recomputed in float64 and the best k kept.
+ * The float32 matmul only has to rank the true k nearest among the k + margin candidates, so only
+ * near-ties at the k-th place, below float32 resolution, can differ from the exact vpTreeKnn.
+ * Made for t-SNE inputs too large for the CPU vantage-point tree (e.g. 50k × 50): pass the result
+ * to `new Tsne(..., { neighbors })`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KnnGraph } from './vp-tree';
 
+/** Extra float32 candidates per point re-ranked in float64. */
+const MARGIN = 16;
+
 /**
  * k nearest neighbours (excluding self) of every row of x [n × d]. queryChunk defaults to keep the
- * distance block ≤ 2²⁴ floats (64 MB, inside WebGPU's default binding limit). Disposes its tensors.
+ * distance block ≤ 2²² floats (16 MB). Disposes its tensors.
  */
 export async function knnGraphTf(
   x: ArrayLike<number>, n: number, d: number, k: number, queryChunk?: number,
 ): Promise<KnnGraph> {
   if (!(k >= 1 && k < n)) throw new Error(`k must be in [1, ${n - 1}], got ${k}`);
   if (x.length !== n * d) throw new Error(`expected ${n}×${d} values, got ${x.length}`);
-  const chunk = Math.max(1, queryChunk ?? Math.floor(2 ** 24 / n));
-  const kk = Math.min(n, k + 1); // one extra: the point itself is normally its own nearest
-  const xT = tf.tensor2d(Float32Array.from(x), [n, d]);
-  const sq = tf.tidy(() => tf.sum(tf.square(xT), 1));
+  const chunk = Math.max(1, queryChunk ?? Math.floor(2 ** 22 / n));
+  const kk = Math.min(n - 1, k + MARGIN);
+  const xf = Float32Array.from(x);
+  const xT = tf.tensor2d(xf, [n, d]);
+  // −2·xᵀ once, so each chunk is one matmul plus a broadcast add of ‖b‖².
+  const xT2 = tf.tidy(() => tf.mul(xT, -2).transpose());
+  const sq = tf.tidy(() => tf.sum(tf.square(xT), 1).reshape([1, n]));
   const indices = new Int32Array(n * k), sqDistances = new Float64Array(n * k);
+  const heapIdx = new Int32Array(kk), heapKey = new Float64Array(kk);
+  const candIdx = new Int32Array(kk), candSq = new Float64Array(kk);
+  const xd = x instanceof Float64Array ? x : Float64Array.from(x);
   try {
+    let next = tf.tidy(() => tf.add(tf.matMul(xT.slice([0, 0], [Math.min(n, chunk), d]), xT2), sq));
     for (let q0 = 0; q0 < n; q0 += chunk) {
       const q1 = Math.min(n, q0 + chunk);
-      const idxT = tf.tidy(() => {
-        const q = xT.slice([q0, 0], [q1 - q0, d]);
-        const qSq = sq.slice([q0], [q1 - q0]).reshape([q1 - q0, 1]);
-        // −‖a − b‖² = 2a·b − ‖a‖² − ‖b‖²; top-k of the negation = k nearest.
-        const neg = tf.sub(tf.sub(tf.mul(tf.matMul(q, xT, false, true), 2), qSq), sq.reshape([1, n]));
-        return tf.topk(neg, kk, true).indices;
-      });
-      const idx = (await idxT.data()) as Int32Array;
-      idxT.dispose();
-      const cand: Array<{ j: number; s: number }> = [];
+      const block = (await next.data()) as Float32Array;
+      next.dispose();
+      // Queue the next chunk's matmul before selecting in JS (overlaps on async backends).
+      if (q1 < n) {
+        const r1 = Math.min(n, q1 + chunk);
+        next = tf.tidy(() => tf.add(tf.matMul(xT.slice([q1, 0], [r1 - q1, d]), xT2), sq));
+      }
       for (let i = q0; i < q1; i++) {
-        cand.length = 0;
-        for (let m = 0; m < kk; m++) {
-          const j = idx[(i - q0) * kk + m];
+        const off = (i - q0) * n;
+        block[off + i] = Infinity; // never its own neighbour
+        // Bounded max-heap of the kk smallest keys: fill, heapify, then one comparison per entry.
+        let j = 0, size = 0;
+        for (; size < kk; j++) {
           if (j === i) continue;
+          heapIdx[size] = j;
+          heapKey[size++] = block[off + j];
+        }
+        for (let p = (kk >> 1) - 1; p >= 0; p--) siftDown(heapIdx, heapKey, kk, p);
+        let top = heapKey[0];
+        for (; j < n; j++) {
+          const v = block[off + j];
+          if (v < top) {
+            heapIdx[0] = j;
+            heapKey[0] = v;
+            siftDown(heapIdx, heapKey, kk, 0);
+            top = heapKey[0];
+          }
+        }
+        // Float64 re-ranking: exact distances of the candidates, the k smallest in ascending order.
+        for (let m = 0; m < kk; m++) {
+          const c = heapIdx[m];
           let s = 0;
-          for (let c = 0; c < d; c++) {
-            const t = x[i * d + c] - x[j * d + c];
+          for (let e = 0; e < d; e++) {
+            const t = xd[i * d + e] - xd[c * d + e];
             s += t * t;
           }
-          cand.push({ j, s });
+          candIdx[m] = c;
+          candSq[m] = s;
         }
-        cand.sort((a, b) => a.s - b.s || a.j - b.j);
+        sortPairs(candSq, candIdx, kk);
         for (let m = 0; m < k; m++) {
-          indices[i * k + m] = cand[m].j;
-          sqDistances[i * k + m] = cand[m].s;
+          indices[i * k + m] = candIdx[m];
+          sqDistances[i * k + m] = candSq[m];
         }
       }
     }
   } finally {
-    tf.dispose([xT, sq]);
+    tf.dispose([xT, xT2, sq]);
   }
   return { k, indices, sqDistances };
+}
+
+function siftDown(idx: Int32Array, key: Float64Array, size: number, start: number): void {
+  let pos = start;
+  const ti = idx[pos], tk = key[pos];
+  for (;;) {
+    const l = 2 * pos + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const m = r < size && key[r] > key[l] ? r : l;
+    if (key[m] <= tk) break;
+    idx[pos] = idx[m];
+    key[pos] = key[m];
+    pos = m;
+  }
+  idx[pos] = ti;
+  key[pos] = tk;
+}
+
+/** Insertion sort of (key, idx) pairs by key, then index (ties: smaller index first). */
+function sortPairs(key: Float64Array, idx: Int32Array, size: number): void {
+  for (let a = 1; a < size; a++) {
+    const k = key[a], v = idx[a];
+    let b = a - 1;
+    while (b >= 0 && (key[b] > k || (key[b] === k && idx[b] > v))) {
+      key[b + 1] = key[b];
+      idx[b + 1] = idx[b];
+      b--;
+    }
+    key[b + 1] = k;
+    idx[b + 1] = v;
+  }
 }

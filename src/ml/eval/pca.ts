@@ -30,7 +30,14 @@ export function fitPca(x: ArrayLike<number>, n: number, d: number, k: number): P
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
   for (let j = 0; j < d; j++) mean[j] /= n;
-  const cov = covariance(x, n, d, mean);
+  return pcaFromCovariance(covariance(x, n, d, mean), d, k, mean);
+}
+
+/**
+ * PCA model from a precomputed covariance [d × d] (e.g. a matmul on the tfjs backend) and the
+ * column means [d]: top-k eigenvectors with the sign convention above.
+ */
+export function pcaFromCovariance(cov: ArrayLike<number>, d: number, k: number, mean: Float64Array): PcaModel {
   const { values, vectors } = symmetricEigen(cov, d);
   let total = 0;
   for (let j = 0; j < d; j++) total += Math.max(values[j], 0);

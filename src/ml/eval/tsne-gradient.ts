@@ -58,10 +58,17 @@ export function exactGradient(
   return computeError ? kl : NaN;
 }
 
+/** Leaves hold at most this many points (bucket leaves: shallower tree, cheaper build). */
+const LEAF_SIZE = 4;
+/** Points that share one interaction list in the group walk (Barnes 1990). */
+const GROUP_SIZE = 32;
+
 /**
  * A quadtree over 2-d points in flat arrays, rebuilt every iteration. Node data is interleaved
  * (centre of mass x, y, squared largest side, point count) for cache locality, and each internal
- * node's non-empty children are stored contiguously.
+ * node's non-empty children are stored contiguously. Every node covers a contiguous range
+ * [lo, hi) of `order`; `groups` lists the largest nodes of ≤ GROUP_SIZE points, which share one
+ * interaction list in barnesHutGradient.
  */
 export class QuadTree {
   /** [comX, comY, width², count] per node. */
@@ -70,9 +77,17 @@ export class QuadTree {
   firstChild = new Int32Array(0);
   /** Number of (non-empty) children per node. */
   childCount = new Uint8Array(0);
+  /** Range [lo[id], hi[id]) of `order` covered by each node. */
+  lo = new Int32Array(0);
+  hi = new Int32Array(0);
   size = 0;
   /** Point indices in depth-first leaf order (spatially coherent), valid after build(). */
   order = new Int32Array(0);
+  /** Point coordinates in `order` ([x, y] per position). */
+  pos = new Float64Array(0);
+  /** Node ids of the point groups, in leaf order; groupCount of them are valid. */
+  groups = new Int32Array(0);
+  groupCount = 0;
   #cap = 0;
   #tmp = new Int32Array(0);
   #y: Float64Array = new Float64Array(0);
@@ -82,9 +97,12 @@ export class QuadTree {
     if (this.order.length !== n) {
       this.order = new Int32Array(n);
       this.#tmp = new Int32Array(n);
+      this.pos = new Float64Array(2 * n);
+      this.groups = new Int32Array(n);
     }
-    this.#ensure(Math.max(64, 2 * n + 8));
+    this.#ensure(Math.max(64, n + 8));
     this.#y = y;
+    this.groupCount = 0;
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       this.order[i] = i;
@@ -97,7 +115,13 @@ export class QuadTree {
     // Small margin so every point is strictly inside (as sklearn's quadtree does).
     const padX = Math.max(1e-3 * (maxX - minX), 1e-12), padY = Math.max(1e-3 * (maxY - minY), 1e-12);
     this.size = 1;
-    this.#build(0, 0, n, minX - padX, minY - padY, maxX + padX, maxY + padY, 0);
+    this.#build(0, 0, n, minX - padX, minY - padY, maxX + padX, maxY + padY, 0, false);
+    const order = this.order, pos = this.pos;
+    for (let p = 0; p < n; p++) {
+      const i = order[p];
+      pos[2 * p] = y[2 * i];
+      pos[2 * p + 1] = y[2 * i + 1];
+    }
   }
 
   #ensure(cap: number): void {
@@ -109,13 +133,22 @@ export class QuadTree {
     fc.set(this.firstChild);
     const cc = new Uint8Array(cap);
     cc.set(this.childCount);
+    const lo = new Int32Array(cap);
+    lo.set(this.lo);
+    const hi = new Int32Array(cap);
+    hi.set(this.hi);
     this.node = node;
     this.firstChild = fc;
     this.childCount = cc;
+    this.lo = lo;
+    this.hi = hi;
     this.#cap = cap;
   }
 
-  #build(id: number, lo: number, hi: number, x0: number, y0: number, x1: number, y1: number, depth: number): void {
+  #build(
+    id: number, lo: number, hi: number, x0: number, y0: number, x1: number, y1: number, depth: number,
+    inGroup: boolean,
+  ): void {
     const order = this.order, y = this.#y;
     let sx = 0, sy = 0;
     for (let p = lo; p < hi; p++) {
@@ -124,15 +157,21 @@ export class QuadTree {
       sy += y[2 * i + 1];
     }
     const cnt = hi - lo;
+    if (!inGroup && cnt <= GROUP_SIZE) {
+      this.groups[this.groupCount++] = id;
+      inGroup = true;
+    }
     const w = x1 - x0, h = y1 - y0;
     const o = 4 * id;
     this.node[o] = sx / cnt;
     this.node[o + 1] = sy / cnt;
     this.node[o + 2] = w > h ? w * w : h * h;
     this.node[o + 3] = cnt;
+    this.lo[id] = lo;
+    this.hi[id] = hi;
     this.firstChild[id] = -1;
     this.childCount[id] = 0;
-    if (cnt <= 1 || depth >= 48) return;
+    if (cnt <= LEAF_SIZE || depth >= 48) return;
     // All points (near-)identical: keep one leaf holding the duplicates.
     const fx = y[2 * order[lo]], fy = y[2 * order[lo] + 1];
     let allSame = true;
@@ -172,16 +211,24 @@ export class QuadTree {
     this.size += nonEmpty;
     this.firstChild[id] = child;
     this.childCount[id] = nonEmpty;
-    if (c0 > 0) this.#build(child++, s0, s1, x0, y0, mx, my, depth + 1);
-    if (c1 > 0) this.#build(child++, s1, s2, mx, y0, x1, my, depth + 1);
-    if (c2 > 0) this.#build(child++, s2, s3, x0, my, mx, y1, depth + 1);
-    if (hi > s3) this.#build(child, s3, hi, mx, my, x1, y1, depth + 1);
+    if (c0 > 0) this.#build(child++, s0, s1, x0, y0, mx, my, depth + 1, inGroup);
+    if (c1 > 0) this.#build(child++, s1, s2, mx, y0, x1, my, depth + 1, inGroup);
+    if (c2 > 0) this.#build(child++, s2, s3, x0, my, mx, y1, depth + 1, inGroup);
+    if (hi > s3) this.#build(child, s3, hi, mx, my, x1, y1, depth + 1, inGroup);
   }
 }
 
+/** Interaction list of the group walk: [x, y, count] per summarised cell or single point. */
+let interactions: Float64Array = new Float64Array(3 * 4096);
+
 /**
  * Barnes-Hut gradient: y [n × 2], sparse P (times exaggeration), tree built on y → grad [n × 2].
- * Returns the KL divergence estimate (sklearn's formula with the BH normaliser) when asked, else NaN.
+ * Repulsion by a group walk (Barnes 1990): each group of ≤ 32 spatially close points walks the
+ * tree once, summarising a cell by its centre of mass when max_width² < θ² · dist², dist measured
+ * from the cell's centre of mass to the group's bounding box (so each point sees at least the
+ * accuracy of sklearn's per-point test), then every point of the group sums the shared list in a
+ * branch-free loop. Returns the KL divergence estimate (sklearn's formula with the BH normaliser)
+ * when asked, else NaN.
  */
 export function barnesHutGradient(
   y: Float64Array, P: SparseP, n: number, exaggeration: number, theta: number, tree: QuadTree,
@@ -189,38 +236,73 @@ export function barnesHutGradient(
 ): number {
   tree.build(y, n);
   const theta2 = theta * theta;
-  const { node, firstChild, childCount, order } = tree;
+  const { node, firstChild, childCount, order, pos, groups, groupCount } = tree;
+  const nodeLo = tree.lo, nodeHi = tree.hi;
   let sumQ = 0;
-  // Visit points in the tree's leaf order: neighbours in space walk nearly the same cells.
-  for (let r = 0; r < n; r++) {
-    const i = order[r];
-    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
-    let f0 = 0, f1 = 0, sp = 0;
+  let list: Float64Array = interactions;
+  for (let g = 0; g < groupCount; g++) {
+    const gid = groups[g];
+    const glo = nodeLo[gid], ghi = nodeHi[gid];
+    let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
+    for (let p = glo; p < ghi; p++) {
+      const a = pos[2 * p], b = pos[2 * p + 1];
+      if (a < bx0) bx0 = a;
+      if (a > bx1) bx1 = a;
+      if (b < by0) by0 = b;
+      if (b > by1) by1 = b;
+    }
+    let len = 0, sp = 0;
     stack[sp++] = 0;
     while (sp > 0) {
       const id = stack[--sp];
       const o = 4 * id;
-      const d0 = yi0 - node[o], d1 = yi1 - node[o + 1];
-      const d2 = d0 * d0 + d1 * d1;
+      const cx = node[o], cy = node[o + 1];
+      const dx = cx < bx0 ? bx0 - cx : cx > bx1 ? cx - bx1 : 0;
+      const dy = cy < by0 ? by0 - cy : cy > by1 ? cy - by1 : 0;
+      if (node[o + 2] < theta2 * (dx * dx + dy * dy)) {
+        if (3 * len + 3 > list.length) list = grow(list);
+        list[3 * len] = cx;
+        list[3 * len + 1] = cy;
+        list[3 * len + 2] = node[o + 3];
+        len++;
+        continue;
+      }
       const child = firstChild[id];
-      if (child < 0) {
-        // Leaf: skip the point itself and exact duplicates of it (as sklearn's summarize).
-        if (Math.abs(d0) <= DUPLICATE_EPS && Math.abs(d1) <= DUPLICATE_EPS) continue;
-      } else if (node[o + 2] >= theta2 * d2) {
+      if (child >= 0) {
         const end = child + childCount[id];
         for (let c = child; c < end; c++) stack[sp++] = c;
         continue;
       }
-      const q = 1 / (1 + d2);
-      const cq = node[o + 3] * q;
-      sumQ += cq;
-      const mult = cq * q;
-      f0 += mult * d0;
-      f1 += mult * d1;
+      const lo = nodeLo[id], hi = nodeHi[id];
+      if (3 * (len + hi - lo) > list.length) list = grow(list, 3 * (len + hi - lo));
+      for (let p = lo; p < hi; p++) {
+        list[3 * len] = pos[2 * p];
+        list[3 * len + 1] = pos[2 * p + 1];
+        list[3 * len + 2] = 1;
+        len++;
+      }
     }
-    neg[2 * i] = f0;
-    neg[2 * i + 1] = f1;
+    const end = 3 * len;
+    for (let p = glo; p < ghi; p++) {
+      const yi0 = pos[2 * p], yi1 = pos[2 * p + 1];
+      let f0 = 0, f1 = 0, sq = 0;
+      for (let e = 0; e < end; e += 3) {
+        const d0 = yi0 - list[e], d1 = yi1 - list[e + 1];
+        const q = 1 / (1 + d0 * d0 + d1 * d1);
+        const cq = list[e + 2] * q;
+        sq += cq;
+        const mult = cq * q;
+        f0 += mult * d0;
+        f1 += mult * d1;
+      }
+      // The point itself is in the list once (its own leaf is always expanded): q = 1, no force.
+      sumQ += sq - 1;
+      const i = order[p];
+      neg[2 * i] = f0;
+      neg[2 * i + 1] = f1;
+    }
   }
+  interactions = list;
   let kl = 0;
   const { rowPtr, cols, vals } = P;
   for (let i = 0; i < n; i++) {
@@ -240,4 +322,10 @@ export function barnesHutGradient(
     grad[2 * i + 1] = 4 * (f1 - neg[2 * i + 1] / sumQ);
   }
   return computeError ? kl : NaN;
+}
+
+function grow(list: Float64Array, need = 0): Float64Array {
+  const next = new Float64Array(Math.max(2 * list.length, need + 3 * 1024));
+  next.set(list);
+  return next;
 }

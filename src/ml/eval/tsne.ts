@@ -68,6 +68,11 @@ export interface TsneState {
 const N_ITER_CHECK = 50;
 const MIN_GAIN = 0.01;
 
+/** The method 'auto' stands for at n points: exact for n ≤ 500, Barnes-Hut above. */
+export function resolveTsneMethod(method: TsneMethod, n: number): 'exact' | 'barnes-hut' {
+  return method === 'auto' ? (n <= 500 ? 'exact' : 'barnes-hut') : method;
+}
+
 /** Stateful t-SNE on x [n × d] (row-major) → embedding [n × 2]; call step() until done. */
 export class Tsne {
   readonly n: number;
@@ -109,8 +114,7 @@ export class Tsne {
       minGradNorm: options.minGradNorm ?? 1e-7,
       nIterWithoutProgress: options.nIterWithoutProgress ?? 300,
     };
-    const method = options.method ?? 'auto';
-    this.method = method === 'auto' ? (n <= 500 ? 'exact' : 'barnes-hut') : method;
+    this.method = resolveTsneMethod(options.method ?? 'auto', n);
     const lr = options.learningRate ?? 'auto';
     this.learningRate = lr === 'auto' ? Math.max(n / this.#opts.earlyExaggeration / 4, 50) : lr;
     const seed = options.seed ?? 0;

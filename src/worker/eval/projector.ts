@@ -1,13 +1,14 @@
 /**
- * The embedding explorer's 2-D maps, in plain JS (no tfjs) so they run in their own worker while
- * training goes on: t-SNE (ml/eval/tsne.ts: PCA to 50 dims first; exact or Barnes-Hut; can start
- * from the previous layout), PCA, and UMAP (McInnes et al. 2018, umap-js), with layouts posted
+ * The embedding explorer's 2-D maps, in plain JS so they run in their own worker while training
+ * goes on: t-SNE (ml/eval/tsne.ts: PCA to 50 dims first; exact or Barnes-Hut; can start from the
+ * previous layout; a large map's PCA and neighbour search go through `prepare` on tfjs wasm), PCA, and UMAP (McInnes et al. 2018, umap-js), with layouts posted
  * every few iterations; plus nearest neighbours in embedding space (cosine) for a clicked point.
  */
 import { UMAP } from 'umap-js';
 import { createRng } from '../../ml/rng';
 import { pca } from '../../ml/eval/pca';
-import { Tsne } from '../../ml/eval/tsne';
+import { resolveTsneMethod, Tsne, type TsneOptions } from '../../ml/eval/tsne';
+import type { PreparedTsneInput } from '../../ml/eval/tsne-prepare';
 
 export interface TsneRequest {
   perplexity: number;
@@ -57,7 +58,15 @@ export interface Layout {
   /** t-SNE's KL divergence at the latest check (NaN when not computed yet or not t-SNE). */
   kl: number;
   method: 'tsne' | 'pca' | 'umap';
+  /** t-SNE only: milliseconds of its set-up phases (PCA to 50 dims, neighbour search, affinities). */
+  setupMs?: { pca: number; neighbours: number; affinities: number };
 }
+
+/**
+ * Optional fast set-up for Barnes-Hut t-SNE: PCA to 50 dims and the exact k-NN graph on a tfjs
+ * backend (ml/eval/tsne-prepare.ts); null when no backend is available (plain JS is used then).
+ */
+export type TsnePrepare = (x: Float32Array, n: number, d: number, k: number) => Promise<PreparedTsneInput | null>;
 
 export interface ProjectorApi {
   /** Hands over the embeddings [n × dim] (transferred); stops any running map. */
@@ -84,12 +93,22 @@ function toF32(a: ArrayLike<number>): Float32Array {
   return Float32Array.from(a);
 }
 
-export function createProjector(): ProjectorApi {
+/** The projector; `opts.prepare` (the worker passes one on the wasm backend) speeds up large t-SNE set-ups. */
+export function createProjector(opts: { prepare?: TsnePrepare } = {}): ProjectorApi {
   let x: Float32Array = new Float32Array(0);
   let n = 0, dim = 0;
   let norms = new Float64Array(0);
   let run = 0;
   let lastTsne: Float64Array | null = null;
+
+  async function newTsne(data: Float32Array, rows: number, d: number, options: TsneOptions): Promise<{ t: Tsne; setupMs: NonNullable<Layout['setupMs']> }> {
+    const p = opts.prepare && resolveTsneMethod('auto', rows) === 'barnes-hut'
+      ? await opts.prepare(data, rows, d, Math.min(rows - 1, Math.floor(3 * (options.perplexity ?? 30) + 1)))
+      : null;
+    const t = p ? new Tsne(p.data, rows, p.dim, { ...options, pcaDims: 0, neighbors: p.neighbors }) : new Tsne(data, rows, d, options);
+    const setupMs = p ? { ...p.ms, affinities: t.setupMs.affinities } : { ...t.setupMs };
+    return { t, setupMs };
+  }
 
   function need() {
     if (n < 2) throw new Error('load at least 2 embeddings first');
@@ -116,7 +135,7 @@ export function createProjector(): ProjectorApi {
       const me = ++run;
       const perplexity = Math.min(req.perplexity, Math.max(1, Math.floor((n - 1) / 3)));
       const warm = req.warmStart && lastTsne && lastTsne.length === 2 * n;
-      const t = new Tsne(x, n, dim, {
+      const { t, setupMs } = await newTsne(x, n, dim, {
         perplexity,
         learningRate: req.learningRate,
         nIter: req.iterations,
@@ -131,7 +150,7 @@ export function createProjector(): ProjectorApi {
         onLayout({ xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne' });
         await yieldToMessages();
       }
-      return { xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne' };
+      return { xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne', setupMs };
     },
 
     async umap(req, onLayout) {
@@ -170,7 +189,7 @@ export function createProjector(): ProjectorApi {
       const out: Float32Array[] = [];
       let prev: Float64Array | null = null;
       for (let k = 0; k < frames.length && me === run; k++) {
-        const t: Tsne = new Tsne(frames[k], rows, d, {
+        const { t } = await newTsne(frames[k], rows, d, {
           perplexity,
           learningRate: req.learningRate,
           seed: req.seed,
