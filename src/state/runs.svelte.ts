@@ -5,6 +5,7 @@
  */
 import type { CheckpointSlot, ConfigProblem, DatasetMeta, ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunRecord } from '../worker/api';
 import type { EngineClient } from '../worker/client';
+import { configDataset } from '../worker/runs/config-dataset';
 import { filterRuns, type RunFilters } from '../worker/runs/run-list';
 import type { TrainState } from './train.svelte';
 
@@ -198,7 +199,7 @@ export class RunsState {
   }
 
   /** Parses config JSON text; valid → the Train form; invalid → every problem with its path. */
-  async importConfig(text: string): Promise<boolean> {
+  async importConfig(text: string, fileName = 'the JSON'): Promise<boolean> {
     this.configProblems = [];
     this.error = null;
     let json: unknown;
@@ -213,7 +214,23 @@ export class RunsState {
       this.configProblems = r.problems;
       return false;
     }
-    this.#train.loadConfig(r.config);
+    // A config kept from another machine may name datasets that are not stored here.
+    const config = r.config;
+    const notes: string[] = [];
+    const listed = await this.#do('datasets', () => this.#client.remote.listDatasets());
+    const stored = listed?.datasets ?? [];
+    const ds = configDataset(config.dataset, stored);
+    if (ds) {
+      config.dataset = ds.dataset;
+      if (ds.note) notes.push(ds.note);
+    } else notes.push(`its dataset “${config.dataset.name}” is not stored here and no dataset is: import one in the Data panel before training`);
+    const src = config.monitor.source;
+    if (typeof src === 'object' && !stored.some((d) => d.id === src.datasetId && d.status === 'ready')) {
+      config.monitor.source = 'val-split';
+      notes.push('its kNN monitor dataset is not stored here: the monitor uses the val split');
+    }
+    this.#train.loadConfig(config);
+    this.#train.message = `Config loaded from ${fileName}${notes.length ? `: ${notes.join('; ')}.` : '.'}`;
     this.message = 'The imported config is in the Train panel’s form.';
     return true;
   }

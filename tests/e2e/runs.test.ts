@@ -163,13 +163,13 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(seeded?.status).toBe('finished');
     // Its epoch 0 (before any step) is measured on the imported weights: the original's final kNN.
     expect(seeded?.curves.epochs.find((p) => p.epoch === 0)?.knnTop1).toBe(originalKnn);
-    // "Evaluate" is recorded and continues in the Evaluate panel (opened on the run once the app wires
-    // onOpenEvaluate; without it the panel says where to go).
+    // "Evaluate" is recorded and opens the Evaluate panel on the imported run.
+    const importedId = await page.getByTestId('runs-import-result').getAttribute('data-run-id');
     await page.getByTestId('import-choice-evaluate').click();
-    await page.waitForFunction(
-      () => !!document.querySelector('[data-testid="eval-form"]') || /Evaluate panel/.test(document.querySelector('[data-testid="runs-message"]')?.textContent ?? ''),
-    );
-    if (await page.getByTestId('eval-form').count()) await openRuns(page);
+    await page.getByTestId('eval-form').waitFor();
+    await page.waitForFunction((id) => (document.querySelector('[data-testid="eval-run"]') as HTMLSelectElement | null)?.value === id, importedId);
+    await openRuns(page);
+    expect(await page.getByTestId('import-choice').textContent()).toBe('chosen: evaluate');
     // Rename, then delete the second import (frees its storage).
     const rows = page.getByTestId('run-row');
     await rows.nth(1).getByTestId('run-rename').click();
@@ -238,6 +238,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     expect(await page.getByTestId('weights-dataset').textContent()).toMatch(/needs a labelled dataset/);
     expect(await page.getByTestId('weights-dataset-select').locator('option').count()).toBe(2);
     expect((await storedRunRecords<StoredRun>(page)).length).toBe(1);
+    await page.getByTestId('runs-import').screenshot({ path: '/tmp/runs-weights-picker.png' });
     await page.getByTestId('weights-dataset-select').selectOption(run.config.dataset.id);
     await page.getByTestId('weights-import').click();
     await page.getByTestId('runs-import-result').waitFor({ timeout: 60_000 });
@@ -315,6 +316,20 @@ describe('runs: checkpoint files, import, comparison', () => {
     await probeRow.getByTestId('run-delete').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
     expect((await storedRunRecords<StoredRun>(page)).map((r) => r.id).sort()).toEqual([parent.id, 'ft-1'].sort());
+
+    // A valid config JSON from the first profile (its dataset is not stored here) fills the Train form
+    // with its settings on a stored dataset of the same size, and says so.
+    const cfg = { ...JSON.parse(JSON.stringify(original.config)), epochs: 7, name: 'from json' };
+    await page.getByTestId('config-import-input').setInputFiles({ name: 'kept.config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(cfg)) });
+    await page.getByTestId('train-form').waitFor();
+    await page.getByTestId('train-message').waitFor();
+    expect(await page.getByTestId('train-message').textContent()).toMatch(/Config loaded from kept\.config\.json: its dataset “shapes-200-seed1” is not stored here: the form uses “shapes-120-seed1”/);
+    expect(await page.getByTestId('train-epochs').inputValue()).toBe('7');
+    expect(await page.getByTestId('train-dataset').inputValue()).toBe(ds.id);
+    const formConfig = JSON.parse((await page.getByTestId('train-config-json').textContent()) ?? '{}');
+    expect(formConfig).toMatchObject({ name: 'from json', epochs: 7, dataset: { id: ds.id }, backbone: { name: 'convnet', width: 8 } });
+    expect(await page.getByTestId('train-problems').count()).toBe(0);
+    await page.screenshot({ path: '/tmp/runs-config-train.png' });
     await context.close();
   });
 });

@@ -25,11 +25,11 @@ export interface ConfigRow {
 }
 
 /** What a probe or fine-tune run adds to its config in the table (kind, parent, init, query split). */
-function runInfo(r: Pick<RunRecord, 'kind' | 'evaluation'>): Record<string, unknown> {
+function runInfo(r: Pick<RunRecord, 'kind' | 'evaluation' | 'config'>): Record<string, unknown> {
   const ev = r.evaluation;
   return {
     kind: kindOf(r),
-    ...(ev ? { evaluated: { parent: ev.parentName, checkpoint: ev.parentSlot, init: ev.init, dataset: ev.datasetId, querySplit: ev.querySplit } } : {}),
+    ...(ev ? { evaluated: { parent: ev.parentName, checkpoint: ev.parentSlot, init: ev.init, dataset: ev.datasetId === r.config.dataset.id ? r.config.dataset.name : ev.datasetId, querySplit: ev.querySplit } } : {}),
   };
 }
 
