@@ -39,7 +39,7 @@ export class PairsState {
     bins: 20,
   });
   pretrainOn = $state(false);
-  pretrain = $state({ epochs: 5, lr: 0.003 });
+  pretrain = $state({ epochs: 10, lr: 0.003 });
   galleryK = $state(8);
   name = $state('');
 
@@ -79,8 +79,9 @@ export class PairsState {
       name: this.name.trim() || undefined,
       data,
       model: $state.snapshot(this.model),
-      train: $state.snapshot(this.train),
-      pretrain: this.pretrainOn && this.model.kind !== 'early-fusion' ? $state.snapshot(this.pretrain) : null,
+      // Options the chosen source or model cannot use are left out (their checkboxes are disabled then).
+      train: { ...$state.snapshot(this.train), freshPairs: this.train.freshPairs && this.source === 'shapes' },
+      pretrain: this.pretrainOn && this.canPretrain ? $state.snapshot(this.pretrain) : null,
       galleryK: this.galleryK,
     };
   }
