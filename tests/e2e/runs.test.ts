@@ -283,7 +283,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     // A linear probe and a fine-tune of it, as the Evaluate panel records them.
     const base = { ...parent, schemaVersion: 1, status: 'finished', createdAt: Date.now(), updatedAt: Date.now(), endedAt: Date.now(), error: null, storage: { latest: 0, best: 0 } };
     const evaluation = { parentRunId: parent.id, parentSlot: 'latest', parentName: parent.name, init: 'ssl', datasetId: ds.id, querySplit: 'test', testMacroF1: 0.5 };
-    const probe = { ...base, id: 'probe-1', name: 'probe run', kind: 'probe', evaluation: { ...evaluation, testAccuracy: 0.625, trainAccuracy: 0.7 }, curves: { steps: [], epochs: [1, 2, 3].map((e) => ({ epoch: e, step: 0, trainLoss: 1 / e, trainAcc: 0.5 + e / 10 })) }, final: { epoch: 3, step: 0, trainLoss: 0.33, best: null } };
+    const probe = { ...base, id: 'probe-1', name: 'probe run', kind: 'probe', evaluation: { ...evaluation, testAccuracy: 0.625, trainAccuracy: 0.7 }, curves: { steps: [], epochs: [1, 2, 3].map((e) => ({ epoch: e, step: e * 2, trainLoss: 1 / e, trainAcc: 0.5 + e / 10, ...(e === 3 ? { testAcc: 0.625, testMacroF1: 0.5 } : {}) })) }, final: { epoch: 3, step: 0, trainLoss: 0.33, best: null } };
     const ft = { ...base, id: 'ft-1', name: 'fine-tune run', kind: 'fine-tune', evaluation: { ...evaluation, testAccuracy: 0.75 }, curves: { steps: [], epochs: [1, 2].map((e) => ({ epoch: e, step: e * 4, trainLoss: 2 / e, testAcc: 0.5 + e / 8, testMacroF1: 0.4 + e / 8 })) }, final: { epoch: 2, step: 8, trainLoss: 1, best: null } };
     await putRunRecords(page, [probe, ft]);
     await page.getByRole('button', { name: 'Data', exact: true }).click();
@@ -302,11 +302,12 @@ describe('runs: checkpoint files, import, comparison', () => {
     await page.getByTestId('runs-filter-kind').selectOption('');
     await page.getByTestId('run-row').nth(2).waitFor();
 
-    // Compared together: per-epoch losses of all three, kNN + probe train acc + fine-tune test acc and macro-F1.
+    // Compared together: per-epoch losses of all three; kNN, the probe's train acc curve and final test
+    // point, the fine-tune's test acc and macro-F1 curves.
     for (const id of [parent.id, 'probe-1', 'ft-1']) await page.locator(`[data-testid="run-row"][data-run-id="${id}"]`).getByTestId('run-select').check();
     await page.getByTestId('compare-view').waitFor();
     expect(await page.getByTestId('compare-epoch-loss').getAttribute('data-traces')).toBe('3');
-    expect(await page.getByTestId('compare-acc').getAttribute('data-traces')).toBe('4');
+    expect(await page.getByTestId('compare-acc').getAttribute('data-traces')).toBe('5');
     expect(await page.getByTestId('compare-metrics').textContent()).toMatch(/test accuracy.*62\.50 %.*75\.00 %/s);
     await page.waitForTimeout(800); // plotly draws after its throttle
     await page.screenshot({ path: '/tmp/runs-kinds.png', fullPage: true });
@@ -316,6 +317,11 @@ describe('runs: checkpoint files, import, comparison', () => {
     await probeRow.getByTestId('run-delete').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
     expect((await storedRunRecords<StoredRun>(page)).map((r) => r.id).sort()).toEqual([parent.id, 'ft-1'].sort());
+    // A fine-tune row opens the run it fine-tuned in the Evaluate panel.
+    await page.locator('[data-testid="run-row"][data-run-id="ft-1"]').getByTestId('run-open-parent').click();
+    await page.getByTestId('eval-form').waitFor();
+    await page.waitForFunction((id) => (document.querySelector('[data-testid="eval-run"]') as HTMLSelectElement | null)?.value === id, parent.id);
+    await openRuns(page);
 
     // A valid config JSON from the first profile (its dataset is not stored here) fills the Train form
     // with its settings on a stored dataset of the same size, and says so.

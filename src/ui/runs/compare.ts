@@ -104,12 +104,21 @@ const ACC_KEYS: { key: keyof AnyEpochPoint; label: string }[] = [
   { key: 'trainAcc', label: 'train acc' },
 ];
 
-/** The accuracy curves drawn for a run: its monitor for training runs; for probes and fine-tunes the test figures they have (else train accuracy). */
+/**
+ * The accuracy curves drawn for a run: its monitor for training runs. Probes and fine-tunes: their
+ * per-epoch test figures (accuracy, then macro-F1 when it has a curve of its own); when the test
+ * figures are a single final point (linear probes), the train accuracy curve first.
+ */
 function accKeys(r: RunRecord, ep: AnyEpochPoint[]): typeof ACC_KEYS {
-  const has = (k: keyof AnyEpochPoint) => ep.some((p) => typeof p[k] === 'number');
-  if (kindOf(r) === 'train') return ACC_KEYS.filter((a) => a.key === (r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1'));
-  const test = ACC_KEYS.filter((a) => (a.key === 'testAcc' || a.key === 'testMacroF1' || a.key === 'valAcc' || a.key === 'knnTop1') && has(a.key));
-  return test.length ? test : ACC_KEYS.filter((a) => a.key === 'trainAcc' && has(a.key));
+  const count = (k: keyof AnyEpochPoint) => ep.filter((p) => typeof p[k] === 'number').length;
+  const pick = (...keys: (keyof AnyEpochPoint)[]) => keys.map((k) => ACC_KEYS.find((a) => a.key === k)!);
+  if (kindOf(r) === 'train') return pick(r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1');
+  const accKey = (['testAcc', 'valAcc', 'knnTop1'] as const).find((k) => count(k) > 0);
+  const keys: (keyof AnyEpochPoint)[] = [];
+  if ((!accKey || count(accKey) < 2) && count('trainAcc') > 0) keys.push('trainAcc');
+  if (accKey) keys.push(accKey);
+  if (count('testMacroF1') >= 2 || (!accKey && count('testMacroF1') > 0)) keys.push('testMacroF1');
+  return pick(...keys);
 }
 
 /**

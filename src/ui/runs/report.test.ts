@@ -44,16 +44,18 @@ describe('comparison across run kinds', () => {
       ['fine-tune of ssl', [1, 2]],
       ['fine-tune of ssl', [1, 2]],
     ]);
-    expect(s.acc.map((x) => [x.name, x.dash])).toEqual([
-      ['ssl (kNN)', false],
-      ['probe of ssl (train acc)', false],
-      ['fine-tune of ssl (test acc)', false],
-      ['fine-tune of ssl (test macro-F1)', true],
-      ['fine-tune of ssl (val acc)', false],
+    // A probe's test figures are one final point: its train accuracy curve comes first.
+    expect(s.acc.map((x) => [x.name, x.dash, x.x.length])).toEqual([
+      ['ssl (kNN)', false, 2],
+      ['probe of ssl (train acc)', false, 3],
+      ['probe of ssl (test acc)', true, 1],
+      ['fine-tune of ssl (test acc)', false, 2],
+      ['fine-tune of ssl (test macro-F1)', true, 2],
+      ['fine-tune of ssl (val acc)', false, 2],
     ]);
-    expect(s.acc[3].y.map((v) => +v.toFixed(2))).toEqual([0.65, 0.75]);
+    expect(s.acc[4].y.map((v) => +v.toFixed(2))).toEqual([0.65, 0.75]);
     // One colour per run, shared by its accuracy and macro-F1 curves.
-    expect(s.acc[2].color).toBe(s.acc[3].color);
+    expect(s.acc[3].color).toBe(s.acc[4].color);
     // Training runs alone: no per-epoch loss chart.
     expect(runSeries([parent]).epochLoss).toEqual([]);
   });
@@ -82,9 +84,10 @@ describe('comparison across run kinds', () => {
     expect(html).toContain('ssl renamed · best checkpoint · ssl init');
     expect(html).toContain('x.simlab.zip (simlab checkpoint zip)');
     expect(html).toContain('<td>imported (epoch 2; the file&#39;s run had finished)</td>');
-    // loss per step: 1; loss per epoch: 3; accuracy: kNN + probe train acc + fine-tune acc and F1 = 4.
-    expect(html.match(/<polyline class="trace"/g)?.length).toBe(8);
-    expect(html.match(/stroke-dasharray/g)?.length).toBe(2);
+    // loss per step: 1; loss per epoch: 3; accuracy: kNN + probe train and test acc + fine-tune acc and F1 = 5.
+    expect(html.match(/<polyline class="trace"/g)?.length).toBe(9);
+    // Two dotted curves, each with its dotted legend line.
+    expect(html.match(/stroke-dasharray/g)?.length).toBe(4);
     expect(html).toContain('<th>test macro-F1</th><td>—</td><td>75.00 %</td><td>70.00 %</td>');
   });
 });

@@ -257,7 +257,9 @@ export class RunFiles {
     const width = conv1[0];
     const stem = conv1[2] === 7 ? 'imagenet' : 'cifar';
     const all = (await this.#datasets.allMeta()).filter((m) => m.status === 'ready');
-    const meta = opts.datasetId ? all.find((m) => m.id === opts.datasetId) : all[0];
+    if (opts.datasetId && !all.some((m) => m.id === opts.datasetId)) throw new Error(`dataset ${opts.datasetId} is not stored (or not fully imported): pick another for these weights`);
+    // Without a choice: the first labelled dataset (the page asks the user; API callers may not).
+    const meta = opts.datasetId ? all.find((m) => m.id === opts.datasetId) : (all.find((m) => m.classes.length > 0) ?? all[0]);
     if (!meta) throw new Error('a run needs a dataset: import or generate one in the Data panel, then import the weights again');
     const parsed = parseRunConfig({
       name: fileName.replace(/\.safetensors$/i, ''),

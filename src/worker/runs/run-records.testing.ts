@@ -42,9 +42,9 @@ function evalInfo(parent: RunRecord, over: Partial<EvalRunInfo> = {}): EvalRunIn
   return { parentRunId: parent.id, parentSlot: 'best', parentName: parent.name, init: 'ssl', datasetId: 'd', querySplit: 'test', testAccuracy: 0.8, testMacroF1: 0.75, ...over };
 }
 
-/** A linear probe of `parent`: per-epoch train loss and train accuracy, test figures in its evaluation info. */
+/** A linear probe of `parent` as the Evaluate panel records it: per-epoch train loss and accuracy, the test figures on the last epoch and in its evaluation info. */
 export function probeRun(id: string, parent: RunRecord, over: Partial<EvalRunInfo> = {}): RunRecord {
-  const epochs: AnyEpochPoint[] = [1, 2, 3].map((e) => ({ epoch: e, step: 0, trainLoss: 1 / e, trainAcc: 0.5 + e / 10 }));
+  const epochs: AnyEpochPoint[] = [1, 2, 3].map((e) => ({ epoch: e, step: e * 4, trainLoss: 1 / e, trainAcc: 0.5 + e / 10, ...(e === 3 ? { testAcc: 0.8, testMacroF1: 0.75 } : {}) }));
   return {
     ...trainRun(id, `probe of ${parent.name}`, 0.1, [0]),
     kind: 'probe',
