@@ -250,12 +250,6 @@ export class PairsLab {
     this.#report = report;
     return report;
   }
-
-  /** Frees the live model. */
-  dispose(): void {
-    this.#model?.model.dispose();
-    this.#model = null;
-  }
 }
 
 function splitView(r: PairModelReport, name: PairSplit, set: PairSet, label: string): PairsSplitView {

@@ -2,10 +2,8 @@
  * The pairs lab's data: the shapes generator's four splits, or pairs drawn from a stored labelled
  * dataset (src/ml/data/pairs.ts pairsFromLabeled) with its images read from the store.
  */
-import { generatePairSplits, labelCounts, PAIR_SPLITS, type PairImage, type PairSet, type PairSplit, type PairSplits } from '../../ml/data/pairs';
-import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
-import { SPLIT_BY_CODE } from '../../storage/schema';
-import { pairsFromLabeled } from '../../ml/data/pairs';
+import { generatePairSplits, labelCounts, PAIR_SPLITS, pairsFromLabeled, type PairImage, type PairSet, type PairSplit, type PairSplits } from '../../ml/data/pairs';
+import { SPLIT_BY_CODE, type DatasetIndex, type DatasetMeta } from '../../storage/schema';
 import type { PairsDataSpec, PairsSplitInfo } from './types';
 
 /** What the lab needs from the dataset store. */
