@@ -11,6 +11,7 @@ import { modelPart, type Part } from '../methods/method';
 import { initDenseSeeded } from '../models/heads';
 import { createRng } from '../rng';
 import { createFusionConvNet } from './fusion-convnet';
+import { INPUT_NORM_KINDS, normalizeInput, type InputNormKind } from './input-norm';
 import { binaryCrossEntropyWithLogits } from './losses';
 import type { EarlyFusionConfig, PairLoss, PairModel } from './pair-model';
 
@@ -20,12 +21,15 @@ export class EarlyFusionModel implements PairModel {
   readonly scoreRange = [0, 1] as const;
   readonly config: EarlyFusionConfig;
   readonly trunk: tf.LayersModel;
+  readonly inputNorm: InputNormKind;
   /** [N,D] → [N,1] logit: one linear layer, or Linear → ReLU → Linear with config.headHidden units. */
   readonly head: tf.Sequential;
 
   constructor(config: EarlyFusionConfig) {
     this.config = config;
     const seed = config.seed ?? 0;
+    this.inputNorm = config.inputNorm ?? 'none';
+    if (!INPUT_NORM_KINDS.includes(this.inputNorm)) throw new Error(`unknown input normalisation ${JSON.stringify(this.inputNorm)}; valid: ${INPUT_NORM_KINDS.join(', ')}`);
     const { model, embeddingDim } = createFusionConvNet({ inChannels: 6, inputSize: config.inputSize, width: config.width, blocks: config.blocks, seed });
     this.trunk = model;
     const hidden = config.headHidden ?? 0;
@@ -55,7 +59,8 @@ export class EarlyFusionModel implements PairModel {
   /** Logits [N] of stacked pairs; training selects batch-norm batch statistics. */
   logits(xa: tf.Tensor4D, xb: tf.Tensor4D, training: boolean): tf.Tensor1D {
     return tf.tidy(() => {
-      const x = tf.concat([xa, xb], 3);
+      // Per-channel statistics: normalising the 6-channel stack normalises each image on its own.
+      const x = normalizeInput(tf.concat([xa, xb], 3) as tf.Tensor4D, this.inputNorm);
       const z = this.head.apply(this.trunk.apply(x, { training }), { training }) as tf.Tensor2D;
       return tf.reshape(z, [-1]) as tf.Tensor1D;
     });

@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PairTensors } from '../data/pairs';
 import type { Part } from '../methods/method';
 import type { BackboneConfigInput } from '../models/backbones';
+import type { InputNormKind } from './input-norm';
 
 export type PairModelKind = 'early-fusion' | 'siamese' | 'siamese-aux';
 export const PAIR_MODEL_KINDS: readonly PairModelKind[] = ['early-fusion', 'siamese', 'siamese-aux'];
@@ -26,6 +27,11 @@ export interface EarlyFusionConfig {
    * layer on globally pooled features cannot express; the hidden layer can.
    */
   headHidden?: number;
+  /**
+   * Input normalisation before the network (default 'none'): 'per-image' standardises each image's
+   * channels to mean 0, std 1 (input-norm.ts), removing its background colour.
+   */
+  inputNorm?: InputNormKind;
   seed?: number;
 }
 
@@ -52,6 +58,11 @@ export interface SiameseConfig {
   embeddingHead?: EmbeddingHeadKind;
   /** 'linear-batchnorm': output size of the projection (default: the backbone's D). */
   projectionDim?: number;
+  /**
+   * Input normalisation before the network (default 'none'): 'per-image' standardises each image's
+   * channels to mean 0, std 1 (input-norm.ts), removing its background colour.
+   */
+  inputNorm?: InputNormKind;
   /** Seed of the heads (the backbone's init seed is backbone.seed). */
   seed?: number;
 }

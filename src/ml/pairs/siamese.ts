@@ -14,6 +14,7 @@ import { modelPart, type Part } from '../methods/method';
 import { createBackbone, TorchBatchNorm } from '../models/backbones';
 import { initDenseSeeded } from '../models/heads';
 import { createRng } from '../rng';
+import { INPUT_NORM_KINDS, normalizeInput, type InputNormKind } from './input-norm';
 import { contrastiveLoss, cosineEmbeddingLoss, meanSquaredError, pairCosine } from './losses';
 import { EMBEDDING_HEAD_KINDS, type EmbeddingHeadKind, type PairLoss, type PairModel, type SiameseConfig, type SiameseLossKind } from './pair-model';
 
@@ -28,6 +29,7 @@ export class SiameseModel implements PairModel {
   /** Size of the backbone's features (the centre head's input). */
   readonly embeddingDim: number;
   readonly embeddingHeadKind: EmbeddingHeadKind;
+  readonly inputNorm: InputNormKind;
   /** Backbone features [N,D] → embeddings [N,P] that the cosine compares; null for 'none'. */
   readonly embeddingHead: tf.Sequential | null;
   readonly lossKind: SiameseLossKind;
@@ -46,6 +48,8 @@ export class SiameseModel implements PairModel {
     this.margin = config.margin ?? (this.lossKind === 'contrastive' ? 1 : 0);
     this.auxWeight = config.auxWeight ?? 1;
     this.embeddingHeadKind = config.embeddingHead ?? 'none';
+    this.inputNorm = config.inputNorm ?? 'none';
+    if (!INPUT_NORM_KINDS.includes(this.inputNorm)) throw new Error(`unknown input normalisation ${JSON.stringify(this.inputNorm)}; valid: ${INPUT_NORM_KINDS.join(', ')}`);
     this.embeddingHead = this.buildEmbeddingHead(config);
     if (config.kind === 'siamese-aux') {
       const hidden = config.auxHidden ?? 32;
@@ -94,9 +98,9 @@ export class SiameseModel implements PairModel {
     return this.parts().flatMap((p) => p.trainable());
   }
 
-  /** Backbone features [N,D] of images [N,S,S,3]; training selects batch-norm batch statistics. Caller owns. */
+  /** Backbone features [N,D] of images [N,S,S,3] (after the input normalisation); training selects batch-norm batch statistics. Caller owns. */
   features(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    return this.trunk.apply(x, { training }) as tf.Tensor2D;
+    return tf.tidy(() => this.trunk.apply(normalizeInput(x, this.inputNorm), { training }) as tf.Tensor2D);
   }
 
   /** Embeddings the cosine compares, [N,S,S,3] → [N,P] (the features, through the embedding head if any). Caller owns. */
