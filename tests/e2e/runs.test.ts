@@ -27,6 +27,10 @@ interface StoredRun {
 }
 
 
+type EvalEngine = {
+  evaluateProbe(req: object): Promise<{ recordedRunId?: string; accuracy: number; macroF1: number }>;
+  fineTune(req: object): Promise<{ recordedRunId?: string; final: { testAccuracy: number } }>;
+};
 type Engine = { knnOfRun(runId: string, slot?: string): Promise<{ knnTop1: number | null; queries: number; bank: number }> };
 function knnOfRun(page: Page, runId: string) {
   return page.evaluate((id) => (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine.knnOfRun(id), runId);
@@ -89,6 +93,33 @@ describe('runs: checkpoint files, import, comparison', () => {
     const [cfgDl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-export-config').first().click()]);
     const cfg = JSON.parse(readFileSync((await cfgDl.path()) as string, 'utf8'));
     expect(cfg.dataset.fingerprint).toBe(original.config.dataset.fingerprint);
+
+    // A linear probe and a fine-tune made by the Evaluate engine are recorded runs: the list shows
+    // their kind, the run they evaluated and their test figures.
+    const evals = await page.evaluate(async (runId) => {
+      const e = (window as unknown as { __simlab: { engine: EvalEngine } }).__simlab.engine;
+      const p = await e.evaluateProbe({ runId, slot: 'latest', epochs: 3, learningRate: 0.01 });
+      const f = await e.fineTune({ runId, slot: 'latest', init: 'ssl', epochs: 1, learningRate: 0.001, batchSize: 32, seed: 0, snapshotEvery: 0 });
+      return { probe: { id: p.recordedRunId, acc: p.accuracy, f1: p.macroF1 }, ft: { id: f.recordedRunId, acc: f.final.testAccuracy } };
+    }, original.id);
+    await page.getByRole('button', { name: 'Data', exact: true }).click();
+    await openRuns(page);
+    await page.getByTestId('run-row').nth(2).waitFor();
+    const probeRow = page.locator(`[data-testid="run-row"][data-run-id="${evals.probe.id}"]`);
+    const ftRow = page.locator(`[data-testid="run-row"][data-run-id="${evals.ft.id}"]`);
+    expect(await probeRow.getAttribute('data-kind')).toBe('probe');
+    expect(await ftRow.getAttribute('data-kind')).toBe('fine-tune');
+    expect(Number(await probeRow.getByTestId('run-test-acc').getAttribute('data-value'))).toBe(evals.probe.acc);
+    expect(Number(await probeRow.getByTestId('run-macro-f1').getAttribute('data-value'))).toBe(evals.probe.f1);
+    expect(Number(await ftRow.getByTestId('run-test-acc').getAttribute('data-value'))).toBe(evals.ft.acc);
+    expect(await ftRow.getByTestId('run-parent').textContent()).toContain(original.name);
+    for (const i of [0, 1, 2]) await page.getByTestId('run-row').nth(i).getByTestId('run-select').check();
+    await page.getByTestId('compare-view').waitFor();
+    // Training loss per epoch of all three; kNN; probe and 1-epoch fine-tune: train acc + their single test point each.
+    expect(await page.getByTestId('compare-epoch-loss').getAttribute('data-traces')).toBe('3');
+    expect(await page.getByTestId('compare-acc').getAttribute('data-traces')).toBe('5');
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: '/tmp/runs-recorded-kinds.png', fullPage: true });
     await context.close();
   });
 
