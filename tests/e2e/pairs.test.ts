@@ -219,6 +219,16 @@ describe('pairs lab in Chromium (wasm)', () => {
     // The comparison's F1 on test is the table's F1 at the validation threshold.
     close(cmp[0].f1, r.splits[0].atThreshold.f1);
 
+    // Re-evaluating with 3 pairs per gallery: same model, same numbers, shorter galleries.
+    await page.getByTestId('pairs-gallery-k').fill('3');
+    await page.getByTestId('pairs-reevaluate').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-gallery-closestDifferent"]')?.getAttribute('data-count') === '3');
+    const again = await engineReport(page);
+    expect(again?.modelId).toBe(r.modelId);
+    expect(again?.threshold).toBe(r.threshold);
+    expect(again?.splits[0].gallery.closestDifferent).toEqual(r.splits[0].gallery.closestDifferent.slice(0, 3));
+    close(await page.getByTestId('pairs-results').getAttribute('data-threshold'), r.threshold);
+
     expect(errors).toEqual([]);
   });
 
