@@ -1,48 +1,43 @@
 /**
- * Weighted kNN benchmark on the tfjs wasm backend in Node (the worker uses webgpu where present):
- * a bank of labelled random embeddings against a query set, k = 200, T = 0.1.
+ * Weighted kNN time (issue: evaluate, benchmark): 10,000 queries against a 50,000-row labelled bank
+ * (k = 200, T = 0.1, cosine), in the app's engine worker in headless Chromium (engine.benchKnn →
+ * worker/bench-eval.ts → ml/eval/knn.ts) on the wasm backend (no GPU here; webgpu where present);
+ * `--node` runs the same knnClassify in Node on tfjs wasm.
  *
- *   node --import tsx bench/knn.bench.ts [bank queries dim] [--backend wasm|cpu]
- *
- * Defaults: 50,000 × 10,000 × 128 (the size the evaluate panel targets).
+ *   node --import tsx bench/knn.bench.ts [bank queries dim] [--backend wasm|webgpu] [--node]
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { createRng } from '../src/ml/rng';
-import { knnClassify } from '../src/ml/eval/knn';
+import { newPage, openApp } from '../tests/e2e/browser';
+import { startApp } from './browser';
+import { emit } from './lib';
 
 const args = process.argv.slice(2);
 const bIdx = args.indexOf('--backend');
 const backend = bIdx >= 0 ? args[bIdx + 1] : 'wasm';
 const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
-const [nBank, nQuery, dim] = [nums[0] ?? 50000, nums[1] ?? 10000, nums[2] ?? 128];
+const [bank, queries, dim] = [nums[0] ?? 50000, nums[1] ?? 10000, nums[2] ?? 512];
 const classes = 10;
+const size = `${queries.toLocaleString('en-US')} queries × ${bank.toLocaleString('en-US')} bank × ${dim}`;
 
-await tf.setBackend(backend);
-await tf.ready();
-
-const rng = createRng(1);
-const centres = Float32Array.from({ length: classes * dim }, () => rng.normal());
-function draw(n: number): { x: Float32Array; y: Int32Array } {
-  const x = new Float32Array(n * dim), y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = rng.int(classes);
-    for (let j = 0; j < dim; j++) x[i * dim + j] = centres[y[i] * dim + j] + 2 * rng.normal();
-  }
-  return { x, y };
-}
-const bank = draw(nBank), query = draw(nQuery);
-const bankT = tf.tensor2d(bank.x, [nBank, dim]), queryT = tf.tensor2d(query.x, [nQuery, dim]);
-
-const rows: string[] = [];
-for (const [qc, bc] of [[1024, 16384], [2048, 65536]]) {
+if (args.includes('--node')) {
+  const tf = await import('@tensorflow/tfjs');
+  const { useWasmBackend } = await import('../src/ml/testing/node-backend');
+  const { benchKnn } = await import('../src/worker/bench-eval');
+  await useWasmBackend();
   const before = tf.memory().numTensors;
-  const t0 = performance.now();
-  const r = await knnClassify(bankT, bank.y, queryT, query.y, { k: 200, temperature: 0.1, queryChunk: qc, bankChunk: bc });
-  const s = (performance.now() - t0) / 1000;
-  rows.push(`| ${backend} | ${nBank} | ${nQuery} | ${dim} | ${qc} | ${bc} | ${s.toFixed(1)} | ${r.accuracy?.toFixed(4)} | ${tf.memory().numTensors - before} |`);
+  const r = await benchKnn({ bank, queries, dim, classes });
+  emit({ figure: 'kNN classify (k = 200)', backend: `node ${r.backend}`, size, median: r.seconds, unit: 's', runs: 1, note: `top-1 ${r.accuracy.toFixed(4)}; leaked tensors ${tf.memory().numTensors - before}` });
+} else {
+  const app = await startApp();
+  try {
+    const { context, page } = await newPage(app.browser);
+    const active = await openApp(page, app.served.url, `?backend=${backend}`);
+    const r = await page.evaluate(async (o) => {
+      const engine = (window as unknown as { __simlab: { engine: { benchKnn(o: unknown): Promise<{ backend: string; seconds: number; accuracy: number }> } } }).__simlab.engine;
+      return engine.benchKnn(o);
+    }, { bank, queries, dim, classes });
+    emit({ figure: 'kNN classify (k = 200)', backend: `chromium ${active}`, size, median: r.seconds, unit: 's', runs: 1, note: `engine worker; top-1 ${r.accuracy.toFixed(4)} on 10 Gaussian classes` });
+    await context.close();
+  } finally {
+    await app.close();
+  }
 }
-console.log('| backend | bank | queries | dim | query chunk | bank chunk | seconds | top-1 acc | leaked tensors |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(r);
-tf.dispose([bankT, queryT]);

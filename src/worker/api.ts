@@ -234,6 +234,9 @@ export interface EngineApi {
   benchAugment(opts: { n: number; inputSize: number; outputSize: number; preset: string; repeats: number }): Promise<{ backend: BackendName; medianPairMs: number }>;
   benchMatmul(opts: { n: number; repeats: number }): Promise<{ backend: BackendName; gflops: number }>;
   benchTrainStep(opts: { method: MethodName; backbone: Record<string, unknown>; batch: number; steps: number; maxSeconds: number }): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
+  /** Benchmarks (bench/ only): weighted kNN (k = 200) and linear-probe time on seeded random embeddings (worker/bench-eval.ts). */
+  benchKnn(opts: { bank: number; queries: number; dim: number; classes: number }): Promise<{ backend: string; seconds: number; accuracy: number }>;
+  benchProbe(opts: { train: number; test: number; dim: number; classes: number; epochs: number }): Promise<{ backend: string; seconds: number; testAccuracy: number }>;
 
   /** Evaluate: weighted kNN of a run checkpoint's embeddings (bank = the run's train split; queries = a split of a dataset). */
   evaluateKnn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ClassifierResult>;

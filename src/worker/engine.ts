@@ -23,6 +23,7 @@ import type { AugmentOp, EngineApi, ShapesOptions } from './api';
 import { matmulGflops, previewViews } from './augment-preview';
 import { stepParity } from './debug-step';
 import { benchTrainStep } from './bench-train';
+import { benchKnn, benchProbe } from './bench-eval';
 import { Importer, isInterrupted } from './import/importer';
 import { EmbeddingCache } from './eval/embeddings';
 import { Evaluator } from './eval/evaluator';
@@ -295,6 +296,16 @@ export function createEngine(): EngineApi {
     async benchTrainStep(o) {
       await ready;
       return benchTrainStep({ ...o, backbone: o.backbone as Parameters<typeof benchTrainStep>[0]['backbone'] });
+    },
+
+    async benchKnn(o) {
+      await ready;
+      return benchKnn(o);
+    },
+
+    async benchProbe(o) {
+      await ready;
+      return benchProbe(o);
     },
 
     async benchMatmul({ n, repeats }) {
