@@ -31,23 +31,32 @@ function request(over: Partial<PairsTrainRequest> & { kind?: PairsTrainRequest['
   };
 }
 
-/** A stored two-class shapes dataset (train/val/test) behind the store interface the lab reads. */
+/** Stored two-class shapes datasets (train/val/test; 'ood' textured) behind the store interface the lab reads. */
 function memoryStore(): PairsStore {
-  const n = 60, size = 32;
-  const samples = generateShapes(n, 9, { size });
-  const labels = samples.map((s) => (s.kind === 'circle' ? 0 : 1));
-  const splits = stratifiedSplit(labels, { train: 0.5, val: 0.25, test: 0.25 }, 9);
-  const pixels = new Uint8Array(n * size * size * 3);
-  samples.forEach((s, i) => pixels.set(s.pixels, i * size * size * 3));
-  const index: DatasetIndex = { paths: samples.map((_, i) => `img_${i}.png`), labels: Int16Array.from(labels), splits };
-  const meta = { id: 'ds', name: 'shapes', status: 'ready', size, classes: ['circle', 'square'], count: n } as DatasetMeta;
-  const per = size * size * 3;
+  const n = 60, size = 32, per = size * size * 3;
+  const sets = new Map<string, { meta: DatasetMeta; index: DatasetIndex; pixels: Uint8Array }>();
+  for (const [id, texture] of [['ds', false], ['ood', true]] as const) {
+    const samples = generateShapes(n, texture ? 10 : 9, { size, texture });
+    const labels = samples.map((s) => (s.kind === 'circle' ? 0 : 1));
+    const splits = stratifiedSplit(labels, { train: 0.5, val: 0.25, test: 0.25 }, 9);
+    const pixels = new Uint8Array(n * per);
+    samples.forEach((s, i) => pixels.set(s.pixels, i * per));
+    const index: DatasetIndex = { paths: samples.map((_, i) => `img_${i}.png`), labels: Int16Array.from(labels), splits };
+    const meta = { id, name: id === 'ds' ? 'shapes' : 'textured shapes', status: 'ready', size, classes: ['circle', 'square'], count: n } as DatasetMeta;
+    sets.set(id, { meta, index, pixels });
+  }
   return {
-    getMeta: async (id) => (id === 'ds' ? meta : undefined),
-    getIndex: async () => index,
-    readImages: async (_id, idx) => {
+    getMeta: async (id) => sets.get(id)?.meta,
+    getIndex: async (id) => {
+      const d = sets.get(id);
+      if (!d) throw new Error(`no dataset ${id}`);
+      return d.index;
+    },
+    readImages: async (id, idx) => {
+      const d = sets.get(id);
+      if (!d) throw new Error(`no dataset ${id}`);
       const out = new Uint8Array(idx.length * per);
-      idx.forEach((i, k) => out.set(pixels.subarray(i * per, (i + 1) * per), k * per));
+      idx.forEach((i, k) => out.set(d.pixels.subarray(i * per, (i + 1) * per), k * per));
       return out;
     },
   };
@@ -117,7 +126,7 @@ describe('pairs lab session', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('stored dataset: pairs within its splits (val chooses the threshold); refuses the centre head; stop ends early', async () => {
+  it('stored dataset: pairs within its splits (val chooses the threshold), a second dataset as OOD; refuses the centre head; stop ends early', async () => {
     const lab = new PairsLab(memoryStore());
     const data = { kind: 'stored' as const, datasetId: 'ds', seed: 1, train: 20, test: 10, val: 10 };
     await expect(lab.train(request({ kind: 'siamese-aux', data }), () => undefined)).rejects.toThrow(/centre/);
@@ -127,6 +136,11 @@ describe('pairs lab session', () => {
     const info = events.find((e) => e.type === 'data');
     expect(info?.type === 'data' && info.splits.map((s) => [s.split, s.same, s.different])).toEqual([['train', 10, 10], ['test', 5, 5], ['colour', 5, 5]]);
     expect(r.comparison.map((row) => row.splitLabel)).toEqual(['test', 'val']);
+
+    // A second dataset fills the out-of-domain slot: pairs over all its labelled images.
+    const withOod = await lab.train(request({ data: { ...data, oodDatasetId: 'ood' }, train: { ...request().train, epochs: 1 } }), () => undefined);
+    expect(withOod.splits.map((s) => [s.split, s.label, s.scores.length])).toEqual([['test', 'test', 10], ['colour', 'val', 10], ['texture', 'OOD: textured shapes', 10]]);
+    expect(withOod.comparison.filter((row) => row.modelId === withOod.modelId).map((row) => row.split)).toEqual(['test', 'colour', 'texture']);
 
     const p = lab.train(request({ train: { ...request().train, epochs: 50 } }), (e) => {
       if (e.type === 'epoch' && e.event.epoch === 1) lab.stop();
