@@ -40,7 +40,7 @@ try {
     const rows: number[][] = Array.from({ length: 20 }, () => []);
     const xy = new Float32Array(2 * n);
     for (let i = 0; i < n; i++) {
-      const c = i % 10, test = i % 6 === 0 ? 1 : 0;
+      const c = i % 10, test = Math.floor(i / 10) % 6 === 0 ? 1 : 0;
       xy[2 * i] = 40 * Math.cos((2 * Math.PI * c) / 10) + 6 * normal();
       xy[2 * i + 1] = 40 * Math.sin((2 * Math.PI * c) / 10) + 6 * normal();
       rows[2 * c + test].push(i);

@@ -7,9 +7,11 @@ import { knnClassify } from '../ml/eval/knn';
 import { trainLinearProbe } from '../ml/eval/linear-probe';
 import { createRng } from '../ml/rng';
 
+/** n rows around `classes` centres N(0, 1) per dim (the same centres for every seed) plus spread · N(0, 1). */
 function gaussianClasses(seed: number, n: number, dim: number, classes: number, spread: number): { x: Float32Array; y: Int32Array } {
+  const centreRng = createRng(1000 + classes);
+  const centres = Float32Array.from({ length: classes * dim }, () => centreRng.normal());
   const rng = createRng(seed);
-  const centres = Float32Array.from({ length: classes * dim }, () => rng.normal());
   const x = new Float32Array(n * dim), y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     y[i] = rng.int(classes);
