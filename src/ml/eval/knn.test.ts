@@ -49,7 +49,8 @@ describe('weighted kNN classifier', () => {
     const qLabels = queries.map((_, i) => i % 4);
     const bankT = tf.tensor2d(bank), qT = tf.tensor2d(queries);
     const ref = bruteForce(bank, labels, queries, 60, 0.1, 4);
-    for (const opts of [{}, { queryChunk: 5, bankChunk: 64 }, { queryChunk: 1, bankChunk: 60 }]) {
+    const chunkings = [{}, { queryChunk: 5, bankChunk: 64 }, { queryChunk: 1, bankChunk: 60 }];
+    for (const opts of chunkings.flatMap((c) => (['topk', 'js'] as const).map((selection) => ({ ...c, selection })))) {
       const r = await knnClassify(bankT, labels, qT, qLabels, { k: 60, temperature: 0.1, ...opts });
       expect(r.numClasses).toBe(4);
       expect(Array.from(r.predictions)).toEqual(ref.preds);
@@ -78,15 +79,39 @@ describe('weighted kNN classifier', () => {
     tf.dispose([bankT, qT]);
   });
 
+  it('gives the same predictions and scores with JS heap selection and with tf.topk', async () => {
+    const rng = createRng(21);
+    const nb = 300, nq = 45, d = 16, c = 7;
+    const bankT = tf.tensor2d(randomMatrix(rng, nb, d)), qT = tf.tensor2d(randomMatrix(rng, nq, d));
+    const labels = Array.from({ length: nb }, () => rng.int(c));
+    for (const opts of [{ k: 25 }, { k: 25, queryChunk: 8, bankChunk: 70 }, { k: 300, temperature: 0.3 }]) {
+      const a = await knnClassify(bankT, labels, qT, null, { ...opts, numClasses: c, selection: 'topk' });
+      const b = await knnClassify(bankT, labels, qT, null, { ...opts, numClasses: c, selection: 'js' });
+      expect(Array.from(b.predictions)).toEqual(Array.from(a.predictions));
+      for (let q = 0; q < nq; q++) {
+        let sa = 0, sb = 0;
+        for (let j = 0; j < c; j++) { sa += a.scores[q * c + j]; sb += b.scores[q * c + j]; }
+        for (let j = 0; j < c; j++) {
+          expect(Math.abs(b.scores[q * c + j] / sb - a.scores[q * c + j] / sa)).toBeLessThan(1e-5);
+          expect(Math.abs(b.scores[q * c + j] - a.scores[q * c + j])).toBeLessThan(1e-5 * Math.max(1, a.scores[q * c + j]));
+        }
+      }
+    }
+    tf.dispose([bankT, qT]);
+  });
+
   it('keeps the tensor count flat over repeated calls', async () => {
     const rng = createRng(3);
     const bankT = tf.tensor2d(randomMatrix(rng, 200, 8));
     const qT = tf.tensor2d(randomMatrix(rng, 50, 8));
     const labels = Array.from({ length: 200 }, (_, i) => i % 5);
-    await knnClassify(bankT, labels, qT, null, { k: 20, queryChunk: 16, bankChunk: 64 });
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await knnClassify(bankT, labels, qT, null, { k: 20, queryChunk: 16, bankChunk: 64 });
-    expect(tf.memory().numTensors).toBe(before);
+    for (const selection of ['topk', 'js'] as const) {
+      const opts = { k: 20, queryChunk: 16, bankChunk: 64, selection };
+      await knnClassify(bankT, labels, qT, null, opts);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) await knnClassify(bankT, labels, qT, null, opts);
+      expect(tf.memory().numTensors).toBe(before);
+    }
     tf.dispose([bankT, qT]);
   });
 });

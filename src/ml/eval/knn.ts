@@ -5,11 +5,15 @@
  * their class with weight exp(sim / T), the class with the largest summed weight wins.
  *
  * The heavy part (l2-normalise, query-chunk × bank^T matmul, top-k) runs as tfjs ops on the active
- * backend in chunks, so 10k queries against a 50k bank never materialise a 10k × 50k matrix. The
- * vote over the k neighbours is a few million additions and runs in JS on the downloaded top-k,
- * which keeps the tie-breaking identical on every backend (ties go to the lower class index).
+ * backend in chunks, so 10k queries against a 50k bank never materialise a 10k × 50k matrix. On
+ * webgpu/webgl `tf.topk` stays on the GPU; on wasm/cpu `tf.topk` is very slow (it dominated a
+ * 376 s run of 10k × 50k × 512), so there each similarity block is downloaded and the top-k is
+ * picked in JS with bounded heaps (top-k.ts). The vote over the k neighbours is a few million
+ * additions and runs in JS on the downloaded top-k, which keeps the tie-breaking identical on
+ * every backend (ties go to the lower class index).
  */
 import * as tf from '@tensorflow/tfjs';
+import { RowTopK } from './top-k';
 
 export interface KnnOptions {
   /** Neighbours that vote (default 200, as DINO); clipped to the bank size. */
@@ -26,6 +30,11 @@ export interface KnnOptions {
    * 128 MiB storage-binding limit); in Node + wasm, 2048 × 65536 ran 2.7× faster on 50k × 10k.
    */
   bankChunk?: number;
+  /**
+   * Where the top-k is taken: 'topk' = tf.topk on the backend, 'js' = similarity blocks read back
+   * and selected with bounded heaps in JS; 'auto' (default) = 'js' on wasm/cpu, else 'topk'.
+   */
+  selection?: 'auto' | 'topk' | 'js';
 }
 
 export interface KnnResult {
@@ -77,31 +86,15 @@ export async function knnClassify(
 
   const predictions = new Int32Array(nq);
   const scores = new Float64Array(nq * numClasses);
+  const selection = options.selection ?? 'auto';
+  const useJs = selection === 'js' || (selection === 'auto' && ['wasm', 'cpu'].includes(tf.getBackend()));
   try {
     for (let q0 = 0; q0 < nq; q0 += qChunk) {
       const q1 = Math.min(nq, q0 + qChunk);
-      const [valT, idxT] = tf.tidy(() => {
-        const qn = l2Normalize(queries.slice([q0, 0], [q1 - q0, -1]));
-        const vals: tf.Tensor2D[] = [], idxs: tf.Tensor2D[] = [];
-        let offset = 0;
-        for (const bc of bankChunks) {
-          const sim = tf.matMul(qn, bc, false, true);
-          const kk = Math.min(k, bc.shape[0]);
-          const { values, indices } = tf.topk(sim, kk, true);
-          vals.push(values as tf.Tensor2D);
-          idxs.push(tf.add(indices, tf.scalar(offset, 'int32')) as tf.Tensor2D);
-          offset += bc.shape[0];
-        }
-        if (vals.length === 1) return [vals[0], idxs[0]] as const;
-        // Merge per-chunk candidates: top-k of the concatenated candidate similarities.
-        const allV = tf.concat(vals, 1), allI = tf.concat(idxs, 1);
-        const { values, indices } = tf.topk(allV, k, true);
-        return [values, gatherRows(allI, indices)] as const;
-      });
-      const [vals, idxs] = await Promise.all([valT.data(), idxT.data()]);
-      valT.dispose();
-      idxT.dispose();
-      vote(vals as Float32Array, idxs as Int32Array, q1 - q0, k, bankLabels, temperature, numClasses,
+      const [vals, idxs] = useJs
+        ? await topKJs(queries, q0, q1, bankChunks, k)
+        : await topKTf(queries, q0, q1, bankChunks, k);
+      vote(vals, idxs, q1 - q0, k, bankLabels, temperature, numClasses,
         scores.subarray(q0 * numClasses, q1 * numClasses), predictions.subarray(q0, q1));
     }
   } finally {
@@ -113,6 +106,73 @@ export async function knnClassify(
     numClasses,
     accuracy: queryLabels === null ? null : top1(predictions, queryLabels),
   };
+}
+
+/** Top-k similarities and bank indices of queries[q0:q1] with tf.topk per bank chunk, merged; [rows × k] each. */
+async function topKTf(
+  queries: tf.Tensor2D, q0: number, q1: number, bankChunks: tf.Tensor2D[], k: number,
+): Promise<[Float32Array, Int32Array]> {
+  const [valT, idxT] = tf.tidy(() => {
+    const qn = l2Normalize(queries.slice([q0, 0], [q1 - q0, -1]));
+    const vals: tf.Tensor2D[] = [], idxs: tf.Tensor2D[] = [];
+    let offset = 0;
+    for (const bc of bankChunks) {
+      const sim = tf.matMul(qn, bc, false, true);
+      const kk = Math.min(k, bc.shape[0]);
+      const { values, indices } = tf.topk(sim, kk, true);
+      vals.push(values as tf.Tensor2D);
+      idxs.push(tf.add(indices, tf.scalar(offset, 'int32')) as tf.Tensor2D);
+      offset += bc.shape[0];
+    }
+    if (vals.length === 1) return [vals[0], idxs[0]] as const;
+    // Merge per-chunk candidates: top-k of the concatenated candidate similarities.
+    const allV = tf.concat(vals, 1), allI = tf.concat(idxs, 1);
+    const { values, indices } = tf.topk(allV, k, true);
+    return [values, gatherRows(allI, indices)] as const;
+  });
+  try {
+    const [vals, idxs] = await Promise.all([valT.data(), idxT.data()]);
+    return [vals as Float32Array, idxs as Int32Array];
+  } finally {
+    valT.dispose();
+    idxT.dispose();
+  }
+}
+
+/**
+ * Same as topKTf, but each [rows × bankChunk] similarity block is read back and the top-k chosen
+ * in JS with bounded heaps (exact top-k of the same float32 similarities; ties to the lower index).
+ */
+async function topKJs(
+  queries: tf.Tensor2D, q0: number, q1: number, bankChunks: tf.Tensor2D[], k: number,
+): Promise<[Float32Array, Int32Array]> {
+  const qn = tf.tidy(() => l2Normalize(queries.slice([q0, 0], [q1 - q0, -1])));
+  const sel = new RowTopK(q1 - q0, k);
+  let next: tf.Tensor | null = null;
+  try {
+    next = tf.matMul(qn, bankChunks[0], false, true);
+    let offset = 0;
+    for (let c = 0; c < bankChunks.length; c++) {
+      const cur = next as tf.Tensor; // queued before the loop or at the end of the previous pass
+      next = null;
+      let block: Float32Array;
+      try {
+        block = (await cur.data()) as Float32Array;
+      } finally {
+        cur.dispose();
+      }
+      // Queue the next block's matmul before selecting in JS (overlaps on async backends).
+      if (c + 1 < bankChunks.length) next = tf.matMul(qn, bankChunks[c + 1], false, true);
+      const cols = bankChunks[c].shape[0];
+      sel.offer(block, cols, offset);
+      offset += cols;
+    }
+  } finally {
+    next?.dispose();
+    qn.dispose();
+  }
+  sel.finish();
+  return [sel.keys, sel.indices];
 }
 
 /** Rows scaled to unit l2 norm (eps 1e-12 as torch's F.normalize); [n, d] → [n, d]. Call inside tidy. */
