@@ -223,12 +223,14 @@ export function createEngine(): EngineApi {
     async startRun(config, onEvent) {
       await ready;
       await runsOpened;
+      if (pairsLab.busy) throw new Error('the pairs lab is training: stop it in the Pairs panel or start this run when it has ended');
       return controller.start(config, backendInfo(), onEvent);
     },
 
     async resumeRun(runId, onEvent) {
       await ready;
       await runsOpened;
+      if (pairsLab.busy) throw new Error('the pairs lab is training: stop it in the Pairs panel or resume this run when it has ended');
       return controller.start(null, backendInfo(), onEvent, runId);
     },
 
