@@ -81,6 +81,7 @@ export class EvaluateState {
   probeCurve = $state.raw<{ epoch: number; loss: number; trainAccuracy: number }[]>([]);
   progress = $state.raw<EvalProgress | null>(null);
   busy = $state<'knn' | 'probe' | 'embed' | 'finetune' | null>(null);
+  #stopComparison = false;
   ftEpochs = $state(5);
   ftLr = $state(0.001);
   ftBatch = $state(32);
@@ -289,7 +290,8 @@ export class EvaluateState {
         if (seq === this.#seq && this.ftLive) this.ftLive = { init, curve: [...this.ftLive.curve, e] };
       });
       const key = compareKey(r.runId, slot, init, initRunId);
-      this.#setCell(key, 'fineTune', { accuracy: r.final.testAccuracy, macroF1: r.final.testMacroF1, ms: r.ms, budget, recordedRunId: r.recordedRunId });
+      // A stopped fine-tune had a smaller budget: it is kept in the list and the runs, not in the comparison.
+      if (r.stoppedAtEpoch === undefined) this.#setCell(key, 'fineTune', { accuracy: r.final.testAccuracy, macroF1: r.final.testMacroF1, ms: r.ms, budget, recordedRunId: r.recordedRunId });
       const row = { ...r, slot, snapshots: null };
       this.fineTunes = [...this.fineTunes.filter((f) => !(f.runId === r.runId && f.slot === slot && f.init === init && f.initRunId === r.initRunId)), row];
       if (r.snapshots) {
@@ -304,6 +306,12 @@ export class EvaluateState {
     } finally {
       if (seq === this.#seq) this.busy = null;
     }
+  }
+
+  /** Ends the running fine-tune after its current step; its epochs so far are scored, listed and recorded. */
+  stopFineTune(): void {
+    this.#stopComparison = true;
+    void this.#client.remote.stopFineTune();
   }
 
   /** Linear probe of one comparison row (own dataset, test split, the probe settings); fills its cell. */
@@ -341,7 +349,8 @@ export class EvaluateState {
   async runComparison(): Promise<void> {
     const todo = this.missingCells;
     this.error = null;
-    for (let i = 0; i < todo.length; i++) {
+    this.#stopComparison = false;
+    for (let i = 0; i < todo.length && !this.#stopComparison; i++) {
       const { row, kind } = todo[i];
       this.compareProgress = { done: i, total: todo.length, label: `${kind === 'probe' ? 'linear probe' : 'fine-tune'} · ${row.label}` };
       const ok = kind === 'probe' ? await this.#probeCell(row) : await this.runFineTune(row.init);

@@ -53,6 +53,8 @@ export class Evaluator {
   readonly #recorder: EvalRecorder | null;
   #last: { knn: ClassifierResult | null; probe: ClassifierResult | null } = { knn: null, probe: null };
 
+  #stopFineTune = false;
+
   /** With a recorder, every linear probe and fine-tune is stored as a run (record-eval-run.ts). */
   constructor(cache: EmbeddingCache, recorder: EvalRecorder | null = null) {
     this.#cache = cache;
@@ -187,13 +189,19 @@ export class Evaluator {
    */
   async fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult> {
     const rec = this.#recorder;
+    this.#stopFineTune = false;
     const startedAt = Date.now();
     let recordedRunId: string | undefined;
     const r = await fineTune(this.#cache, req, onEpoch, rec ? async (parts, result) => {
       const { config } = await this.#cache.checkpoint(req.runId, req.slot);
       recordedRunId = (await recordFineTuneRun(rec, parts, result, config, startedAt)).id;
-    } : undefined);
+    } : undefined, () => this.#stopFineTune);
     return recordedRunId ? { ...r, recordedRunId } : r;
+  }
+
+  /** Asks the running fine-tune to end after its current step (its partial epoch is scored and recorded). */
+  stopFineTune(): void {
+    this.#stopFineTune = true;
   }
 
   /** Embeddings of some splits of a dataset (default: the run's), rows in storage order, for the explorer. */

@@ -136,6 +136,21 @@ describe('fineTune', () => {
     expect(r.headLearningRate).toBeCloseTo(0.02, 12);
   }, 60_000);
 
+  it('stops when asked: the epochs done are kept, the result says where it stopped, nothing leaks', async () => {
+    const before = tf.memory().numTensors;
+    const p = evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'ssl', epochs: 5, learningRate: 0.002, batchSize: 8, seed: 1, snapshotEvery: 0 },
+      (e) => { if (e.epoch === 1) evaluator.stopFineTune(); });
+    const r = await p;
+    expect(tf.memory().numTensors).toBe(before);
+    // Stopped at the start of epoch 2: one full epoch kept.
+    expect(r.curves.map((e) => e.epoch)).toEqual([1]);
+    expect(r.stoppedAtEpoch).toBe(1);
+    // The next fine-tune is not stopped by the old request.
+    const full = await evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'ssl', epochs: 2, learningRate: 0.002, batchSize: 24, seed: 1, snapshotEvery: 0 });
+    expect(full.curves).toHaveLength(2);
+    expect(full.stoppedAtEpoch).toBeUndefined();
+  }, 60_000);
+
   it('is recorded as a supervised fine-tune run whose checkpoint reproduces its final test accuracy; imported weights start it', async () => {
     await fx.addRun('imp2', { seed: 11, name: 'weights.safetensors' });
     const r = await evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'imported', initRunId: 'imp2', epochs: 2, learningRate: 0.002, batchSize: 24, seed: 2, snapshotEvery: 1, snapshotPoints: 30 });

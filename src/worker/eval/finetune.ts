@@ -94,6 +94,8 @@ export interface FineTuneResult {
   snapshots: FineTuneSnapshots | null;
   /** The run store record of this fine-tune (when the evaluator records runs). */
   recordedRunId?: string;
+  /** Set when the user stopped it before `epochs` (its last epoch may be partial). */
+  stoppedAtEpoch?: number;
   ms: number;
 }
 
@@ -115,6 +117,7 @@ export async function fineTune(
   req: FineTuneRequest,
   onEpoch?: (e: FineTuneEpoch) => void,
   capture?: (parts: FineTuneParts, result: FineTuneResult) => Promise<void>,
+  shouldStop?: () => boolean,
 ): Promise<FineTuneResult> {
   const t0 = performance.now();
   if (!(Number.isInteger(req.epochs) && req.epochs >= 1)) throw new Error(`fine-tuning needs at least 1 epoch, got ${req.epochs}`);
@@ -156,13 +159,20 @@ export async function fineTune(
   let step = 0;
   try {
     if (snapAt.has(0)) await snapshot(0);
+    let stopped = false;
     for (let epoch = 1; epoch <= req.epochs; epoch++) {
+      // Stop between steps: every epoch trains at least one batch, and is scored like a full one.
+      if (epoch > 1 && shouldStop?.()) break;
       const te = performance.now();
       const order = rng.shuffle([...train]);
       let lossSum = 0, accSum = 0, seen = 0;
       for (let s0 = 0; s0 < order.length; s0 += batch) {
         const idx = order.slice(s0, s0 + batch);
         if (idx.length < 2) continue; // BatchNorm needs two images
+        if (seen > 0 && shouldStop?.()) {
+          stopped = true;
+          break;
+        }
         const px = await readImages(meta.id, idx);
         const flips = idx.map(() => (rng.bernoulli(0.5) ? 1 : 0));
         const lr = 0.5 * req.learningRate * (1 + Math.cos((Math.PI * step) / totalSteps));
@@ -189,8 +199,9 @@ export async function fineTune(
       const rep = classificationReport(test.map((i) => index.labels[i]), pred, numClasses);
       const e: FineTuneEpoch = { epoch, trainLoss: lossSum / seen, trainAccuracy: accSum / seen, testAccuracy: rep.accuracy, testMacroF1: rep.macroF1, seconds };
       curves.push(e);
-      if (snapAt.has(epoch)) await snapshot(epoch);
+      if (snapAt.has(epoch) || (stopped && snaps.length > 0)) await snapshot(epoch);
       onEpoch?.(e);
+      if (stopped) break;
     }
     const best = curves.reduce((b, e) => (e.testAccuracy > b.testAccuracy ? e : b), curves[0]);
     const snapshots: FineTuneSnapshots | null = snaps.length
@@ -205,6 +216,7 @@ export async function fineTune(
       init: start.init, runId: req.runId, slot: req.slot, ...(start.init === 'imported' ? { initRunId: start.sourceRunId } : {}),
       learningRate: req.learningRate, headLearningRate: headLr, batchSize: batch, seed: req.seed,
       curves, final: curves[curves.length - 1], best, trainSize: train.length, testSize: test.length, snapshots, ms: 0,
+      ...(stopped || curves.length < req.epochs ? { stoppedAtEpoch: curves.length } : {}),
     };
     if (capture) await capture({ backbone: backbone.model, method, optimizer, numClasses, steps: step }, result);
     result.ms = performance.now() - t0;

@@ -78,7 +78,7 @@ export async function recordFineTuneRun(
   const own = result.initRunId ? await parentInfo(rec.runs, result.runId) : parent;
   const from = result.init === 'imported' ? `imported weights “${parent.name}”` : INIT_LABEL[result.init];
   const config = evalRunConfig(runConfig, {
-    name: `fine-tune · ${from} · ${own.name}`,
+    name: `fine-tune · ${from} · ${own.name}${result.stoppedAtEpoch !== undefined ? ` (stopped at epoch ${result.stoppedAtEpoch})` : ''}`,
     numClasses: parts.numClasses, epochs: result.curves.length, batchSize: result.batchSize, learningRate: result.learningRate, seed: result.seed,
   });
   const stepsPerEpoch = result.curves.length ? parts.steps / result.curves.length : 0;
