@@ -251,6 +251,8 @@ export interface EngineApi {
    * head learning rates apart; test figures per epoch; embedding snapshots every N epochs (transferred). Recorded as a 'fine-tune' run.
    */
   fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult>;
+  /** Evaluate: ends the running fine-tune after its current step; fineTune then resolves with the epochs done (stoppedAtEpoch set). */
+  stopFineTune(): Promise<void>;
 
   /** Pairs lab (src/worker/pairs): n seeded generated pairs (pixels, labels, centres) for the Data panel's preview. */
   pairsPreview(req: PairsPreviewRequest): Promise<PairsPreview>;

@@ -366,6 +366,10 @@ export function createEngine(): EngineApi {
       pairsLab.clear();
     },
 
+    async stopFineTune() {
+      evaluator.stopFineTune();
+    },
+
     async deleteDataset(id) {
       await store.delete(id);
     },
