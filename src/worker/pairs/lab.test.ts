@@ -165,20 +165,25 @@ describe('pairs lab session', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('model configs: the request’s backbone, loss, heads and seeds reach the pair model; impossible combinations are refused', async () => {
+  it('model configs: the request’s backbone, loss, heads, input norm and seeds reach the pair model; impossible combinations are refused', async () => {
     const base = request();
     const sia = modelConfigs({ ...base, model: { ...base.model, kind: 'siamese', embeddingHead: 'batchnorm', loss: 'contrastive', margin: 1.5 } }, 32, true);
-    expect(sia.model).toMatchObject({ kind: 'siamese', loss: 'contrastive', margin: 1.5, embeddingHead: 'batchnorm', seed: 1 });
+    expect(sia.model).toMatchObject({ kind: 'siamese', loss: 'contrastive', margin: 1.5, embeddingHead: 'batchnorm', inputNorm: 'none', seed: 1 });
+    const normed = modelConfigs({ ...base, model: { ...base.model, kind: 'siamese-aux', inputNorm: 'per-image' } }, 32, true);
+    expect(normed.model).toMatchObject({ kind: 'siamese-aux', inputNorm: 'per-image' });
     expect(sia.backbone).toEqual({ name: 'convnet', inputSize: 32, width: 4, blocks: 3, seed: 1 });
     const ef = modelConfigs({ ...base, model: { ...base.model, kind: 'early-fusion', headHidden: 16 } }, 64, true);
-    expect(ef).toEqual({ model: { kind: 'early-fusion', inputSize: 64, width: 4, blocks: 3, headHidden: 16, seed: 1 }, backbone: null });
+    expect(ef).toEqual({ model: { kind: 'early-fusion', inputSize: 64, width: 4, blocks: 3, headHidden: 16, inputNorm: 'none', seed: 1 }, backbone: null });
+    const efNormed = modelConfigs({ ...base, model: { ...base.model, kind: 'early-fusion', inputNorm: 'per-image' } }, 32, true);
+    expect(efNormed.model).toMatchObject({ kind: 'early-fusion', inputNorm: 'per-image' });
     const mb = modelConfigs({ ...base, model: { ...base.model, backbone: { name: 'mobilenetv3-small', widthMultiplier: 0.5 } } }, 32, true);
     expect(mb.backbone).toMatchObject({ name: 'mobilenetv3-small', widthMultiplier: 0.5, table: 'lowres' });
     expect(() => modelConfigs({ ...base, model: { ...base.model, kind: 'early-fusion', backbone: { name: 'mobilenetv3-small', widthMultiplier: 1 } } }, 32, true)).toThrow(/ConvNet/);
     expect(() => modelConfigs({ ...base, train: { ...base.train, freshPairs: true } }, 32, false)).toThrow(/fresh pairs/);
     const lab = new PairsLab(memoryStore());
-    const r = await lab.train({ ...base, model: { ...base.model, embeddingHead: 'batchnorm' }, train: { ...base.train, epochs: 1 } }, () => undefined);
+    const r = await lab.train({ ...base, model: { ...base.model, embeddingHead: 'batchnorm', inputNorm: 'per-image' }, train: { ...base.train, epochs: 1 } }, () => undefined);
     expect(r.request.model.embeddingHead).toBe('batchnorm');
+    expect(r.request.model.inputNorm).toBe('per-image');
     lab.clear();
   });
 });

@@ -48,13 +48,13 @@ export function modelConfigs(req: PairsTrainRequest, size: number, generated: bo
   if (m.kind === 'early-fusion') {
     if (m.backbone.name !== 'convnet') throw new Error('early fusion stacks the two images into one 6-channel ConvNet: pick the ConvNet backbone');
     if (req.pretrain) throw new Error('pre-training applies to the siamese backbone, not to the 6-channel early-fusion net');
-    return { model: { kind: 'early-fusion', inputSize: size, width: m.backbone.width, blocks: m.backbone.blocks, headHidden: m.headHidden ?? 0, seed: m.seed }, backbone: null };
+    return { model: { kind: 'early-fusion', inputSize: size, width: m.backbone.width, blocks: m.backbone.blocks, headHidden: m.headHidden ?? 0, inputNorm: m.inputNorm ?? 'none', seed: m.seed }, backbone: null };
   }
   const backbone: BackboneConfigInput =
     m.backbone.name === 'convnet'
       ? { name: 'convnet', inputSize: size, width: m.backbone.width, blocks: m.backbone.blocks, seed: m.seed }
       : { name: 'mobilenetv3-small', inputSize: size, widthMultiplier: m.backbone.widthMultiplier, table: 'lowres', seed: m.seed };
-  return { model: { kind: m.kind, backbone, loss: m.loss, margin: m.margin, auxWeight: m.auxWeight, embeddingHead: m.embeddingHead ?? 'none', seed: m.seed }, backbone };
+  return { model: { kind: m.kind, backbone, loss: m.loss, margin: m.margin, auxWeight: m.auxWeight, embeddingHead: m.embeddingHead ?? 'none', inputNorm: m.inputNorm ?? 'none', seed: m.seed }, backbone };
 }
 
 export class PairsLab {

@@ -6,10 +6,11 @@
 import type { PairSplit } from '../../ml/data/pairs';
 import type { BestF1, PrCurve } from '../../ml/eval/pr-curve';
 import type { ComparisonRow, PrfAt, ScoreHistogram } from '../../ml/pairs/evaluation';
+import type { InputNormKind } from '../../ml/pairs/input-norm';
 import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from '../../ml/pairs/pair-model';
 import type { PairEpochEvent } from '../../ml/pairs/trainer';
 
-export type { BestF1, ComparisonRow, EmbeddingHeadKind, PairEpochEvent, PairModelKind, PairSplit, PrCurve, PrfAt, ScoreHistogram, SiameseLossKind };
+export type { BestF1, ComparisonRow, EmbeddingHeadKind, InputNormKind, PairEpochEvent, PairModelKind, PairSplit, PrCurve, PrfAt, ScoreHistogram, SiameseLossKind };
 
 /** Where the pairs come from. */
 export type PairsDataSpec =
@@ -38,6 +39,8 @@ export interface PairsModelSpec {
   embeddingHead?: EmbeddingHeadKind;
   /** Early fusion: hidden units of the classifier head (0 = linear, the default). */
   headHidden?: number;
+  /** Both kinds: input images as given ('none', the default) or standardised per image and channel ('per-image'; see input-norm.ts). */
+  inputNorm?: InputNormKind;
   /** Weight initialisation seed. */
   seed: number;
 }
