@@ -12,10 +12,21 @@ export type PairsStatus = 'idle' | 'training' | 'stopping';
 /** The study sizes (1,000 train pairs, 200 test, 100 + 100 validation). */
 export const STUDY_SIZES = { train: 1000, test: 200, colour: 100, texture: 100 } as const;
 
+/**
+ * The measured from-scratch recipe that escapes the siamese collapse (bench/pairs.bench.ts): siamese +
+ * centre head on a width-8 ConvNet, linear + batch-norm embedding head, centre weight 10, per-image
+ * input standardisation; 12 epochs of 2,000 fresh pairs, Adam 3e-3 with a cosine schedule, batch 32.
+ */
+export const ESCAPE_COLLAPSE_RECIPE = {
+  model: { kind: 'siamese-aux', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 10, embeddingHead: 'linear-batchnorm', inputNorm: 'per-image' },
+  train: { epochs: 12, lr: 3e-3, batchSize: 32, schedule: 'cosine', subset: null, onlyLabel: null, freshPairs: true, lossScale: 1 },
+  trainPairs: 2000,
+} as const satisfies { model: Omit<PairsModelSpec, 'seed' | 'headHidden'>; train: Partial<PairsTrainOptions>; trainPairs: number };
+
 export class PairsState {
   readonly #client: EngineClient;
   source = $state<'shapes' | 'stored'>('shapes');
-  shapes = $state({ seed: 1, ...STUDY_SIZES });
+  shapes = $state<{ seed: number; train: number; test: number; colour: number; texture: number }>({ seed: 1, ...STUDY_SIZES });
   stored = $state<{ datasetId: string | null; seed: number; train: number; test: number; val: number; oodDatasetId: string | null }>({
     datasetId: null,
     seed: 1,
@@ -24,7 +35,7 @@ export class PairsState {
     val: 200,
     oodDatasetId: null,
   });
-  model = $state<PairsModelSpec>({ kind: 'siamese', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 1, embeddingHead: 'none', headHidden: 0, seed: 0 });
+  model = $state<PairsModelSpec>({ kind: 'siamese', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 1, embeddingHead: 'none', headHidden: 0, inputNorm: 'none', seed: 0 });
   train = $state<PairsTrainOptions>({
     epochs: 5,
     lr: 0.001,
@@ -84,6 +95,16 @@ export class PairsState {
       pretrain: this.pretrainOn && this.canPretrain ? $state.snapshot(this.pretrain) : null,
       galleryK: this.galleryK,
     };
+  }
+
+  /** Fills the form with ESCAPE_COLLAPSE_RECIPE (shapes generator, from scratch); seeds and the rest stay. */
+  useRecipe(): void {
+    const r = ESCAPE_COLLAPSE_RECIPE;
+    this.source = 'shapes';
+    this.shapes.train = r.trainPairs;
+    this.model = { ...$state.snapshot(this.model), ...structuredClone(r.model) } as PairsModelSpec;
+    Object.assign(this.train, r.train);
+    this.pretrainOn = false;
   }
 
   get canPretrain(): boolean {
