@@ -23,7 +23,13 @@ const CASES: { backend: string; n: number; repeats: number; matmul: number }[] =
 async function run(page: Page, c: (typeof CASES)[number]) {
   return page.evaluate(async (c) => {
     const engine = (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine;
-    const aug = await engine.benchAugment({ n: c.n, inputSize: 96, outputSize: 64, preset: 'simclr', repeats: c.repeats });
+    const aug = await engine.benchAugment({
+      n: c.n,
+      inputSize: 96,
+      outputSize: 64,
+      preset: 'simclr',
+      repeats: c.repeats,
+    });
     const mm = await engine.benchMatmul({ n: c.matmul, repeats: 3 });
     return { aug, mm };
   }, c);

@@ -6,12 +6,19 @@ import type { Browser } from 'playwright-core';
 import { launch } from '../tests/e2e/browser';
 import { serveDir, type Served } from '../tests/e2e/server';
 
-export async function startApp(): Promise<{ served: Served; browser: Browser; close(): Promise<void> }> {
+export async function startApp(): Promise<{
+  served: Served;
+  browser: Browser;
+  close(): Promise<void>;
+}> {
   const root = resolve(import.meta.dirname, '..');
   // SIMLAB_DIST: benchmark another build folder (as the browser tests do).
   const dist = process.env.SIMLAB_DIST ? resolve(process.env.SIMLAB_DIST) : resolve(root, 'dist');
   if (!existsSync(resolve(dist, 'index.html'))) {
-    const r = spawnSync('npx', ['vite', 'build', '--outDir', dist], { cwd: root, stdio: 'inherit' });
+    const r = spawnSync('npx', ['vite', 'build', '--outDir', dist], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     if (r.status !== 0) throw new Error('vite build failed');
   }
   const served = await serveDir(dist, { isolation: true, spa: true });

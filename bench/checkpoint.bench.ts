@@ -23,9 +23,19 @@ const RUNS = Number(process.env.BENCH_CHECKPOINT_RUNS ?? 3);
 
 type Engine = {
   listDatasets(): Promise<{ datasets: { id: string; classes: string[] }[] }>;
-  importCheckpointFile(data: Blob, fileName: string, opts?: { datasetId?: string }): Promise<{ record: { id: string }; ms: number }>;
-  exportRunCheckpoint(runId: string, slot: 'latest'): Promise<{ fileName: string; bytes: Uint8Array; ms: number }>;
-  exportRunSafetensors(runId: string, slot: 'latest'): Promise<{ fileName: string; bytes: Uint8Array; ms: number }>;
+  importCheckpointFile(
+    data: Blob,
+    fileName: string,
+    opts?: { datasetId?: string },
+  ): Promise<{ record: { id: string }; ms: number }>;
+  exportRunCheckpoint(
+    runId: string,
+    slot: 'latest',
+  ): Promise<{ fileName: string; bytes: Uint8Array; ms: number }>;
+  exportRunSafetensors(
+    runId: string,
+    slot: 'latest',
+  ): Promise<{ fileName: string; bytes: Uint8Array; ms: number }>;
   deleteRun(runId: string): Promise<void>;
 };
 
@@ -54,13 +64,25 @@ interface Timings {
 function measure(page: Page, runs: number): Promise<Timings> {
   return page.evaluate(async (runs) => {
     const engine = (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine;
-    const weights = new Blob([await (await fetch('/__bench/resnet18-w64-cifar.safetensors')).arrayBuffer()]);
+    const weights = new Blob([
+      await (await fetch('/__bench/resnet18-w64-cifar.safetensors')).arrayBuffer(),
+    ]);
     const { datasets } = await engine.listDatasets();
     const datasetId = datasets.find((d) => d.classes.length > 0)!.id;
-    const t: Timings = { stImportMs: [], zipExportMs: [], stExportMs: [], zipImportMs: [], zipBytes: 0, stBytes: 0, zipEntries: '' };
+    const t: Timings = {
+      stImportMs: [],
+      zipExportMs: [],
+      stExportMs: [],
+      zipImportMs: [],
+      zipBytes: 0,
+      stBytes: 0,
+      zipEntries: '',
+    };
     let runId = '';
     for (let i = 0; i < runs; i++) {
-      const r = await engine.importCheckpointFile(weights, 'resnet18-w64-cifar.safetensors', { datasetId });
+      const r = await engine.importCheckpointFile(weights, 'resnet18-w64-cifar.safetensors', {
+        datasetId,
+      });
       t.stImportMs.push(r.ms);
       if (runId) await engine.deleteRun(r.record.id);
       else runId = r.record.id;
@@ -88,25 +110,79 @@ function measure(page: Page, runs: number): Promise<Timings> {
 /** The unit test's parity lines ("[torchvision parity] …"), run with this checkout's fixtures. */
 function parityLines(): string[] {
   const root = resolve(import.meta.dirname, '..');
-  const r = spawnSync('npx', ['vitest', 'run', '--project', 'unit', 'src/ml/io/torchvision-resnet.test.ts'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(
+    'npx',
+    ['vitest', 'run', '--project', 'unit', 'src/ml/io/torchvision-resnet.test.ts'],
+    { cwd: root, encoding: 'utf8', timeout: 300_000 },
+  );
   const plain = `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
-  return plain.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('[torchvision parity]'));
+  return plain
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('[torchvision parity]'));
 }
 
 const weights = await fullWidthWeights();
 const app = await startApp();
 try {
   const { context, page } = await newPage(app.browser);
-  await page.route('**/__bench/resnet18-w64-cifar.safetensors', (route) => route.fulfill({ status: 200, body: Buffer.from(weights), contentType: 'application/octet-stream' }));
+  await page.route('**/__bench/resnet18-w64-cifar.safetensors', (route) =>
+    route.fulfill({
+      status: 200,
+      body: Buffer.from(weights),
+      contentType: 'application/octet-stream',
+    }),
+  );
   const backend = await openApp(page, app.served.url, '?backend=wasm');
   await generateShapes(page, 60);
   const t = await measure(page, RUNS);
   const size = 'ResNet-18 w64 CIFAR stem, 32 px';
-  emit({ figure: 'checkpoint zip size (SimCLR run: tfjs backbone + backbone.safetensors + config + history)', backend, size, median: t.zipBytes / 1e6, unit: 'MB', runs: 1, note: `${t.zipBytes} bytes; .safetensors alone ${t.stBytes} bytes (${(t.stBytes / 1e6).toFixed(1)} MB)` });
-  emit({ figure: 'export checkpoint zip', backend, size, median: median(t.zipExportMs), unit: 'ms', runs: t.zipExportMs.length, note: t.zipExportMs.map((x) => x.toFixed(0)).join(', ') });
-  emit({ figure: 'export torchvision .safetensors', backend, size, median: median(t.stExportMs), unit: 'ms', runs: t.stExportMs.length, note: t.stExportMs.map((x) => x.toFixed(0)).join(', ') });
-  emit({ figure: 'import checkpoint zip (validate + store run)', backend, size, median: median(t.zipImportMs), unit: 'ms', runs: t.zipImportMs.length, note: t.zipImportMs.map((x) => x.toFixed(0)).join(', ') });
-  emit({ figure: 'import torchvision .safetensors (validate + store run)', backend, size, median: median(t.stImportMs), unit: 'ms', runs: t.stImportMs.length, note: t.stImportMs.map((x) => x.toFixed(0)).join(', ') });
+  emit({
+    figure:
+      'checkpoint zip size (SimCLR run: tfjs backbone + backbone.safetensors + config + history)',
+    backend,
+    size,
+    median: t.zipBytes / 1e6,
+    unit: 'MB',
+    runs: 1,
+    note: `${t.zipBytes} bytes; .safetensors alone ${t.stBytes} bytes (${(t.stBytes / 1e6).toFixed(1)} MB)`,
+  });
+  emit({
+    figure: 'export checkpoint zip',
+    backend,
+    size,
+    median: median(t.zipExportMs),
+    unit: 'ms',
+    runs: t.zipExportMs.length,
+    note: t.zipExportMs.map((x) => x.toFixed(0)).join(', '),
+  });
+  emit({
+    figure: 'export torchvision .safetensors',
+    backend,
+    size,
+    median: median(t.stExportMs),
+    unit: 'ms',
+    runs: t.stExportMs.length,
+    note: t.stExportMs.map((x) => x.toFixed(0)).join(', '),
+  });
+  emit({
+    figure: 'import checkpoint zip (validate + store run)',
+    backend,
+    size,
+    median: median(t.zipImportMs),
+    unit: 'ms',
+    runs: t.zipImportMs.length,
+    note: t.zipImportMs.map((x) => x.toFixed(0)).join(', '),
+  });
+  emit({
+    figure: 'import torchvision .safetensors (validate + store run)',
+    backend,
+    size,
+    median: median(t.stImportMs),
+    unit: 'ms',
+    runs: t.stImportMs.length,
+    note: t.stImportMs.map((x) => x.toFixed(0)).join(', '),
+  });
   await context.close();
 } finally {
   await app.close();
@@ -114,5 +190,14 @@ try {
 
 for (const line of parityLines()) {
   const m = /\[torchvision parity\] (.+?): max\|Δ\| embedding ([-+.e0-9]+)/.exec(line);
-  if (m) emit({ figure: `torchvision parity ${m[1]}`, backend: 'node wasm / torch 1.13 cpu', size: 'ResNet-18 w4 fixture', median: Number(m[2]), unit: 'max |Δ| embedding', runs: 1, note: line.replace('[torchvision parity] ', '') });
+  if (m)
+    emit({
+      figure: `torchvision parity ${m[1]}`,
+      backend: 'node wasm / torch 1.13 cpu',
+      size: 'ResNet-18 w4 fixture',
+      median: Number(m[2]),
+      unit: 'max |Δ| embedding',
+      runs: 1,
+      note: line.replace('[torchvision parity] ', ''),
+    });
 }

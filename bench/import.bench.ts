@@ -18,16 +18,24 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 function pilRate(dir: string, size: number): number | null {
   const py = '/usr/bin/python3';
   if (!existsSync(py)) return null;
-  const r = spawnSync(py, [resolve(import.meta.dirname, 'import_pil.py'), dir, String(size)], { encoding: 'utf8' });
+  const r = spawnSync(py, [resolve(import.meta.dirname, 'import_pil.py'), dir, String(size)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) return null;
   return Number(r.stdout.trim());
 }
 
-async function importFolder(page: Page, dir: string, size: number): Promise<{ seconds: number; imported: number; bytes: number }> {
+async function importFolder(
+  page: Page,
+  dir: string,
+  size: number,
+): Promise<{ seconds: number; imported: number; bytes: number }> {
   await page.getByTestId('folder-input').setInputFiles(dir);
   await page.getByTestId('import-review').waitFor({ timeout: 600_000 });
   await page.getByTestId('import-size').selectOption(String(size));
-  await page.waitForFunction(() => !(document.querySelector('[data-testid="commit-import"]') as HTMLButtonElement)?.disabled);
+  await page.waitForFunction(
+    () => !(document.querySelector('[data-testid="commit-import"]') as HTMLButtonElement)?.disabled,
+  );
   await page.getByTestId('commit-import').click();
   await page.getByTestId('import-report').waitFor({ timeout: 1_800_000 });
   const text = (await page.getByTestId('import-summary').textContent()) ?? '';
@@ -35,7 +43,11 @@ async function importFolder(page: Page, dir: string, size: number): Promise<{ se
   if (!m) throw new Error(`unexpected report: ${text}`);
   const mult = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 }[m[3] as 'B'];
   await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
-  return { imported: Number(m[1].replace(/,/g, '')), bytes: Number(m[2]) * mult, seconds: Number(m[4]) };
+  return {
+    imported: Number(m[1].replace(/,/g, '')),
+    bytes: Number(m[2]) * mult,
+    seconds: Number(m[4]),
+  };
 }
 
 async function deleteAll(page: Page) {
@@ -43,7 +55,10 @@ async function deleteAll(page: Page) {
     const n = await page.getByTestId('delete-dataset').count();
     if (n === 0) break;
     await page.getByTestId('delete-dataset').first().click();
-    await page.waitForFunction((k) => document.querySelectorAll('[data-testid="delete-dataset"]').length < k, n);
+    await page.waitForFunction(
+      (k) => document.querySelectorAll('[data-testid="delete-dataset"]').length < k,
+      n,
+    );
   }
 }
 
@@ -52,7 +67,10 @@ try {
   const { context, page } = await newPage(app.browser);
   const backend = await openApp(page, app.served.url, '?backend=wasm');
   page.on('dialog', (d) => void d.accept());
-  for (const [name, kind] of [['clothing-small', 'JPEG'], ['cifar10-png', 'PNG']] as const) {
+  for (const [name, kind] of [
+    ['clothing-small', 'JPEG'],
+    ['cifar10-png', 'PNG'],
+  ] as const) {
     const rates: number[] = [];
     let bytes = 0;
     let count = 0;
@@ -83,7 +101,9 @@ try {
   rmSync(big, { recursive: true, force: true });
   const src: string[] = [];
   const root = join(SHARED, 'cifar10-png');
-  for (const split of readdirSync(root)) for (const c of readdirSync(join(root, split))) for (const f of readdirSync(join(root, split, c))) src.push(join(split, c, f));
+  for (const split of readdirSync(root))
+    for (const c of readdirSync(join(root, split)))
+      for (const f of readdirSync(join(root, split, c))) src.push(join(split, c, f));
   for (let i = 0; i < 50_000; i++) {
     const rel = src[i % src.length];
     const [, c, f] = rel.split('/');
@@ -106,7 +126,10 @@ try {
       w.__peak.js = Math.max(w.__peak.js, perf.memory?.usedJSHeapSize ?? 0);
       if (perf.measureUserAgentSpecificMemory && crossOriginIsolated) {
         try {
-          w.__peak.uaMem = Math.max(w.__peak.uaMem, (await perf.measureUserAgentSpecificMemory()).bytes);
+          w.__peak.uaMem = Math.max(
+            w.__peak.uaMem,
+            (await perf.measureUserAgentSpecificMemory()).bytes,
+          );
         } catch {
           // measurement is best-effort
         }
@@ -114,7 +137,9 @@ try {
     }, 2000);
   });
   const res = await importFolder(page, big, 64);
-  const peak = await page.evaluate(() => (window as unknown as { __peak: { js: number; uaMem: number } }).__peak);
+  const peak = await page.evaluate(
+    () => (window as unknown as { __peak: { js: number; uaMem: number } }).__peak,
+  );
   emit({
     figure: `import 50,000 images (cifar10-png repeated)`,
     backend: `chromium (engine ${backend})`,

@@ -55,7 +55,8 @@ function time(f: () => tf.TensorContainer): number {
   const once = (): number => {
     const t0 = performance.now();
     const out = f();
-    for (const t of tf.util.flatten(out as never) as tf.Tensor[]) if (t instanceof tf.Tensor) t.dataSync();
+    for (const t of tf.util.flatten(out as never) as tf.Tensor[])
+      if (t instanceof tf.Tensor) t.dataSync();
     const ms = performance.now() - t0;
     tf.dispose(out);
     return ms;
@@ -71,12 +72,18 @@ async function main(): Promise<void> {
   await tf.ready();
   const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
   registerWasmTrainingKernels();
-  console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, wasm threads ${wasm.getThreadsCount()}, batch ${batch}, best of ${reps} runs`);
-  console.log('GFLOP/s; flops = 2*N*OH*OW*KH*KW*Ci*Co per pass; matmul = [N*OH*OW, KH*KW*Ci] x [KH*KW*Ci, Co]');
+  console.log(
+    `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, wasm threads ${wasm.getThreadsCount()}, batch ${batch}, best of ${reps} runs`,
+  );
+  console.log(
+    'GFLOP/s; flops = 2*N*OH*OW*KH*KW*Ci*Co per pass; matmul = [N*OH*OW, KH*KW*Ci] x [KH*KW*Ci, Co]',
+  );
   const rng = createRng(7);
   for (const w of widths) {
     console.log(`\nResNet-18 CIFAR w${w}`);
-    console.log('layer                 shape              fwd   dx-ours  dx-wasm  dW-ours  matmul   fwd+bwd  (ms fwd+bwd)');
+    console.log(
+      'layer                 shape              fwd   dx-ours  dx-wasm  dW-ours  matmul   fwd+bwd  (ms fwd+bwd)',
+    );
     for (const l of resnet18Layers(w)) {
       const oh = Math.ceil(l.hw / l.stride);
       const x = seeded([batch, l.hw, l.hw, l.ci], rng) as tf.Tensor4D;
@@ -85,20 +92,44 @@ async function main(): Promise<void> {
       const flops = 2 * batch * oh * oh * l.k * l.k * l.ci * l.co;
       const attrs = { strides: l.stride, pad: 'same', dataFormat: 'NHWC' } as tf.NamedAttrMap;
       const fwd = time(() => tf.conv2d(x, f, l.stride, 'same'));
-      const dx = time(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor);
-      const dw = time(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor);
+      const dx = time(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy, filter: f },
+              { ...attrs, inputShape: x.shape },
+            ) as tf.Tensor,
+      );
+      const dw = time(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x, dy },
+              { ...attrs, filterShape: f.shape },
+            ) as tf.Tensor,
+      );
       let dxOrig = NaN;
       // wasm's own loop takes seconds per call at w64; time it on the cheaper layers only.
       if (withOriginal && original && flops < 2e9) {
         dxOrig = time(() => {
-          const info = original.kernelFunc({ inputs: { dy, filter: f }, backend: tf.backend(), attrs: { ...attrs, inputShape: x.shape } }) as tf.TensorInfo;
+          const info = original.kernelFunc({
+            inputs: { dy, filter: f },
+            backend: tf.backend(),
+            attrs: { ...attrs, inputShape: x.shape },
+          }) as tf.TensorInfo;
           return tf.engine().makeTensorFromTensorInfo(info);
         });
       }
       const a = seeded([batch * oh * oh, l.k * l.k * l.ci], rng);
       const b = seeded([l.k * l.k * l.ci, l.co], rng);
       const mm = time(() => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D));
-      const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, l.stride, 'same'), dy)));
+      const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, l.stride, 'same'), dy)),
+      );
       const full = time(() => g([x, f]));
       const shape = `${l.hw}x${l.hw}x${l.ci}->${oh}x${oh}x${l.co}`;
       console.log(
@@ -122,12 +153,34 @@ async function main(): Promise<void> {
     const flops = 2 * batch * oh * oh * 9 * ch * mult;
     const attrs = { strides: stride, dilations: 1, pad: 'same' } as tf.NamedAttrMap;
     const fwd = time(() => tf.depthwiseConv2d(x, f, stride, 'same'));
-    const dx = time(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape }) as tf.Tensor);
-    const dw = time(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape }) as tf.Tensor);
-    const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, stride, 'same'), dy)));
+    const dx = time(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy, filter: f },
+            { ...attrs, inputShape: x.shape },
+          ) as tf.Tensor,
+    );
+    const dw = time(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x, dy },
+            { ...attrs, filterShape: f.shape },
+          ) as tf.Tensor,
+    );
+    const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+      tf.sum(tf.mul(tf.depthwiseConv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, stride, 'same'), dy)),
+    );
     const full = time(() => g([x, f]));
     const shape = `${hw}x${hw}x${ch} m${mult} s${stride}`;
-    console.log(`${shape.padEnd(24)} ${gf(flops, fwd)}  ${gf(flops, dx)}   ${gf(flops, dw)}   ${gf(3 * flops, full)}  (${full.toFixed(0)} ms)`);
+    console.log(
+      `${shape.padEnd(24)} ${gf(flops, fwd)}  ${gf(flops, dx)}   ${gf(flops, dw)}   ${gf(3 * flops, full)}  (${full.toFixed(0)} ms)`,
+    );
     tf.dispose([x, f, dy]);
   }
   console.log(`\ntensors alive at end: ${tf.memory().numTensors}`);

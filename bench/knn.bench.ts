@@ -25,17 +25,46 @@ if (args.includes('--node')) {
   await useWasmBackend();
   const before = tf.memory().numTensors;
   const r = await benchKnn({ bank, queries, dim, classes });
-  emit({ figure: 'kNN classify (k = 200)', backend: `node ${r.backend}`, size, median: r.seconds, unit: 's', runs: 1, note: `top-1 ${r.accuracy.toFixed(4)}; leaked tensors ${tf.memory().numTensors - before}` });
+  emit({
+    figure: 'kNN classify (k = 200)',
+    backend: `node ${r.backend}`,
+    size,
+    median: r.seconds,
+    unit: 's',
+    runs: 1,
+    note: `top-1 ${r.accuracy.toFixed(4)}; leaked tensors ${tf.memory().numTensors - before}`,
+  });
 } else {
   const app = await startApp();
   try {
     const { context, page } = await newPage(app.browser);
     const active = await openApp(page, app.served.url, `?backend=${backend}`);
-    const r = await page.evaluate(async (o) => {
-      const engine = (window as unknown as { __simlab: { engine: { benchKnn(o: unknown): Promise<{ backend: string; seconds: number; accuracy: number }> } } }).__simlab.engine;
-      return engine.benchKnn(o);
-    }, { bank, queries, dim, classes });
-    emit({ figure: 'kNN classify (k = 200)', backend: `chromium ${active}`, size, median: r.seconds, unit: 's', runs: 1, note: `engine worker; top-1 ${r.accuracy.toFixed(4)} on 10 Gaussian classes` });
+    const r = await page.evaluate(
+      async (o) => {
+        const engine = (
+          window as unknown as {
+            __simlab: {
+              engine: {
+                benchKnn(
+                  o: unknown,
+                ): Promise<{ backend: string; seconds: number; accuracy: number }>;
+              };
+            };
+          }
+        ).__simlab.engine;
+        return engine.benchKnn(o);
+      },
+      { bank, queries, dim, classes },
+    );
+    emit({
+      figure: 'kNN classify (k = 200)',
+      backend: `chromium ${active}`,
+      size,
+      median: r.seconds,
+      unit: 's',
+      runs: 1,
+      note: `engine worker; top-1 ${r.accuracy.toFixed(4)} on 10 Gaussian classes`,
+    });
     await context.close();
   } finally {
     await app.close();

@@ -19,7 +19,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { generatePairSplits, pairLabels } from '../src/ml/data/pairs';
 import { registerWasmTrainingKernels } from '../src/ml/kernels/wasm/register';
 import { createPairModel } from '../src/ml/pairs/create-pair-model';
-import { comparisonTable, scoreMedians, type ComparedSplit, type SplitScores } from '../src/ml/pairs/evaluation';
+import {
+  comparisonTable,
+  scoreMedians,
+  type ComparedSplit,
+  type SplitScores,
+} from '../src/ml/pairs/evaluation';
 import type { PairModelConfig } from '../src/ml/pairs/pair-model';
 import { scorePairSet } from '../src/ml/pairs/scoring';
 import { trainPairModel } from '../src/ml/pairs/trainer';
@@ -35,7 +40,10 @@ const fixed = process.argv.includes('--fixed');
 const plain = process.argv.includes('--plain');
 const pairsPerEpoch = fixed ? 1000 : Number(arg('pairs', '2000'));
 const wanted = arg('models', 'ef,siamese,aux').split(',');
-const width = 8, batchSize = 32, lr = 3e-3, dataSeed = 1;
+const width = 8,
+  batchSize = 32,
+  lr = 3e-3,
+  dataSeed = 1;
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -44,14 +52,32 @@ registerWasmTrainingKernels();
 const backbone = { name: 'convnet' as const, width };
 const tuned = { inputNorm: 'per-image' } as const;
 const configs: { key: string; name: string; config: PairModelConfig }[] = [
-  { key: 'ef', name: 'early fusion', config: plain ? { kind: 'early-fusion', width } : { kind: 'early-fusion', width, headHidden: 64, ...tuned } },
-  { key: 'siamese', name: 'siamese', config: plain ? { kind: 'siamese', backbone } : { kind: 'siamese', backbone, embeddingHead: 'batchnorm', ...tuned } },
+  {
+    key: 'ef',
+    name: 'early fusion',
+    config: plain
+      ? { kind: 'early-fusion', width }
+      : { kind: 'early-fusion', width, headHidden: 64, ...tuned },
+  },
+  {
+    key: 'siamese',
+    name: 'siamese',
+    config: plain
+      ? { kind: 'siamese', backbone }
+      : { kind: 'siamese', backbone, embeddingHead: 'batchnorm', ...tuned },
+  },
   {
     key: 'aux',
     name: 'siamese + centre head',
     config: plain
       ? { kind: 'siamese-aux', backbone, auxWeight: 1 }
-      : { kind: 'siamese-aux', backbone, embeddingHead: 'linear-batchnorm', auxWeight: 10, ...tuned },
+      : {
+          kind: 'siamese-aux',
+          backbone,
+          embeddingHead: 'linear-batchnorm',
+          auxWeight: 10,
+          ...tuned,
+        },
   },
 ];
 
@@ -67,11 +93,24 @@ for (const { key, name, config } of configs.filter((c) => wanted.includes(c.key)
   const r = await trainPairModel(
     model,
     data,
-    { epochs, batchSize, lr, schedule: { kind: 'cosine', totalSteps: steps }, freshPairs: !fixed, dataSeed, gradNorms: true, evalSplits: ['colour'], evalEvery: 3 },
+    {
+      epochs,
+      batchSize,
+      lr,
+      schedule: { kind: 'cosine', totalSteps: steps },
+      freshPairs: !fixed,
+      dataSeed,
+      gradNorms: true,
+      evalSplits: ['colour'],
+      evalEvery: 3,
+    },
     (e) => {
-      const best = e.bestF1.colour, med = e.medians.colour;
+      const best = e.bestF1.colour,
+        med = e.medians.colour;
       if (best && med) {
-        console.error(`${name} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, colour best F1 ${fmt(best.f1)}, medians same ${med.same.toFixed(2)} / different ${med.different.toFixed(2)}`);
+        console.error(
+          `${name} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, colour best F1 ${fmt(best.f1)}, medians same ${med.same.toFixed(2)} / different ${med.different.toFixed(2)}`,
+        );
       }
     },
   );
@@ -79,7 +118,11 @@ for (const { key, name, config } of configs.filter((c) => wanted.includes(c.key)
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const splits = {} as Record<ComparedSplit, SplitScores>;
-  for (const split of ['test', 'colour', 'texture'] as const) splits[split] = { scores: await scorePairSet(model, data[split]), labels: pairLabels(data[split].pairs) };
+  for (const split of ['test', 'colour', 'texture'] as const)
+    splits[split] = {
+      scores: await scorePairSet(model, data[split]),
+      labels: pairLabels(data[split].pairs),
+    };
   const rows = comparisonTable([{ model: name, splits }]);
   for (const row of rows) {
     const med = scoreMedians(splits[row.split]);
@@ -105,8 +148,18 @@ for (const { key, name, config } of configs.filter((c) => wanted.includes(c.key)
   const test = rows.find((row) => row.split === 'test');
   const last = r.history[r.history.length - 1];
   if (test && test.f1 < 0.8 && last?.gradNorms) {
-    const norms = Object.entries(last.gradNorms).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
-    emit({ figure: `pairs ${name}: collapsed, last-step gradient norms`, backend: 'wasm', size, median: test.f1, unit: 'F1', runs: 1, note: norms });
+    const norms = Object.entries(last.gradNorms)
+      .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+      .join(', ');
+    emit({
+      figure: `pairs ${name}: collapsed, last-step gradient norms`,
+      backend: 'wasm',
+      size,
+      median: test.f1,
+      unit: 'F1',
+      runs: 1,
+      note: norms,
+    });
   }
   void key;
   model.dispose();

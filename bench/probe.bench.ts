@@ -43,7 +43,17 @@ try {
   const { context, page } = await newPage(app.browser);
   const active = await openApp(page, app.served.url, `?backend=${backend}`);
   const r = await page.evaluate(async (o) => {
-    const engine = (window as unknown as { __simlab: { engine: { benchProbe(o: unknown): Promise<{ backend: string; seconds: number; testAccuracy: number }> } } }).__simlab.engine;
+    const engine = (
+      window as unknown as {
+        __simlab: {
+          engine: {
+            benchProbe(
+              o: unknown,
+            ): Promise<{ backend: string; seconds: number; testAccuracy: number }>;
+          };
+        };
+      }
+    ).__simlab.engine;
     return engine.benchProbe(o);
   }, o);
   await context.close();
@@ -55,7 +65,8 @@ try {
     median: r.seconds,
     unit: 's',
     runs: 1,
-    anchor: sk === null ? null : { name: 'sklearn LogisticRegression (lbfgs)', value: sk, unit: 's' },
+    anchor:
+      sk === null ? null : { name: 'sklearn LogisticRegression (lbfgs)', value: sk, unit: 's' },
     ratio: sk === null ? null : sk / r.seconds,
     note: `engine worker; test accuracy ${r.testAccuracy.toFixed(4)}`,
   });

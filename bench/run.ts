@@ -17,7 +17,11 @@ const scripts = readdirSync(dir)
 const rows: BenchRow[] = [];
 for (const s of scripts) {
   console.error(`\n=== ${s}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(dir, s)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(dir, s)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+  });
   for (const line of (r.stdout ?? '').split('\n')) {
     if (line.startsWith('BENCH ')) rows.push(JSON.parse(line.slice(6)) as BenchRow);
     else if (line.trim()) console.error(line);

@@ -21,7 +21,11 @@ const app = await startApp();
 try {
   const { context, page } = await newPage(app.browser);
   await page.route('**/__bench/plotly.js', (r) =>
-    r.fulfill({ path: resolve(root, 'node_modules/plotly.js-dist-min/plotly.min.js'), contentType: 'text/javascript' }));
+    r.fulfill({
+      path: resolve(root, 'node_modules/plotly.js-dist-min/plotly.min.js'),
+      contentType: 'text/javascript',
+    }),
+  );
   await page.addInitScript('globalThis.__name = (f) => f');
   await openApp(page, app.served.url, '?backend=wasm');
   await page.addScriptTag({ url: `${app.served.url}/__bench/plotly.js` });
@@ -31,16 +35,29 @@ try {
       relayout(el: HTMLElement, u: Record<string, unknown>): Promise<unknown>;
     };
     const Plotly = (window as unknown as { Plotly: P }).Plotly;
-    const frames = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    const frames = () =>
+      new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
     // 10 classes × {train, test}: Gaussian blobs on a ring, as a t-SNE map of 10 classes looks.
     let s = 12345;
-    const uni = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const uni = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
     const normal = () => Math.sqrt(-2 * Math.log(1 - uni())) * Math.cos(2 * Math.PI * uni());
-    const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+    const palette = [
+      '#1f77b4',
+      '#ff7f0e',
+      '#2ca02c',
+      '#d62728',
+      '#9467bd',
+      '#8c564b',
+      '#e377c2',
+      '#7f7f7f',
+      '#bcbd22',
+      '#17becf',
+    ];
     const rows: number[][] = Array.from({ length: 20 }, () => []);
     const xy = new Float32Array(2 * n);
     for (let i = 0; i < n; i++) {
-      const c = i % 10, test = Math.floor(i / 10) % 6 === 0 ? 1 : 0;
+      const c = i % 10,
+        test = Math.floor(i / 10) % 6 === 0 ? 1 : 0;
       xy[2 * i] = 40 * Math.cos((2 * Math.PI * c) / 10) + 6 * normal();
       xy[2 * i + 1] = 40 * Math.sin((2 * Math.PI * c) / 10) + 6 * normal();
       rows[2 * c + test].push(i);
@@ -54,7 +71,13 @@ try {
       customdata: g,
       text: g.map((r) => `#${r} class ${t >> 1} · images/class_${t >> 1}/img_${r}.png`),
       hovertemplate: '%{text}<extra></extra>',
-      marker: { color: palette[t >> 1], symbol: t & 1 ? 'diamond' : 'circle', size: 7, opacity: 0.85, line: { width: 0 } },
+      marker: {
+        color: palette[t >> 1],
+        symbol: t & 1 ? 'diamond' : 'circle',
+        size: 7,
+        opacity: 0.85,
+        line: { width: 0 },
+      },
     }));
     const layout = {
       height: 560,
@@ -72,25 +95,46 @@ try {
     await Plotly.react(el, data, layout, { displayModeBar: false });
     await frames();
     const firstRenderMs = performance.now() - t0;
-    const zoomMs: number[] = [], panMs: number[] = [];
+    const zoomMs: number[] = [],
+      panMs: number[] = [];
     for (let k = 0; k < 5; k++) {
       const a = performance.now();
-      await Plotly.relayout(el, { 'xaxis.range': [-30 + k, 10 + k], 'yaxis.range': [10 - k, 50 - k] });
+      await Plotly.relayout(el, {
+        'xaxis.range': [-30 + k, 10 + k],
+        'yaxis.range': [10 - k, 50 - k],
+      });
       await frames();
       zoomMs.push(performance.now() - a);
       const b = performance.now();
-      await Plotly.relayout(el, { 'xaxis.range': [-25 + k, 15 + k], 'yaxis.range': [12 - k, 52 - k] });
+      await Plotly.relayout(el, {
+        'xaxis.range': [-25 + k, 15 + k],
+        'yaxis.range': [12 - k, 52 - k],
+      });
       await frames();
       panMs.push(performance.now() - b);
     }
     await Plotly.relayout(el, { 'xaxis.autorange': true, 'yaxis.autorange': true });
     await frames();
     // Pixel position of point 0 for the hover test.
-    const full = (el as unknown as { _fullLayout: { xaxis: { l2p(v: number): number; _offset: number }; yaxis: { l2p(v: number): number; _offset: number } } })._fullLayout;
+    const full = (
+      el as unknown as {
+        _fullLayout: {
+          xaxis: { l2p(v: number): number; _offset: number };
+          yaxis: { l2p(v: number): number; _offset: number };
+        };
+      }
+    )._fullLayout;
     const box = el.getBoundingClientRect();
     const px = box.left + full.xaxis._offset + full.xaxis.l2p(xy[0]);
     const py = box.top + full.yaxis._offset + full.yaxis.l2p(xy[1]);
-    return { firstRenderMs, zoomMs, panMs, px, py, webgl: !!document.querySelector('#bench-scatter canvas') };
+    return {
+      firstRenderMs,
+      zoomMs,
+      panMs,
+      px,
+      py,
+      webgl: !!document.querySelector('#bench-scatter canvas'),
+    };
   }, nPoints);
 
   // Hover: move the real mouse next to a point, time until plotly_hover fires (5 tries, each from afar).
@@ -99,7 +143,11 @@ try {
     await page.mouse.move(5, 5);
     await page.waitForTimeout(200);
     await page.evaluate(() => {
-      const el = document.getElementById('bench-scatter') as unknown as { on(ev: string, f: () => void): void; __t?: number; __hit?: Promise<number> };
+      const el = document.getElementById('bench-scatter') as unknown as {
+        on(ev: string, f: () => void): void;
+        __t?: number;
+        __hit?: Promise<number>;
+      };
       el.__hit = new Promise<number>((res) => el.on('plotly_hover', () => res(performance.now())));
     });
     const t0 = await page.evaluate(() => performance.now());
@@ -115,10 +163,40 @@ try {
   await page.screenshot({ path: shot });
   const size = `${nPoints.toLocaleString('en-US')} points, 20 traces`;
   const note = `WebGL canvas: ${render.webgl}; screenshot bench/results/scatter-50k.png`;
-  emit({ figure: 'scattergl first render', backend: 'chromium', size, median: render.firstRenderMs, unit: 'ms', runs: 1, note });
-  emit({ figure: 'scattergl hover → plotly_hover', backend: 'chromium', size, median: median(hoverMs.filter(Number.isFinite)), unit: 'ms', runs: hoverMs.filter(Number.isFinite).length, note: `all: ${hoverMs.map((m) => m.toFixed(0)).join(', ')}` });
-  emit({ figure: 'scattergl zoom (relayout)', backend: 'chromium', size, median: median(render.zoomMs), unit: 'ms', runs: render.zoomMs.length });
-  emit({ figure: 'scattergl pan (relayout)', backend: 'chromium', size, median: median(render.panMs), unit: 'ms', runs: render.panMs.length });
+  emit({
+    figure: 'scattergl first render',
+    backend: 'chromium',
+    size,
+    median: render.firstRenderMs,
+    unit: 'ms',
+    runs: 1,
+    note,
+  });
+  emit({
+    figure: 'scattergl hover → plotly_hover',
+    backend: 'chromium',
+    size,
+    median: median(hoverMs.filter(Number.isFinite)),
+    unit: 'ms',
+    runs: hoverMs.filter(Number.isFinite).length,
+    note: `all: ${hoverMs.map((m) => m.toFixed(0)).join(', ')}`,
+  });
+  emit({
+    figure: 'scattergl zoom (relayout)',
+    backend: 'chromium',
+    size,
+    median: median(render.zoomMs),
+    unit: 'ms',
+    runs: render.zoomMs.length,
+  });
+  emit({
+    figure: 'scattergl pan (relayout)',
+    backend: 'chromium',
+    size,
+    median: median(render.panMs),
+    unit: 'ms',
+    runs: render.panMs.length,
+  });
   await context.close();
 } finally {
   await app.close();

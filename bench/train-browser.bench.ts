@@ -13,7 +13,9 @@ import { startApp } from './browser';
 import { emit } from './lib';
 
 type Engine = {
-  benchTrainStep(o: unknown): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
+  benchTrainStep(
+    o: unknown,
+  ): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
   benchMatmul(o: unknown): Promise<{ backend: string; gflops: number }>;
 };
 
@@ -31,21 +33,86 @@ const conv = { name: 'convnet', width: 32, inputSize: 32 };
 const r16 = { name: 'resnet18', width: 16, stem: 'cifar', inputSize: 32 };
 const r64 = { name: 'resnet18', width: 64, stem: 'cifar', inputSize: 32 };
 const CASES: Case[] = [
-  ...['supervised', 'simclr', 'byol', 'simsiam', 'mocov2'].map((method) => ({ backend: 'wasm', method, backbone: conv, label: 'ConvNet w32', batch: 64, steps: 5, maxSeconds: 40 })),
-  ...['supervised', 'simclr'].map((method) => ({ backend: 'wasm', method, backbone: r16, label: 'ResNet-18 w16', batch: 64, steps: 3, maxSeconds: 60 })),
+  ...['supervised', 'simclr', 'byol', 'simsiam', 'mocov2'].map((method) => ({
+    backend: 'wasm',
+    method,
+    backbone: conv,
+    label: 'ConvNet w32',
+    batch: 64,
+    steps: 5,
+    maxSeconds: 40,
+  })),
+  ...['supervised', 'simclr'].map((method) => ({
+    backend: 'wasm',
+    method,
+    backbone: r16,
+    label: 'ResNet-18 w16',
+    batch: 64,
+    steps: 3,
+    maxSeconds: 60,
+  })),
   // wasm memory caps at 4 GiB: ResNet-18 w64 runs at batch 32 (PLATFORM.md).
-  { backend: 'wasm', method: 'simclr', backbone: r64, label: 'ResNet-18 w64', batch: 32, steps: 2, maxSeconds: 90 },
-  { backend: 'webgpu', method: 'simclr', backbone: conv, label: 'ConvNet w32', batch: 8, steps: 2, maxSeconds: 60 },
-  { backend: 'webgpu', method: 'simclr', backbone: r16, label: 'ResNet-18 w16', batch: 8, steps: 1, maxSeconds: 90 },
-  { backend: 'cpu', method: 'simclr', backbone: conv, label: 'ConvNet w32', batch: 8, steps: 2, maxSeconds: 60 },
-  { backend: 'cpu', method: 'simclr', backbone: r16, label: 'ResNet-18 w16', batch: 8, steps: 1, maxSeconds: 90 },
+  {
+    backend: 'wasm',
+    method: 'simclr',
+    backbone: r64,
+    label: 'ResNet-18 w64',
+    batch: 32,
+    steps: 2,
+    maxSeconds: 90,
+  },
+  {
+    backend: 'webgpu',
+    method: 'simclr',
+    backbone: conv,
+    label: 'ConvNet w32',
+    batch: 8,
+    steps: 2,
+    maxSeconds: 60,
+  },
+  {
+    backend: 'webgpu',
+    method: 'simclr',
+    backbone: r16,
+    label: 'ResNet-18 w16',
+    batch: 8,
+    steps: 1,
+    maxSeconds: 90,
+  },
+  {
+    backend: 'cpu',
+    method: 'simclr',
+    backbone: conv,
+    label: 'ConvNet w32',
+    batch: 8,
+    steps: 2,
+    maxSeconds: 60,
+  },
+  {
+    backend: 'cpu',
+    method: 'simclr',
+    backbone: r16,
+    label: 'ResNet-18 w16',
+    batch: 8,
+    steps: 1,
+    maxSeconds: 90,
+  },
 ];
 
 function torchRate(c: Case): number | null {
-  if (!existsSync('/usr/bin/python3') || (c.method !== 'simclr' && c.method !== 'supervised')) return null;
+  if (!existsSync('/usr/bin/python3') || (c.method !== 'simclr' && c.method !== 'supervised'))
+    return null;
   const r = spawnSync(
     '/usr/bin/python3',
-    [resolve(import.meta.dirname, 'train_torch.py'), c.method, c.backbone.name, String(c.backbone.width), String(c.batch), '32', '3'],
+    [
+      resolve(import.meta.dirname, 'train_torch.py'),
+      c.method,
+      c.backbone.name,
+      String(c.backbone.width),
+      String(c.batch),
+      '32',
+      '3',
+    ],
     { encoding: 'utf8', timeout: 300_000 },
   );
   return r.status === 0 ? Number(r.stdout.trim()) : null;
@@ -55,7 +122,13 @@ async function measure(page: Page, c: Case) {
   return page.evaluate(async (c) => {
     const engine = (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine;
     const mm = await engine.benchMatmul({ n: c.backend === 'wasm' ? 512 : 256, repeats: 3 });
-    const r = await engine.benchTrainStep({ method: c.method, backbone: c.backbone, batch: c.batch, steps: c.steps, maxSeconds: c.maxSeconds });
+    const r = await engine.benchTrainStep({
+      method: c.method,
+      backbone: c.backbone,
+      batch: c.batch,
+      steps: c.steps,
+      maxSeconds: c.maxSeconds,
+    });
     return { mm, r };
   }, c);
 }

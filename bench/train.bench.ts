@@ -30,7 +30,10 @@ function arg(name: string, dflt: string): string {
 const MODELS: Record<string, { backbone: BackboneConfigInput; batch?: number }> = {
   convnet: { backbone: { name: 'convnet', inputSize: 32, width: 32 } },
   'resnet18-w16': { backbone: { name: 'resnet18', inputSize: 32, width: 16, stem: 'cifar' } },
-  'resnet18-w64': { backbone: { name: 'resnet18', inputSize: 32, width: 64, stem: 'cifar' }, batch: 16 },
+  'resnet18-w64': {
+    backbone: { name: 'resnet18', inputSize: 32, width: 64, stem: 'cifar' },
+    batch: 16,
+  },
 };
 const models = arg('models', Object.keys(MODELS).join(',')).split(',');
 const methods = arg('methods', METHOD_NAMES.join(',')).split(',') as MethodName[];
@@ -40,7 +43,8 @@ const defaultBatch = Number(arg('batch', '64'));
 /** Best-of-5 GFLOP/s of a 1024×1024 by 1024×1024 matmul on the active backend. */
 async function matmulGflops(): Promise<number> {
   const n = 1024;
-  const a = tf.randomNormal([n, n]) as tf.Tensor2D, b = tf.randomNormal([n, n]) as tf.Tensor2D;
+  const a = tf.randomNormal([n, n]) as tf.Tensor2D,
+    b = tf.randomNormal([n, n]) as tf.Tensor2D;
   const times: number[] = [];
   for (let i = 0; i < 6; i++) {
     const t0 = performance.now();
@@ -54,18 +58,35 @@ async function matmulGflops(): Promise<number> {
 }
 
 function images(n: number, rng: ReturnType<typeof createRng>): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from({ length: n * 32 * 32 * 3 }, () => rng.normal()), [n, 32, 32, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: n * 32 * 32 * 3 }, () => rng.normal()),
+    [n, 32, 32, 3],
+  );
 }
 
 /** Median images/s of `reps` steps after one warm-up step. */
 async function stepRate(model: string, method: MethodName, batch: number): Promise<number> {
   const bb = createBackbone(MODELS[model].backbone);
-  const m = createMethod(bb.model, method === 'supervised' ? { method, numClasses: 10 } : method === 'mocov2' ? { method, queueSize: 4096 } : { method });
+  const m = createMethod(
+    bb.model,
+    method === 'supervised'
+      ? { method, numClasses: 10 }
+      : method === 'mocov2'
+        ? { method, queueSize: 4096 }
+        : { method },
+  );
   const opt = createOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 });
   const rng = createRng(1);
-  const b: MethodBatch = m.batchKind === 'labeled'
-    ? { x: images(batch, rng), y: tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32') }
-    : { v1: images(batch, rng), v2: images(batch, rng) };
+  const b: MethodBatch =
+    m.batchKind === 'labeled'
+      ? {
+          x: images(batch, rng),
+          y: tf.tensor1d(
+            Array.from({ length: batch }, (_, i) => i % 10),
+            'int32',
+          ),
+        }
+      : { v1: images(batch, rng), v2: images(batch, rng) };
   const rates: number[] = [];
   try {
     for (let i = 0; i <= reps; i++) {
@@ -136,7 +157,11 @@ print(json.dumps(out))
 /** PyTorch CPU images/s of the supervised and SimCLR steps, or null without /usr/bin/python3 + torch. */
 function torchRates(specs: [string, number][]): Record<string, number> | null {
   if (!existsSync('/usr/bin/python3')) return null;
-  const r = spawnSync('/usr/bin/python3', ['-c', PY.replace('${REPS}', String(reps)), JSON.stringify(specs)], { encoding: 'utf8', timeout: 1_800_000 });
+  const r = spawnSync(
+    '/usr/bin/python3',
+    ['-c', PY.replace('${REPS}', String(reps)), JSON.stringify(specs)],
+    { encoding: 'utf8', timeout: 1_800_000 },
+  );
   if (r.status !== 0) {
     console.error(`PyTorch anchor skipped: ${r.stderr.trim().split('\n').at(-1)}`);
     return null;
@@ -152,21 +177,46 @@ async function main(): Promise<void> {
   console.error(`wasm matmul 1024³: ${gflops.toFixed(1)} GFLOP/s`);
   const anchor = { name: 'wasm matmul 1024³', value: +gflops.toFixed(2), unit: 'GFLOP/s' };
   for (const model of models) {
-    if (!MODELS[model]) throw new Error(`unknown model ${model}; valid: ${Object.keys(MODELS).join(', ')}`);
+    if (!MODELS[model])
+      throw new Error(`unknown model ${model}; valid: ${Object.keys(MODELS).join(', ')}`);
     const batch = MODELS[model].batch ?? defaultBatch;
     for (const method of methods) {
       const rate = await stepRate(model, method, batch);
-      const row: BenchRow = { figure: `train step ${method} ${model}`, backend: 'wasm (Node)', size: `b${batch} 32px`, median: +rate.toFixed(2), unit: 'images/s', runs: reps, anchor, ratio: null, note: 'views pre-made; SGD momentum' };
+      const row: BenchRow = {
+        figure: `train step ${method} ${model}`,
+        backend: 'wasm (Node)',
+        size: `b${batch} 32px`,
+        median: +rate.toFixed(2),
+        unit: 'images/s',
+        runs: reps,
+        anchor,
+        ratio: null,
+        note: 'views pre-made; SGD momentum',
+      };
       emit(row);
     }
   }
   const torch = torchRates(models.map((m) => [m, MODELS[m].batch ?? defaultBatch]));
   if (torch) {
-    const tAnchor = { name: 'torch matmul 1024³', value: +torch.matmulGflops.toFixed(2), unit: 'GFLOP/s' };
+    const tAnchor = {
+      name: 'torch matmul 1024³',
+      value: +torch.matmulGflops.toFixed(2),
+      unit: 'GFLOP/s',
+    };
     for (const model of models) {
       for (const method of ['supervised', 'simclr']) {
         const v = torch[`${model}/${method}`];
-        emit({ figure: `train step ${method} ${model}`, backend: `PyTorch ${torch.torch} CPU (2 threads)`, size: `b${MODELS[model].batch ?? defaultBatch} 32px`, median: +v.toFixed(2), unit: 'images/s', runs: reps, anchor: tAnchor, ratio: null, note: 'same step in PyTorch' });
+        emit({
+          figure: `train step ${method} ${model}`,
+          backend: `PyTorch ${torch.torch} CPU (2 threads)`,
+          size: `b${MODELS[model].batch ?? defaultBatch} 32px`,
+          median: +v.toFixed(2),
+          unit: 'images/s',
+          runs: reps,
+          anchor: tAnchor,
+          ratio: null,
+          note: 'same step in PyTorch',
+        });
       }
     }
   }

@@ -31,17 +31,27 @@ const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--iter')
 const dim = 512;
 const root = resolve(import.meta.dirname, '..');
 
-interface SklearnRun { n: number; seconds: number; cpu_seconds: number; kl_divergence: number; trustworthiness: number }
+interface SklearnRun {
+  n: number;
+  seconds: number;
+  cpu_seconds: number;
+  kl_divergence: number;
+  trustworthiness: number;
+}
 function sklearnRuns(): { runs: SklearnRun[]; load: number } {
   const p = resolve(root, 'tests/reference/fixtures/eval_bench.json');
   if (!existsSync(p)) return { runs: [], load: NaN };
-  const j = JSON.parse(readFileSync(p, 'utf8')) as { runs: SklearnRun[]; load_average_at_start: number };
+  const j = JSON.parse(readFileSync(p, 'utf8')) as {
+    runs: SklearnRun[];
+    load_average_at_start: number;
+  };
   return { runs: j.runs, load: j.load_average_at_start };
 }
 
 /** CPU seconds (user + system) of this process's descendants (Chromium and its helpers). */
 function childCpuSeconds(): number {
-  const parent = new Map<number, number>(), ticks = new Map<number, number>();
+  const parent = new Map<number, number>(),
+    ticks = new Map<number, number>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
@@ -77,7 +87,8 @@ function runNode(list: number[]): void {
   const withTrust = args.includes('--trust');
   for (const n of list) {
     const x = gaussianClusters(n, n);
-    const wall0 = performance.now(), cpu0 = process.cpuUsage();
+    const wall0 = performance.now(),
+      cpu0 = process.cpuUsage();
     const t = new Tsne(x, n, dim, { nIter });
     const opt0 = performance.now();
     const s = t.run();
@@ -110,50 +121,71 @@ interface PageResult {
 async function runBrowser(list: number[]): Promise<void> {
   const app = await startApp();
   const dist = process.env.SIMLAB_DIST ? resolve(process.env.SIMLAB_DIST) : resolve(root, 'dist');
-  const workerFile = readdirSync(resolve(dist, 'assets')).find((f) => /^tsne\.worker-.*\.js$/.test(f));
+  const workerFile = readdirSync(resolve(dist, 'assets')).find((f) =>
+    /^tsne\.worker-.*\.js$/.test(f),
+  );
   if (!workerFile) throw new Error(`no tsne.worker-*.js in ${dist}/assets`);
   const sk = sklearnRuns();
   try {
     for (const n of list) {
       const { context, page } = await newPage(app.browser);
       await page.route('**/__bench/comlink.mjs', (r) =>
-        r.fulfill({ path: resolve(root, 'node_modules/comlink/dist/esm/comlink.mjs'), contentType: 'text/javascript' }));
+        r.fulfill({
+          path: resolve(root, 'node_modules/comlink/dist/esm/comlink.mjs'),
+          contentType: 'text/javascript',
+        }),
+      );
       // tsx compiles with keepNames, which wraps the evaluated function's inner functions in __name().
       await page.addInitScript('globalThis.__name = (f) => f');
       await openApp(page, app.served.url, '?backend=wasm');
-      const cpu0 = childCpuSeconds(), wall0 = performance.now();
-      const r = await page.evaluate(async ({ n, dim, nIter, workerUrl }) => {
-        const Comlink = await import(/* @vite-ignore */ `${location.origin}/__bench/comlink.mjs`);
-        // Seeded 10-cluster data (mulberry32 + Box-Muller), made in the page.
-        let s = n >>> 0;
-        const uni = () => {
-          s = (s + 0x6d2b79f5) >>> 0;
-          let t = s;
-          t = Math.imul(t ^ (t >>> 15), t | 1);
-          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-          return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-        };
-        const normal = () => Math.sqrt(-2 * Math.log(1 - uni())) * Math.cos(2 * Math.PI * uni());
-        const centres = Float64Array.from({ length: 10 * dim }, normal);
-        const x = new Float32Array(n * dim);
-        for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) x[i * dim + j] = centres[(i % 10) * dim + j] + normal();
-        const worker = new Worker(workerUrl, { type: 'module', name: 'simlab-tsne' });
-        const p = Comlink.wrap(worker);
-        await p.load(Comlink.transfer(x, [x.buffer]), n, dim);
-        const marks: [number, number][] = [];
-        const t0 = performance.now();
-        const last = await p.tsne(
-          { perplexity: 30, learningRate: 'auto', iterations: nIter, every: 50, seed: 0 },
-          Comlink.proxy((l: { iteration: number }) => { marks.push([l.iteration, performance.now() - t0]); }),
-        );
-        const totalMs = performance.now() - t0;
-        worker.terminate();
-        return { totalMs, firstLayoutMs: marks[0]?.[1] ?? NaN, marks, iteration: last.iteration, kl: last.kl, setupMs: last.setupMs ?? null } as PageResult;
-      }, { n, dim, nIter, workerUrl: `${app.served.url}/assets/${workerFile}` });
+      const cpu0 = childCpuSeconds(),
+        wall0 = performance.now();
+      const r = await page.evaluate(
+        async ({ n, dim, nIter, workerUrl }) => {
+          const Comlink = await import(/* @vite-ignore */ `${location.origin}/__bench/comlink.mjs`);
+          // Seeded 10-cluster data (mulberry32 + Box-Muller), made in the page.
+          let s = n >>> 0;
+          const uni = () => {
+            s = (s + 0x6d2b79f5) >>> 0;
+            let t = s;
+            t = Math.imul(t ^ (t >>> 15), t | 1);
+            t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+            return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+          };
+          const normal = () => Math.sqrt(-2 * Math.log(1 - uni())) * Math.cos(2 * Math.PI * uni());
+          const centres = Float64Array.from({ length: 10 * dim }, normal);
+          const x = new Float32Array(n * dim);
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < dim; j++) x[i * dim + j] = centres[(i % 10) * dim + j] + normal();
+          const worker = new Worker(workerUrl, { type: 'module', name: 'simlab-tsne' });
+          const p = Comlink.wrap(worker);
+          await p.load(Comlink.transfer(x, [x.buffer]), n, dim);
+          const marks: [number, number][] = [];
+          const t0 = performance.now();
+          const last = await p.tsne(
+            { perplexity: 30, learningRate: 'auto', iterations: nIter, every: 50, seed: 0 },
+            Comlink.proxy((l: { iteration: number }) => {
+              marks.push([l.iteration, performance.now() - t0]);
+            }),
+          );
+          const totalMs = performance.now() - t0;
+          worker.terminate();
+          return {
+            totalMs,
+            firstLayoutMs: marks[0]?.[1] ?? NaN,
+            marks,
+            iteration: last.iteration,
+            kl: last.kl,
+            setupMs: last.setupMs ?? null,
+          } as PageResult;
+        },
+        { n, dim, nIter, workerUrl: `${app.served.url}/assets/${workerFile}` },
+      );
       const cpu = childCpuSeconds() - cpu0;
       const wall = (performance.now() - wall0) / 1000;
       const msPerIter = (from: number, to: number) => {
-        const a = r.marks.find((m) => m[0] === from), b = r.marks.find((m) => m[0] === to);
+        const a = r.marks.find((m) => m[0] === from),
+          b = r.marks.find((m) => m[0] === to);
         return a && b ? ((b[1] - a[1]) / (to - from)).toFixed(0) : '-';
       };
       const su = r.setupMs;
@@ -170,10 +202,14 @@ async function runBrowser(list: number[]): Promise<void> {
         ratio: ref ? ref.seconds / secs : null,
         note:
           `Chromium CPU ${cpu.toFixed(1)} s over ${wall.toFixed(1)} s wall; ` +
-          (su ? `set-up: PCA ${(su.pca / 1000).toFixed(1)} s, kNN ${(su.neighbours / 1000).toFixed(1)} s, P ${(su.affinities / 1000).toFixed(1)} s; ` : '') +
+          (su
+            ? `set-up: PCA ${(su.pca / 1000).toFixed(1)} s, kNN ${(su.neighbours / 1000).toFixed(1)} s, P ${(su.affinities / 1000).toFixed(1)} s; `
+            : '') +
           `first layout ${(r.firstLayoutMs / 1000).toFixed(1)} s; ms/iter ${msPerIter(50, 250)} (exaggeration) / ${msPerIter(250, r.iteration)} (after); ` +
           `KL ${r.kl.toFixed(3)}` +
-          (ref ? `; sklearn (same recipe, another draw): KL ${ref.kl_divergence.toFixed(3)}, ${ref.cpu_seconds.toFixed(0)} CPU s, load ${sk.load.toFixed(0)} at its start` : '; sklearn: not measured at this size'),
+          (ref
+            ? `; sklearn (same recipe, another draw): KL ${ref.kl_divergence.toFixed(3)}, ${ref.cpu_seconds.toFixed(0)} CPU s, load ${sk.load.toFixed(0)} at its start`
+            : '; sklearn: not measured at this size'),
       });
       await context.close();
     }

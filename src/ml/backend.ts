@@ -30,7 +30,10 @@ export async function probeWebGpu(): Promise<
   try {
     const adapter = await nav.gpu.requestAdapter();
     if (!adapter) {
-      return { ok: false, reason: 'no WebGPU adapter: the GPU is blocklisted or WebGPU is disabled in this browser' };
+      return {
+        ok: false,
+        reason: 'no WebGPU adapter: the GPU is blocklisted or WebGPU is disabled in this browser',
+      };
     }
     const info = adapter.info ?? {};
     return {
@@ -56,7 +59,10 @@ export async function probeWebGpu(): Promise<
 function exposeCoresToWasm(threads: number): void {
   const g = globalThis as { WorkerGlobalScope?: unknown; navigator?: object };
   if (typeof g.WorkerGlobalScope === 'undefined' || !g.navigator) return;
-  Object.defineProperty(g.navigator, 'hardwareConcurrency', { value: Math.min(threads, 8) * 2, configurable: true });
+  Object.defineProperty(g.navigator, 'hardwareConcurrency', {
+    value: Math.min(threads, 8) * 2,
+    configurable: true,
+  });
 }
 
 export interface InitBackendOptions {
@@ -73,7 +79,10 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never, true);
-      const threads = Math.max(1, opts.wasmThreads ?? (globalThis.navigator?.hardwareConcurrency || 1));
+      const threads = Math.max(
+        1,
+        opts.wasmThreads ?? (globalThis.navigator?.hardwareConcurrency || 1),
+      );
       wasm.setThreadsCount(threads);
       exposeCoresToWasm(threads);
     }
@@ -100,7 +109,11 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       skipped.push({ name, reason: probe.reason });
       continue;
     }
-    if (name === 'webgl' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined' && typeof document === 'undefined') {
+    if (
+      name === 'webgl' &&
+      typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined' &&
+      typeof document === 'undefined'
+    ) {
       skipped.push({ name, reason: 'no OffscreenCanvas for WebGL in this context' });
       continue;
     }
@@ -124,7 +137,14 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     active,
     forced: !!opts.force,
     adapter: active === 'webgpu' && probe.ok ? probe.adapter : null,
-    webgpuUnavailable: active === 'webgpu' ? null : probe.ok ? (opts.force ? `backend forced to ${active}` : 'WebGPU adapter present but tfjs failed to start on it') : probe.reason,
+    webgpuUnavailable:
+      active === 'webgpu'
+        ? null
+        : probe.ok
+          ? opts.force
+            ? `backend forced to ${active}`
+            : 'WebGPU adapter present but tfjs failed to start on it'
+          : probe.reason,
     skipped,
     wasmThreads,
     crossOriginIsolated: !!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated,

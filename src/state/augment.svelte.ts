@@ -26,7 +26,9 @@ export class AugmentState {
   datasetId = $state<string | null>(null);
   preview = $state.raw<AugmentPreview | null>(null);
   /** The seed and images the shown preview was made with. */
-  shown = $state.raw<{ seed: number; indices: number[]; labels: string[]; paths: string[] } | null>(null);
+  shown = $state.raw<{ seed: number; indices: number[]; labels: string[]; paths: string[] } | null>(
+    null,
+  );
   issues = $state.raw<PipelineIssue[]>([]);
   error = $state<string | null>(null);
   busy = $state(false);
@@ -38,7 +40,10 @@ export class AugmentState {
   }
 
   async load(): Promise<void> {
-    const [presets, defaults] = await Promise.all([this.#client.remote.augmentPresets(), this.#client.remote.augmentOpDefaults()]);
+    const [presets, defaults] = await Promise.all([
+      this.#client.remote.augmentPresets(),
+      this.#client.remote.augmentOpDefaults(),
+    ]);
     this.presets = presets;
     this.opDefaults = defaults;
     if (!this.pipeline) this.applyPreset(this.presetName, 64);
@@ -48,14 +53,19 @@ export class AugmentState {
     const p = this.presets.find((x) => x.name === name);
     if (!p) return;
     this.presetName = name;
-    this.pipeline = { outputSize, views: [structuredClone(p.views[0]), structuredClone(p.views[1])] };
+    this.pipeline = {
+      outputSize,
+      views: [structuredClone(p.views[0]), structuredClone(p.views[1])],
+    };
   }
 
   reroll(): void {
     this.seed = Math.floor(Math.random() * 1_000_000);
   }
 
-  async #indices(meta: DatasetMeta): Promise<{ indices: number[]; labels: string[]; paths: string[] }> {
+  async #indices(
+    meta: DatasetMeta,
+  ): Promise<{ indices: number[]; labels: string[]; paths: string[] }> {
     if (!this.#index || this.#index.id !== meta.id) {
       this.#index = { id: meta.id, index: await this.#client.remote.getDatasetIndex(meta.id) };
     }
@@ -63,7 +73,9 @@ export class AugmentState {
     let pool: number[] = [];
     for (let i = 0; i < ix.paths.length; i++) if (ix.splits[i] === 0) pool.push(i);
     if (pool.length === 0) pool = ix.paths.map((_, i) => i);
-    const picked = createRng(this.imageSeed).shuffle(pool).slice(0, Math.min(this.count, pool.length));
+    const picked = createRng(this.imageSeed)
+      .shuffle(pool)
+      .slice(0, Math.min(this.count, pool.length));
     return {
       indices: picked,
       labels: picked.map((i) => (ix.labels[i] >= 0 ? meta.classes[ix.labels[i]] : '')),
@@ -87,7 +99,12 @@ export class AugmentState {
       }
       this.issues = [];
       const sel = await this.#indices(meta);
-      const preview = await this.#client.remote.augmentPreview({ datasetId: meta.id, indices: sel.indices, pipeline: v.pipeline, seed });
+      const preview = await this.#client.remote.augmentPreview({
+        datasetId: meta.id,
+        indices: sel.indices,
+        pipeline: v.pipeline,
+        seed,
+      });
       if (seq !== this.#seq) return;
       this.preview = preview;
       this.shown = { seed, ...sel };

@@ -23,7 +23,11 @@ const Generator = z.object({
   name: z.string(),
   description: z.string(),
   license: z.string(),
-  defaults: z.object({ count: z.number().int().positive(), seed: z.number().int(), size: z.literal(32) }),
+  defaults: z.object({
+    count: z.number().int().positive(),
+    seed: z.number().int(),
+    size: z.literal(32),
+  }),
 });
 const Remote = z.object({
   id: z.string(),

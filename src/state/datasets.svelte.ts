@@ -25,7 +25,11 @@ export type ImportStage =
 export function defaultOptions(plan: ImportPlan): ImportOptions {
   const csv = plan.layout === 'csv' && plan.csv.length > 0 ? plan.csv[0] : null;
   const labeling: ImportOptions['labeling'] =
-    plan.folderClasses.length > 0 ? 'folders' : csv && csv.guess.file && csv.guess.label ? 'csv' : 'none';
+    plan.folderClasses.length > 0
+      ? 'folders'
+      : csv && csv.guess.file && csv.guess.label
+        ? 'csv'
+        : 'none';
   return {
     name: plan.suggestedName,
     size: plan.defaultSize,
@@ -71,7 +75,10 @@ export class DatasetsState {
     const { datasets, removedInterrupted } = await this.#client.remote.listDatasets();
     this.list = datasets;
     for (const name of removedInterrupted) {
-      this.notices = [...this.notices, `The import of "${name}" was interrupted (page closed or reloaded) and has been removed; nothing of it is kept. Import it again to use it.`];
+      this.notices = [
+        ...this.notices,
+        `The import of "${name}" was interrupted (page closed or reloaded) and has been removed; nothing of it is kept. Import it again to use it.`,
+      ];
     }
     if (this.selectedId && !datasets.some((d) => d.id === this.selectedId)) this.selectedId = null;
     if (!this.selectedId && datasets.length) this.selectedId = datasets[datasets.length - 1].id;
@@ -82,7 +89,8 @@ export class DatasetsState {
   async requestPersistence(): Promise<void> {
     try {
       this.persisted = (await navigator.storage?.persisted?.()) ?? null;
-      if (!this.persisted && navigator.storage?.persist) this.persisted = await navigator.storage.persist();
+      if (!this.persisted && navigator.storage?.persist)
+        this.persisted = await navigator.storage.persist();
     } catch {
       this.persisted = null;
     }
@@ -108,7 +116,10 @@ export class DatasetsState {
   async updatePreview(): Promise<void> {
     if (this.stage.kind !== 'review' || !this.options) return;
     const seq = ++this.#previewSeq;
-    const p = await this.#client.remote.previewImport(this.stage.plan.planId, $state.snapshot(this.options) as ImportOptions);
+    const p = await this.#client.remote.previewImport(
+      this.stage.plan.planId,
+      $state.snapshot(this.options) as ImportOptions,
+    );
     if (seq === this.#previewSeq) this.preview = p;
   }
 

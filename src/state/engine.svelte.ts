@@ -15,7 +15,8 @@ export class EngineState {
   constructor(search: string) {
     const param = new URLSearchParams(search).get('backend');
     this.requested = isBackendName(param) ? param : null;
-    if (param && !this.requested) this.error = `?backend=${param} is not a backend; use webgpu, webgl, wasm or cpu`;
+    if (param && !this.requested)
+      this.error = `?backend=${param} is not a backend; use webgpu, webgl, wasm or cpu`;
     this.client = createEngineClient();
   }
 

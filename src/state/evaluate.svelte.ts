@@ -3,12 +3,33 @@
  * results from the engine, the OOD class map, and the embedding explorer (maps from the explorer
  * worker, updated while they optimise). Latest request wins.
  */
-import type { ClassifierResult, DatasetMeta, EvalProgress, FineTuneEpoch, FineTuneResult, FineTuneSnapshots, ProbeResult, RunImportNote, RunRecord, WeightsInit } from '../worker/api';
+import type {
+  ClassifierResult,
+  DatasetMeta,
+  EvalProgress,
+  FineTuneEpoch,
+  FineTuneResult,
+  FineTuneSnapshots,
+  ProbeResult,
+  RunImportNote,
+  RunRecord,
+  WeightsInit,
+} from '../worker/api';
 import type { EngineClient } from '../worker/client';
 import { toCsv } from '../worker/eval/csv';
-import { createProjectorClient, type Layout, type ProjectorClient } from '../worker/eval/projector-client';
+import {
+  createProjectorClient,
+  type Layout,
+  type ProjectorClient,
+} from '../worker/eval/projector-client';
 import type { CheckpointSlot, EvalSplit } from '../worker/eval/types';
-import { compareKey, normalizeLayout, sameArchitecture, type ComparisonCell, type ComparisonRow } from '../worker/eval/comparison';
+import {
+  compareKey,
+  normalizeLayout,
+  sameArchitecture,
+  type ComparisonCell,
+  type ComparisonRow,
+} from '../worker/eval/comparison';
 
 export type { ComparisonCell, ComparisonRow };
 
@@ -32,7 +53,17 @@ export interface ExplorerPoints {
 /** Explorer points of a fine-tune's snapshot rows. */
 function snapshotPoints(src: EvolutionSource): ExplorerPoints {
   const s: FineTuneSnapshots = src.snapshots;
-  return { key: src.key, runId: src.key, datasetId: s.datasetId, n: s.n, paths: s.paths, labels: s.labels, splits: s.splits, indices: s.indices, classes: s.classes };
+  return {
+    key: src.key,
+    runId: src.key,
+    datasetId: s.datasetId,
+    n: s.n,
+    paths: s.paths,
+    labels: s.labels,
+    splits: s.splits,
+    indices: s.indices,
+    classes: s.classes,
+  };
 }
 
 /** A fine-tune's embedding snapshots, for the evolution maps. */
@@ -52,7 +83,11 @@ export interface Evolution {
 }
 
 /** Default class map: exact names matched, the rest → `unmapped` (a run class index, or -1 = left out). */
-export function defaultClassMap(evalClasses: string[], runClasses: string[], unmapped: number): number[] {
+export function defaultClassMap(
+  evalClasses: string[],
+  runClasses: string[],
+  unmapped: number,
+): number[] {
   return evalClasses.map((c) => {
     const k = runClasses.indexOf(c);
     return k >= 0 ? k : unmapped;
@@ -99,7 +134,9 @@ export class EvaluateState {
   imports = $state.raw<Record<string, RunImportNote>>({});
   importedRunId = $state<string | null>(null);
   /** Comparison cells by compareKey(run, slot, init, imported run). */
-  comparison = $state.raw<Record<string, { probe?: ComparisonCell; fineTune?: ComparisonCell }>>({});
+  comparison = $state.raw<Record<string, { probe?: ComparisonCell; fineTune?: ComparisonCell }>>(
+    {},
+  );
   compareProgress = $state.raw<{ done: number; total: number; label: string } | null>(null);
 
   /** Fine-tunes with embedding snapshots (latest 3), and the evolution maps made from one of them. */
@@ -137,7 +174,8 @@ export class EvaluateState {
     this.runs = all.filter((r) => r.storage.latest > 0 || r.storage.best > 0).reverse();
     if (!this.runs.some((r) => r.id === this.runId)) this.runId = this.runs[0]?.id ?? null;
     this.imports = await this.#client.remote.runImports();
-    if (this.importedRunId && !this.importCandidates.some((r) => r.id === this.importedRunId)) this.importedRunId = null;
+    if (this.importedRunId && !this.importCandidates.some((r) => r.id === this.importedRunId))
+      this.importedRunId = null;
   }
 
   /** Selects a run in the panel (its best checkpoint when stored, else latest), e.g. from the Runs panel's "evaluate" / "fine-tune". */
@@ -153,16 +191,24 @@ export class EvaluateState {
       return true;
     };
     if (select()) return;
-    void this.refreshRuns().then(() => {
-      if (!select()) this.error = `run ${runId} has no stored checkpoint to evaluate`;
-    }, (e) => (this.error = (e as Error).message));
+    void this.refreshRuns().then(
+      () => {
+        if (!select()) this.error = `run ${runId} has no stored checkpoint to evaluate`;
+      },
+      (e) => (this.error = (e as Error).message),
+    );
   }
 
   /** Imported runs whose backbone has the selected run's architecture (the comparison's "imported weights" start). */
   get importCandidates(): RunRecord[] {
     const run = this.run;
     if (!run) return [];
-    return this.runs.filter((r) => r.id !== run.id && this.imports[r.id] && sameArchitecture(r.config.backbone, run.config.backbone));
+    return this.runs.filter(
+      (r) =>
+        r.id !== run.id &&
+        this.imports[r.id] &&
+        sameArchitecture(r.config.backbone, run.config.backbone),
+    );
   }
 
   /** "imported weights (file name)" for an imported run. */
@@ -177,10 +223,23 @@ export class EvaluateState {
     const rows: Omit<ComparisonRow, 'key'>[] = [
       { init: 'random', label: 'random init' },
       // An imported run opened from the Runs panel: its own checkpoint is the imported weights.
-      { init: 'ssl', label: this.imports[this.runId] ? `${this.importLabel(this.runId)}, this run` : `self-supervised init (${this.run?.config.method.method ?? 'checkpoint'}, ${this.slot})` },
+      {
+        init: 'ssl',
+        label: this.imports[this.runId]
+          ? `${this.importLabel(this.runId)}, this run`
+          : `self-supervised init (${this.run?.config.method.method ?? 'checkpoint'}, ${this.slot})`,
+      },
     ];
-    if (this.importedRunId) rows.push({ init: 'imported', initRunId: this.importedRunId, label: this.importLabel(this.importedRunId) });
-    return rows.map((r) => ({ ...r, key: compareKey(this.runId as string, this.slot, r.init, r.initRunId) }));
+    if (this.importedRunId)
+      rows.push({
+        init: 'imported',
+        initRunId: this.importedRunId,
+        label: this.importLabel(this.importedRunId),
+      });
+    return rows.map((r) => ({
+      ...r,
+      key: compareKey(this.runId as string, this.slot, r.init, r.initRunId),
+    }));
   }
 
   /** The budget a cell must have been computed with to count as done. */
@@ -205,7 +264,10 @@ export class EvaluateState {
     const run = this.run;
     const ev = datasets.find((d) => d.id === this.datasetId);
     const own = datasets.find((d) => d.id === run?.config.dataset.id);
-    this.classMap = ev && own && ev.id !== own.id ? defaultClassMap(ev.classes, own.classes, this.unmappedTo) : [];
+    this.classMap =
+      ev && own && ev.id !== own.id
+        ? defaultClassMap(ev.classes, own.classes, this.unmappedTo)
+        : [];
   }
 
   #target() {
@@ -225,9 +287,12 @@ export class EvaluateState {
     this.error = null;
     this.busy = 'knn';
     try {
-      const r = await this.#client.evaluateKnn({ ...this.#target(), k: this.k, temperature: this.temperature }, (p) => {
-        if (seq === this.#seq) this.progress = p;
-      });
+      const r = await this.#client.evaluateKnn(
+        { ...this.#target(), k: this.k, temperature: this.temperature },
+        (p) => {
+          if (seq === this.#seq) this.progress = p;
+        },
+      );
       if (seq === this.#seq) this.knn = r;
     } catch (e) {
       if (seq === this.#seq) this.error = (e as Error).message;
@@ -245,14 +310,23 @@ export class EvaluateState {
     this.busy = 'probe';
     this.probeCurve = [];
     try {
-      const r = await this.#client.evaluateProbe({ ...this.#target(), epochs: this.probeEpochs, learningRate: this.probeLr }, (p) => {
-        if (seq !== this.#seq) return;
-        this.progress = p;
-        if (p.epoch) this.probeCurve = [...this.probeCurve, p.epoch];
-      });
+      const r = await this.#client.evaluateProbe(
+        { ...this.#target(), epochs: this.probeEpochs, learningRate: this.probeLr },
+        (p) => {
+          if (seq !== this.#seq) return;
+          this.progress = p;
+          if (p.epoch) this.probeCurve = [...this.probeCurve, p.epoch];
+        },
+      );
       if (seq === this.#seq) this.probe = r;
       if (r.datasetId === this.run?.config.dataset.id && r.querySplit === 'test') {
-        this.#setCell(compareKey(r.runId, r.slot, 'ssl'), 'probe', { accuracy: r.accuracy, macroF1: r.macroF1, ms: r.ms, budget: this.probeBudget, recordedRunId: r.recordedRunId });
+        this.#setCell(compareKey(r.runId, r.slot, 'ssl'), 'probe', {
+          accuracy: r.accuracy,
+          macroF1: r.macroF1,
+          ms: r.ms,
+          budget: this.probeBudget,
+          recordedRunId: r.recordedRunId,
+        });
       }
     } catch (e) {
       if (seq === this.#seq) this.error = (e as Error).message;
@@ -271,7 +345,7 @@ export class EvaluateState {
    */
   async runFineTune(init: WeightsInit): Promise<boolean> {
     if (!this.runId) return false;
-    const initRunId = init === 'imported' ? this.importedRunId ?? undefined : undefined;
+    const initRunId = init === 'imported' ? (this.importedRunId ?? undefined) : undefined;
     if (init === 'imported' && !initRunId) {
       this.error = 'choose an imported run (same architecture) first';
       return false;
@@ -283,20 +357,54 @@ export class EvaluateState {
     this.busy = 'finetune';
     this.ftLive = { init, curve: [] };
     try {
-      const r = await this.#client.fineTune({
-        runId: this.runId, slot, init, initRunId, epochs: this.ftEpochs, learningRate: this.ftLr, headLearningRate: this.ftHeadLr,
-        batchSize: this.ftBatch, seed: 0, snapshotEvery: this.ftSnapshotEvery, snapshotPoints: this.ftSnapshotPoints,
-      }, (e) => {
-        if (seq === this.#seq && this.ftLive) this.ftLive = { init, curve: [...this.ftLive.curve, e] };
-      });
+      const r = await this.#client.fineTune(
+        {
+          runId: this.runId,
+          slot,
+          init,
+          initRunId,
+          epochs: this.ftEpochs,
+          learningRate: this.ftLr,
+          headLearningRate: this.ftHeadLr,
+          batchSize: this.ftBatch,
+          seed: 0,
+          snapshotEvery: this.ftSnapshotEvery,
+          snapshotPoints: this.ftSnapshotPoints,
+        },
+        (e) => {
+          if (seq === this.#seq && this.ftLive)
+            this.ftLive = { init, curve: [...this.ftLive.curve, e] };
+        },
+      );
       const key = compareKey(r.runId, slot, init, initRunId);
       // A stopped fine-tune had a smaller budget: it is kept in the list and the runs, not in the comparison.
-      if (r.stoppedAtEpoch === undefined) this.#setCell(key, 'fineTune', { accuracy: r.final.testAccuracy, macroF1: r.final.testMacroF1, ms: r.ms, budget, recordedRunId: r.recordedRunId });
+      if (r.stoppedAtEpoch === undefined)
+        this.#setCell(key, 'fineTune', {
+          accuracy: r.final.testAccuracy,
+          macroF1: r.final.testMacroF1,
+          ms: r.ms,
+          budget,
+          recordedRunId: r.recordedRunId,
+        });
       const row = { ...r, slot, snapshots: null };
-      this.fineTunes = [...this.fineTunes.filter((f) => !(f.runId === r.runId && f.slot === slot && f.init === init && f.initRunId === r.initRunId)), row];
+      this.fineTunes = [
+        ...this.fineTunes.filter(
+          (f) =>
+            !(
+              f.runId === r.runId &&
+              f.slot === slot &&
+              f.init === init &&
+              f.initRunId === r.initRunId
+            ),
+        ),
+        row,
+      ];
       if (r.snapshots) {
         const label = `${init === 'imported' && initRunId ? this.importLabel(initRunId) : init === 'ssl' ? 'SSL init' : 'random init'} · ${this.run?.name ?? ''}`;
-        this.evolutionSources = [...this.evolutionSources.filter((s) => s.key !== key), { key, label, snapshots: r.snapshots }].slice(-3);
+        this.evolutionSources = [
+          ...this.evolutionSources.filter((s) => s.key !== key),
+          { key, label, snapshots: r.snapshots },
+        ].slice(-3);
       }
       await this.refreshRuns();
       return true;
@@ -320,10 +428,25 @@ export class EvaluateState {
     const budget = this.probeBudget;
     this.busy = 'probe';
     try {
-      const r = await this.#client.evaluateProbe({
-        runId: this.runId, slot: this.slot, init: row.init, initRunId: row.initRunId, querySplit: 'test', epochs: this.probeEpochs, learningRate: this.probeLr,
-      }, (p) => (this.progress = p));
-      this.#setCell(row.key, 'probe', { accuracy: r.accuracy, macroF1: r.macroF1, ms: r.ms, budget, recordedRunId: r.recordedRunId });
+      const r = await this.#client.evaluateProbe(
+        {
+          runId: this.runId,
+          slot: this.slot,
+          init: row.init,
+          initRunId: row.initRunId,
+          querySplit: 'test',
+          epochs: this.probeEpochs,
+          learningRate: this.probeLr,
+        },
+        (p) => (this.progress = p),
+      );
+      this.#setCell(row.key, 'probe', {
+        accuracy: r.accuracy,
+        macroF1: r.macroF1,
+        ms: r.ms,
+        budget,
+        recordedRunId: r.recordedRunId,
+      });
       return true;
     } catch (e) {
       this.error = (e as Error).message;
@@ -352,7 +475,11 @@ export class EvaluateState {
     this.#stopComparison = false;
     for (let i = 0; i < todo.length && !this.#stopComparison; i++) {
       const { row, kind } = todo[i];
-      this.compareProgress = { done: i, total: todo.length, label: `${kind === 'probe' ? 'linear probe' : 'fine-tune'} · ${row.label}` };
+      this.compareProgress = {
+        done: i,
+        total: todo.length,
+        label: `${kind === 'probe' ? 'linear probe' : 'fine-tune'} · ${row.label}`,
+      };
       const ok = kind === 'probe' ? await this.#probeCell(row) : await this.runFineTune(row.init);
       if (!ok) break;
     }
@@ -366,15 +493,36 @@ export class EvaluateState {
     const seq = ++this.#evoSeq;
     this.pause();
     const s = src.snapshots;
-    this.evolution = { key: src.key, label: src.label, epochs: s.epochs, layouts: [], points: snapshotPoints(src) };
+    this.evolution = {
+      key: src.key,
+      label: src.label,
+      epochs: s.epochs,
+      layouts: [],
+      points: snapshotPoints(src),
+    };
     this.evolutionFrame = 0;
     this.evolving = true;
     this.error = null;
     try {
-      await this.#proj.evolution(s.x, s.n, s.dim, { perplexity: this.perplexity, learningRate: this.tsneLr, iterations: this.evoIterations, iterationsPerFrame: this.evoFrameIterations, seed: 0 }, (f) => {
-        if (seq !== this.#evoSeq || !this.evolution) return;
-        this.evolution = { ...this.evolution, layouts: [...this.evolution.layouts, normalizeLayout(f.xy)] };
-      });
+      await this.#proj.evolution(
+        s.x,
+        s.n,
+        s.dim,
+        {
+          perplexity: this.perplexity,
+          learningRate: this.tsneLr,
+          iterations: this.evoIterations,
+          iterationsPerFrame: this.evoFrameIterations,
+          seed: 0,
+        },
+        (f) => {
+          if (seq !== this.#evoSeq || !this.evolution) return;
+          this.evolution = {
+            ...this.evolution,
+            layouts: [...this.evolution.layouts, normalizeLayout(f.xy)],
+          };
+        },
+      );
     } catch (e) {
       if (seq === this.#evoSeq) this.error = (e as Error).message;
     } finally {
@@ -422,12 +570,30 @@ export class EvaluateState {
     this.error = null;
     this.busy = 'embed';
     try {
-      const r = await this.#client.embeddings({ runId: this.runId, slot: this.slot, datasetId: this.datasetId ?? undefined, splits: ['train', 'test'] }, (p) => {
-        if (seq === this.#mapSeq) this.progress = p;
-      });
+      const r = await this.#client.embeddings(
+        {
+          runId: this.runId,
+          slot: this.slot,
+          datasetId: this.datasetId ?? undefined,
+          splits: ['train', 'test'],
+        },
+        (p) => {
+          if (seq === this.#mapSeq) this.progress = p;
+        },
+      );
       if (seq !== this.#mapSeq) return;
       await this.#proj.load(r.x, r.n, r.dim);
-      this.points = { key: this.#pointsKey(), runId: this.runId, datasetId: r.datasetId, n: r.n, paths: r.paths, labels: r.labels, splits: r.splits, indices: r.indices, classes: r.classes };
+      this.points = {
+        key: this.#pointsKey(),
+        runId: this.runId,
+        datasetId: r.datasetId,
+        n: r.n,
+        paths: r.paths,
+        labels: r.labels,
+        splits: r.splits,
+        indices: r.indices,
+        classes: r.classes,
+      };
       this.layout = null;
     } catch (e) {
       if (seq === this.#mapSeq) this.error = (e as Error).message;
@@ -456,8 +622,23 @@ export class EvaluateState {
     try {
       let l: Layout;
       if (this.mapMethod === 'pca') l = await this.#proj.pca();
-      else if (this.mapMethod === 'umap') l = await this.#proj.umap({ nNeighbors: 15, minDist: 0.1, epochs: 200, every: 10, seed: 0 }, onLayout);
-      else l = await this.#proj.tsne({ perplexity: this.perplexity, learningRate: this.tsneLr, iterations: this.iterations, every: 10, seed: 0, warmStart }, onLayout);
+      else if (this.mapMethod === 'umap')
+        l = await this.#proj.umap(
+          { nNeighbors: 15, minDist: 0.1, epochs: 200, every: 10, seed: 0 },
+          onLayout,
+        );
+      else
+        l = await this.#proj.tsne(
+          {
+            perplexity: this.perplexity,
+            learningRate: this.tsneLr,
+            iterations: this.iterations,
+            every: 10,
+            seed: 0,
+            warmStart,
+          },
+          onLayout,
+        );
       onLayout(l);
     } catch (e) {
       if (seq === this.#mapSeq) this.error = (e as Error).message;
@@ -476,10 +657,17 @@ export class EvaluateState {
 
   /** The current map as CSV: one row per embedded image. */
   layoutCsv(): string {
-    const p = this.points, l = this.layout;
+    const p = this.points,
+      l = this.layout;
     if (!p || !l) throw new Error('compute a map first');
     const split = ['train', 'val', 'test'];
-    const rows = Array.from({ length: p.n }, (_, i) => [p.paths[i], p.labels[i] >= 0 ? p.classes[p.labels[i]] : '', split[p.splits[i]], l.xy[2 * i], l.xy[2 * i + 1]]);
+    const rows = Array.from({ length: p.n }, (_, i) => [
+      p.paths[i],
+      p.labels[i] >= 0 ? p.classes[p.labels[i]] : '',
+      split[p.splits[i]],
+      l.xy[2 * i],
+      l.xy[2 * i + 1],
+    ]);
     return toCsv(['path', 'class', 'split', `${l.method}_x`, `${l.method}_y`], rows);
   }
 

@@ -5,7 +5,13 @@
  */
 import type { PairsEvent, PairsLabReport, PairsPreview, PairsTrainRequest } from '../worker/api';
 import type { EngineClient } from '../worker/client';
-import type { PairEpochEvent, PairsModelSpec, PairsSplitInfo, PairsTrainOptions, PairSplit } from '../worker/pairs/types';
+import type {
+  PairEpochEvent,
+  PairsModelSpec,
+  PairsSplitInfo,
+  PairsTrainOptions,
+  PairSplit,
+} from '../worker/pairs/types';
 
 export type PairsStatus = 'idle' | 'training' | 'stopping';
 
@@ -18,16 +24,47 @@ export const STUDY_SIZES = { train: 1000, test: 200, colour: 100, texture: 100 }
  * input standardisation; 12 epochs of 2,000 fresh pairs, Adam 3e-3 with a cosine schedule, batch 32.
  */
 export const ESCAPE_COLLAPSE_RECIPE = {
-  model: { kind: 'siamese-aux', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 10, embeddingHead: 'linear-batchnorm', inputNorm: 'per-image' },
-  train: { epochs: 12, lr: 3e-3, batchSize: 32, schedule: 'cosine', subset: null, onlyLabel: null, freshPairs: true, lossScale: 1 },
+  model: {
+    kind: 'siamese-aux',
+    backbone: { name: 'convnet', width: 8, blocks: 4 },
+    loss: 'cosine-embedding',
+    margin: 0,
+    auxWeight: 10,
+    embeddingHead: 'linear-batchnorm',
+    inputNorm: 'per-image',
+  },
+  train: {
+    epochs: 12,
+    lr: 3e-3,
+    batchSize: 32,
+    schedule: 'cosine',
+    subset: null,
+    onlyLabel: null,
+    freshPairs: true,
+    lossScale: 1,
+  },
   trainPairs: 2000,
-} as const satisfies { model: Omit<PairsModelSpec, 'seed' | 'headHidden'>; train: Partial<PairsTrainOptions>; trainPairs: number };
+} as const satisfies {
+  model: Omit<PairsModelSpec, 'seed' | 'headHidden'>;
+  train: Partial<PairsTrainOptions>;
+  trainPairs: number;
+};
 
 export class PairsState {
   readonly #client: EngineClient;
   source = $state<'shapes' | 'stored'>('shapes');
-  shapes = $state<{ seed: number; train: number; test: number; colour: number; texture: number }>({ seed: 1, ...STUDY_SIZES });
-  stored = $state<{ datasetId: string | null; seed: number; train: number; test: number; val: number; oodDatasetId: string | null }>({
+  shapes = $state<{ seed: number; train: number; test: number; colour: number; texture: number }>({
+    seed: 1,
+    ...STUDY_SIZES,
+  });
+  stored = $state<{
+    datasetId: string | null;
+    seed: number;
+    train: number;
+    test: number;
+    val: number;
+    oodDatasetId: string | null;
+  }>({
     datasetId: null,
     seed: 1,
     train: 1000,
@@ -35,7 +72,17 @@ export class PairsState {
     val: 200,
     oodDatasetId: null,
   });
-  model = $state<PairsModelSpec>({ kind: 'siamese', backbone: { name: 'convnet', width: 8, blocks: 4 }, loss: 'cosine-embedding', margin: 0, auxWeight: 1, embeddingHead: 'none', headHidden: 0, inputNorm: 'none', seed: 0 });
+  model = $state<PairsModelSpec>({
+    kind: 'siamese',
+    backbone: { name: 'convnet', width: 8, blocks: 4 },
+    loss: 'cosine-embedding',
+    margin: 0,
+    auxWeight: 1,
+    embeddingHead: 'none',
+    headHidden: 0,
+    inputNorm: 'none',
+    seed: 0,
+  });
   train = $state<PairsTrainOptions>({
     epochs: 5,
     lr: 0.001,
@@ -59,7 +106,9 @@ export class PairsState {
   dataInfo = $state.raw<{ size: number; splits: PairsSplitInfo[] } | null>(null);
   /** Per-epoch events of the model being trained (or the last one). */
   epochs = $state.raw<PairEpochEvent[]>([]);
-  pretrainEpochs = $state.raw<{ epoch: number; epochs: number; loss: number; accuracy: number }[]>([]);
+  pretrainEpochs = $state.raw<{ epoch: number; epochs: number; loss: number; accuracy: number }[]>(
+    [],
+  );
   report = $state.raw<PairsLabReport | null>(null);
   error = $state<string | null>(null);
 
@@ -84,14 +133,25 @@ export class PairsState {
         : (() => {
             const s = $state.snapshot(this.stored);
             if (!s.datasetId) throw new Error('pick a stored labelled dataset');
-            return { kind: 'stored' as const, datasetId: s.datasetId, seed: s.seed, train: s.train, test: s.test, val: s.val, oodDatasetId: s.oodDatasetId };
+            return {
+              kind: 'stored' as const,
+              datasetId: s.datasetId,
+              seed: s.seed,
+              train: s.train,
+              test: s.test,
+              val: s.val,
+              oodDatasetId: s.oodDatasetId,
+            };
           })();
     return {
       name: this.name.trim() || undefined,
       data,
       model: $state.snapshot(this.model),
       // Options the chosen source or model cannot use are left out (their checkboxes are disabled then).
-      train: { ...$state.snapshot(this.train), freshPairs: this.train.freshPairs && this.source === 'shapes' },
+      train: {
+        ...$state.snapshot(this.train),
+        freshPairs: this.train.freshPairs && this.source === 'shapes',
+      },
       pretrain: this.pretrainOn && this.canPretrain ? $state.snapshot(this.pretrain) : null,
       galleryK: this.galleryK,
     };
@@ -178,7 +238,11 @@ export class PairsState {
     const seq = ++this.#previewSeq;
     this.previewError = null;
     try {
-      const p = await this.#client.remote.pairsPreview({ seed: this.previewSeed, n: this.previewCount, split: this.previewSplit });
+      const p = await this.#client.remote.pairsPreview({
+        seed: this.previewSeed,
+        n: this.previewCount,
+        split: this.previewSplit,
+      });
       if (seq === this.#previewSeq) this.preview = p;
     } catch (e) {
       if (seq === this.#previewSeq) this.previewError = (e as Error).message;

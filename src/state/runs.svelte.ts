@@ -3,7 +3,17 @@
  * comparison, exports (files handed to the panel to download), and imports of checkpoint files and
  * config JSON (an imported config goes to the Train panel's form).
  */
-import type { CheckpointSlot, ConfigProblem, DatasetMeta, ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunRecord } from '../worker/api';
+import type {
+  CheckpointSlot,
+  ConfigProblem,
+  DatasetMeta,
+  ImportChoice,
+  ImportedRunInfo,
+  RelinkCandidate,
+  RunFile,
+  RunImportNote,
+  RunRecord,
+} from '../worker/api';
 import type { EngineClient } from '../worker/client';
 import { configDataset } from '../worker/runs/config-dataset';
 import { filterRuns, type RunFilters } from '../worker/runs/run-list';
@@ -48,12 +58,17 @@ export class RunsState {
   }
 
   get compared(): RunRecord[] {
-    return this.selected.map((id) => this.runs.find((r) => r.id === id)).filter((r): r is RunRecord => !!r);
+    return this.selected
+      .map((id) => this.runs.find((r) => r.id === id))
+      .filter((r): r is RunRecord => !!r);
   }
 
   async refresh(): Promise<void> {
     try {
-      const [runs, notes] = await Promise.all([this.#client.remote.listRuns(), this.#client.remote.runImports()]);
+      const [runs, notes] = await Promise.all([
+        this.#client.remote.listRuns(),
+        this.#client.remote.runImports(),
+      ]);
       this.runs = [...runs].reverse();
       this.notes = notes;
       this.selected = this.selected.filter((id) => runs.some((r) => r.id === id));
@@ -63,7 +78,9 @@ export class RunsState {
   }
 
   toggle(id: string, on: boolean): void {
-    this.selected = on ? [...this.selected.filter((x) => x !== id), id] : this.selected.filter((x) => x !== id);
+    this.selected = on
+      ? [...this.selected.filter((x) => x !== id), id]
+      : this.selected.filter((x) => x !== id);
   }
 
   async #do<T>(label: string, fn: () => Promise<T>): Promise<T | null> {
@@ -81,7 +98,8 @@ export class RunsState {
   }
 
   async rename(id: string, name: string): Promise<void> {
-    if (await this.#do('rename', () => this.#client.remote.renameRun(id, name))) await this.refresh();
+    if (await this.#do('rename', () => this.#client.remote.renameRun(id, name)))
+      await this.refresh();
   }
 
   async remove(id: string): Promise<void> {
@@ -108,7 +126,11 @@ export class RunsState {
     this.pendingWeights = null;
     if (/\.safetensors$/i.test(file.name)) {
       const listed = await this.#do('datasets', () => this.#client.remote.listDatasets());
-      if (listed) this.pendingWeights = { file, datasets: listed.datasets.filter((d) => d.status === 'ready' && d.classes.length > 0) };
+      if (listed)
+        this.pendingWeights = {
+          file,
+          datasets: listed.datasets.filter((d) => d.status === 'ready' && d.classes.length > 0),
+        };
       return null;
     }
     return this.#import(file);
@@ -128,7 +150,13 @@ export class RunsState {
   }
 
   async #import(file: File, datasetId?: string): Promise<ImportedRunInfo | null> {
-    const r = await this.#do('import', () => this.#client.remote.importCheckpointFile(file, file.name, datasetId ? { datasetId } : undefined));
+    const r = await this.#do('import', () =>
+      this.#client.remote.importCheckpointFile(
+        file,
+        file.name,
+        datasetId ? { datasetId } : undefined,
+      ),
+    );
     if (r) {
       this.lastImport = r;
       if (!r.datasetFound) await this.findRelinkCandidates();
@@ -141,18 +169,29 @@ export class RunsState {
   async findRelinkCandidates(): Promise<void> {
     const imp = this.lastImport;
     if (!imp) return;
-    this.relinkCandidates = (await this.#do('datasets', () => this.#client.remote.relinkCandidates(imp.record.id))) ?? [];
+    this.relinkCandidates =
+      (await this.#do('datasets', () => this.#client.remote.relinkCandidates(imp.record.id))) ?? [];
   }
 
   /** Links the last import (its dataset missing) to a stored dataset with the same classes. */
   async relink(datasetId: string): Promise<boolean> {
     const imp = this.lastImport;
     if (!imp) return false;
-    const rec = await this.#do('relink', () => this.#client.remote.relinkRunDataset(imp.record.id, datasetId));
+    const rec = await this.#do('relink', () =>
+      this.#client.remote.relinkRunDataset(imp.record.id, datasetId),
+    );
     if (!rec) return false;
     // The "dataset not stored" note no longer holds.
     const notes = imp.notes.filter((n) => !n.includes('is not stored here'));
-    this.lastImport = { ...imp, record: rec, datasetFound: true, notes: [...notes, `linked to the stored dataset “${rec.config.dataset.name}” (same classes, other images)`] };
+    this.lastImport = {
+      ...imp,
+      record: rec,
+      datasetFound: true,
+      notes: [
+        ...notes,
+        `linked to the stored dataset “${rec.config.dataset.name}” (same classes, other images)`,
+      ],
+    };
     this.relinkCandidates = [];
     await this.refresh();
     return true;
@@ -167,7 +206,9 @@ export class RunsState {
   async choose(choice: ImportChoice): Promise<ChoiceOutcome> {
     const imp = this.lastImport;
     if (!imp) return null;
-    const note = await this.#do('choose', () => this.#client.remote.setImportChoice(imp.record.id, choice));
+    const note = await this.#do('choose', () =>
+      this.#client.remote.setImportChoice(imp.record.id, choice),
+    );
     if (!note) return null;
     this.notes = { ...this.notes, [note.runId]: note };
     if (this.lastImport?.record.id === note.runId) this.lastImport = { ...this.lastImport, note };
@@ -181,7 +222,11 @@ export class RunsState {
     }
     let runId = imp.record.id;
     if (imp.record.status !== 'stopped') {
-      const seeded = await this.#do('seed', () => this.#client.remote.seedRunFromWeights(imp.record.id, { name: `${imp.record.name} (continued)` }));
+      const seeded = await this.#do('seed', () =>
+        this.#client.remote.seedRunFromWeights(imp.record.id, {
+          name: `${imp.record.name} (continued)`,
+        }),
+      );
       if (!seeded) return null;
       runId = seeded.id;
     }
@@ -206,7 +251,9 @@ export class RunsState {
     try {
       json = JSON.parse(text);
     } catch (e) {
-      this.configProblems = [{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }];
+      this.configProblems = [
+        { path: '(file)', message: `not valid JSON: ${(e as Error).message}` },
+      ];
       return false;
     }
     const r = await this.#client.remote.validateRunConfig(json);
@@ -223,9 +270,15 @@ export class RunsState {
     if (ds) {
       config.dataset = ds.dataset;
       if (ds.note) notes.push(ds.note);
-    } else notes.push(`its dataset “${config.dataset.name}” is not stored here and no dataset is: import one in the Data panel before training`);
+    } else
+      notes.push(
+        `its dataset “${config.dataset.name}” is not stored here and no dataset is: import one in the Data panel before training`,
+      );
     const src = config.monitor.source;
-    if (typeof src === 'object' && !stored.some((d) => d.id === src.datasetId && d.status === 'ready')) {
+    if (
+      typeof src === 'object' &&
+      !stored.some((d) => d.id === src.datasetId && d.status === 'ready')
+    ) {
       config.monitor.source = 'val-split';
       notes.push('its kNN monitor dataset is not stored here: the monitor uses the val split');
     }

@@ -103,7 +103,17 @@ export class TrainState {
           loss: e.loss,
           lr: e.lr,
         };
-        this.steps = [...this.steps, { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, imagesPerSec: e.imagesPerSec, extras: e.extras }];
+        this.steps = [
+          ...this.steps,
+          {
+            step: e.step,
+            epoch: e.epoch,
+            loss: e.loss,
+            lr: e.lr,
+            imagesPerSec: e.imagesPerSec,
+            extras: e.extras,
+          },
+        ];
         if (e.gradNorms) this.gradNorms = e.gradNorms;
         break;
       case 'epoch': {

@@ -1,7 +1,17 @@
 /**
  * Datasets in IndexedDB through idb-keyval (layout in ./schema.ts). Works in the worker and the page.
  */
-import { createStore, del, delMany, get, getMany, keys, set, setMany, type UseStore } from 'idb-keyval';
+import {
+  createStore,
+  del,
+  delMany,
+  get,
+  getMany,
+  keys,
+  set,
+  setMany,
+  type UseStore,
+} from 'idb-keyval';
 import { DATASET_SCHEMA_VERSION, type DatasetIndex, type DatasetMeta } from './schema';
 
 const metaKey = (id: string) => `meta/${id}`;
@@ -33,7 +43,9 @@ export class DatasetStore {
   }
 
   async allMeta(): Promise<DatasetMeta[]> {
-    const ks = (await keys<string>(this.#store)).filter((k) => typeof k === 'string' && k.startsWith('meta/'));
+    const ks = (await keys<string>(this.#store)).filter(
+      (k) => typeof k === 'string' && k.startsWith('meta/'),
+    );
     const metas = await getMany<DatasetMeta>(ks, this.#store);
     return metas.filter((m): m is DatasetMeta => !!m).sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -61,7 +73,13 @@ export class DatasetStore {
 
   /** Final write of an import: index and ready meta together, so a dataset is never half-listed. */
   async finish(meta: DatasetMeta, index: DatasetIndex): Promise<void> {
-    await setMany([[indexKey(meta.id), index], [metaKey(meta.id), meta]], this.#store);
+    await setMany(
+      [
+        [indexKey(meta.id), index],
+        [metaKey(meta.id), meta],
+      ],
+      this.#store,
+    );
   }
 
   async getShard(id: string, n: number): Promise<Uint8Array> {
@@ -85,8 +103,11 @@ export class DatasetStore {
   /** Removes every record of a dataset (meta last, so a crash mid-delete leaves a listed, deletable entry). */
   async delete(id: string): Promise<void> {
     const prefix = `shard/${id}/`;
-    const ks = (await keys<string>(this.#store)).filter((k) => typeof k === 'string' && k.startsWith(prefix));
-    for (const k of [...this.#shardCache.keys()]) if (k.startsWith(prefix)) this.#shardCache.delete(k);
+    const ks = (await keys<string>(this.#store)).filter(
+      (k) => typeof k === 'string' && k.startsWith(prefix),
+    );
+    for (const k of [...this.#shardCache.keys()])
+      if (k.startsWith(prefix)) this.#shardCache.delete(k);
     for (let i = 0; i < ks.length; i += 64) await delMany(ks.slice(i, i + 64), this.#store);
     await del(indexKey(id), this.#store);
     await del(metaKey(id), this.#store);

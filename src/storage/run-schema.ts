@@ -75,12 +75,20 @@ export interface RunRecord {
 }
 
 /** A fresh record for a run about to start. */
-export function newRunRecord(opts: { id: string; config: RunConfig; backend: string; adapter?: string | null; now?: number }): RunRecord {
+export function newRunRecord(opts: {
+  id: string;
+  config: RunConfig;
+  backend: string;
+  adapter?: string | null;
+  now?: number;
+}): RunRecord {
   const now = opts.now ?? Date.now();
   return {
     schemaVersion: RUNS_SCHEMA_VERSION,
     id: opts.id,
-    name: opts.config.name || `${opts.config.method.method} · ${opts.config.backbone.name} · ${opts.config.dataset.name}`,
+    name:
+      opts.config.name ||
+      `${opts.config.method.method} · ${opts.config.backbone.name} · ${opts.config.dataset.name}`,
     config: opts.config,
     status: 'running',
     createdAt: now,
@@ -109,7 +117,8 @@ export function bestOf(curves: Curves, metric: BestMetric['metric']): BestMetric
   let best: BestMetric | null = null;
   for (const p of curves.epochs) {
     const v = p[metric];
-    if (p.epoch > 0 && v !== undefined && (!best || v > best.value)) best = { metric, value: v, epoch: p.epoch };
+    if (p.epoch > 0 && v !== undefined && (!best || v > best.value))
+      best = { metric, value: v, epoch: p.epoch };
   }
   return best;
 }
@@ -132,7 +141,8 @@ export function applyEvent(r: RunRecord, e: TrainEvent, now = Date.now()): RunRe
       // A resumed run repeats no epoch, but drop any point the record already has for this epoch.
       const epochs = [...r.curves.epochs.filter((p) => p.epoch !== point.epoch), point];
       out.curves = { ...r.curves, epochs };
-      const metric: BestMetric['metric'] = r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
+      const metric: BestMetric['metric'] =
+        r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
       out.final = finalFrom(point, bestOf(out.curves, metric));
       break;
     }
@@ -146,7 +156,8 @@ export function applyEvent(r: RunRecord, e: TrainEvent, now = Date.now()): RunRe
       out.error = e.message;
       break;
     case 'done':
-      out.status = e.reason === 'finished' ? 'finished' : e.reason === 'stopped' ? 'stopped' : 'error';
+      out.status =
+        e.reason === 'finished' ? 'finished' : e.reason === 'stopped' ? 'stopped' : 'error';
       out.endedAt = now;
       break;
     case 'checkpoint':
@@ -161,7 +172,11 @@ export function slotsFor(e: Extract<TrainEvent, { type: 'checkpoint' }>): Checkp
 }
 
 /** The record with a slot's stored size updated (0 when cleared). */
-export function withCheckpointSize(r: RunRecord, slot: CheckpointSlot, ckpt: TrainCheckpoint | null): RunRecord {
+export function withCheckpointSize(
+  r: RunRecord,
+  slot: CheckpointSlot,
+  ckpt: TrainCheckpoint | null,
+): RunRecord {
   return { ...r, storage: { ...r.storage, [slot]: ckpt ? checkpointBytes(ckpt) : 0 } };
 }
 
@@ -187,5 +202,8 @@ export function markInterrupted(records: RunRecord[], now = Date.now()): RunReco
 
 /** Whether a record can be resumed: it did not finish, and a 'latest' checkpoint was stored. */
 export function canResume(r: RunRecord): boolean {
-  return (r.status === 'stopped' || r.status === 'interrupted' || r.status === 'error') && r.storage.latest > 0;
+  return (
+    (r.status === 'stopped' || r.status === 'interrupted' || r.status === 'error') &&
+    r.storage.latest > 0
+  );
 }

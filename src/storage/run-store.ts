@@ -3,7 +3,17 @@
  * ./run-schema.ts). Works in the worker and the page. Checkpoints are plain objects of typed arrays
  * (structured-cloneable), stored as one record each.
  */
-import { createStore, del, delMany, get, getMany, keys, set, setMany, type UseStore } from 'idb-keyval';
+import {
+  createStore,
+  del,
+  delMany,
+  get,
+  getMany,
+  keys,
+  set,
+  setMany,
+  type UseStore,
+} from 'idb-keyval';
 import { checkCheckpoint, type TrainCheckpoint } from '../ml/train/checkpoint';
 import {
   CHECKPOINT_SLOTS,
@@ -33,16 +43,24 @@ export class RunStore {
     const s = await get<{ version: number }>('schema', this.#store);
     if (!s) await set('schema', { version: RUNS_SCHEMA_VERSION }, this.#store);
     else if (s.version > RUNS_SCHEMA_VERSION) {
-      throw new Error(`the stored runs use schema ${s.version}, newer than this simlab understands (${RUNS_SCHEMA_VERSION}); update the app`);
+      throw new Error(
+        `the stored runs use schema ${s.version}, newer than this simlab understands (${RUNS_SCHEMA_VERSION}); update the app`,
+      );
     }
     const changed = markInterrupted(await this.list());
-    if (changed.length) await setMany(changed.map((r) => [runKey(r.id), r]), this.#store);
+    if (changed.length)
+      await setMany(
+        changed.map((r) => [runKey(r.id), r]),
+        this.#store,
+      );
     return changed;
   }
 
   /** All runs, oldest first. */
   async list(): Promise<RunRecord[]> {
-    const ks = (await keys<string>(this.#store)).filter((k) => typeof k === 'string' && k.startsWith('run/'));
+    const ks = (await keys<string>(this.#store)).filter(
+      (k) => typeof k === 'string' && k.startsWith('run/'),
+    );
     const rs = await getMany<RunRecord>(ks, this.#store);
     return rs.filter((r): r is RunRecord => !!r).sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -56,7 +74,11 @@ export class RunStore {
   }
 
   /** Writes a checkpoint into `slots` and the record (with the slot sizes updated) in one transaction; returns the record written. */
-  async saveCheckpoint(r: RunRecord, ckpt: TrainCheckpoint, slots: CheckpointSlot[]): Promise<RunRecord> {
+  async saveCheckpoint(
+    r: RunRecord,
+    ckpt: TrainCheckpoint,
+    slots: CheckpointSlot[],
+  ): Promise<RunRecord> {
     let rec = r;
     const entries: [IDBValidKey, unknown][] = [];
     for (const slot of slots) {
@@ -76,14 +98,20 @@ export class RunStore {
 
   /** Frees a run's checkpoints but keeps its record and curves. */
   async deleteCheckpoints(id: string): Promise<void> {
-    await delMany(CHECKPOINT_SLOTS.map((s) => ckptKey(id, s)), this.#store);
+    await delMany(
+      CHECKPOINT_SLOTS.map((s) => ckptKey(id, s)),
+      this.#store,
+    );
     const r = await this.get(id);
     if (r) await this.put({ ...r, storage: { latest: 0, best: 0 } });
   }
 
   /** Removes a run and its checkpoints (record last, so a crash mid-delete leaves a listed, deletable run). */
   async delete(id: string): Promise<void> {
-    await delMany(CHECKPOINT_SLOTS.map((s) => ckptKey(id, s)), this.#store);
+    await delMany(
+      CHECKPOINT_SLOTS.map((s) => ckptKey(id, s)),
+      this.#store,
+    );
     await del(runKey(id), this.#store);
   }
 

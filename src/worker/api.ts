@@ -12,16 +12,69 @@ import type { MethodName } from '../ml/methods/method';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from './train/run-controller';
 import type { CheckpointSlot } from '../storage/run-schema';
-import type { ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunKnn } from './runs/types';
-import type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult } from './eval/types';
-import type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest } from './pairs/types';
+import type {
+  ImportChoice,
+  ImportedRunInfo,
+  RelinkCandidate,
+  RunFile,
+  RunImportNote,
+  RunKnn,
+} from './runs/types';
+import type {
+  ClassifierResult,
+  EmbeddingsRequest,
+  EmbeddingsResult,
+  EvalProgress,
+  FineTuneEpoch,
+  FineTuneRequest,
+  FineTuneResult,
+  KnnEvalRequest,
+  ProbeEvalRequest,
+  ProbeResult,
+} from './eval/types';
+import type {
+  PairsEvent,
+  PairsLabReport,
+  PairsPreview,
+  PairsPreviewRequest,
+  PairsTrainRequest,
+} from './pairs/types';
 export type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest };
-export type { ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, FineTuneEpoch, FineTuneRequest, FineTuneResult, KnnEvalRequest, ProbeEvalRequest, ProbeResult };
+export type {
+  ClassifierResult,
+  EmbeddingsRequest,
+  EmbeddingsResult,
+  EvalProgress,
+  FineTuneEpoch,
+  FineTuneRequest,
+  FineTuneResult,
+  KnnEvalRequest,
+  ProbeEvalRequest,
+  ProbeResult,
+};
 export type { FineTuneSnapshots, WeightsInit } from './eval/types';
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
-export type { CheckpointSlot, ImportChoice, ImportedRunInfo, RelinkCandidate, RunFile, RunImportNote, RunKnn };
-export type { AugmentOp, AugmentPipeline, AugmentPreset, BackendName, BackendReport, DatasetIndex, DatasetMeta, PipelineIssue, SplitName };
+export type {
+  CheckpointSlot,
+  ImportChoice,
+  ImportedRunInfo,
+  RelinkCandidate,
+  RunFile,
+  RunImportNote,
+  RunKnn,
+};
+export type {
+  AugmentOp,
+  AugmentPipeline,
+  AugmentPreset,
+  BackendName,
+  BackendReport,
+  DatasetIndex,
+  DatasetMeta,
+  PipelineIssue,
+  SplitName,
+};
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
 export type ImportInput =
@@ -172,10 +225,17 @@ export interface EngineApi {
 
   scanImport(input: ImportInput, onProgress?: (p: ImportProgress) => void): Promise<ImportPlan>;
   previewImport(planId: string, options: ImportOptions): Promise<ImportPreview>;
-  commitImport(planId: string, options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport>;
+  commitImport(
+    planId: string,
+    options: ImportOptions,
+    onProgress: (p: ImportProgress) => void,
+  ): Promise<ImportReport>;
   cancelImport(): Promise<void>;
   discardPlan(planId: string): Promise<void>;
-  generateShapes(opts: ShapesOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport>;
+  generateShapes(
+    opts: ShapesOptions,
+    onProgress: (p: ImportProgress) => void,
+  ): Promise<ImportReport>;
 
   /** Ready datasets; removes stale half-written imports first and returns their names. */
   listDatasets(): Promise<{ datasets: DatasetMeta[]; removedInterrupted: string[] }>;
@@ -190,14 +250,18 @@ export interface EngineApi {
   /** A default-parameter op of each kind, for "add op" in the editor. */
   augmentOpDefaults(): Promise<AugmentOp[]>;
   /** Validates a pipeline (e.g. imported JSON); issues name the path of each problem. */
-  validatePipeline(json: unknown): Promise<{ ok: true; pipeline: AugmentPipeline } | { ok: false; issues: PipelineIssue[] }>;
+  validatePipeline(
+    json: unknown,
+  ): Promise<{ ok: true; pipeline: AugmentPipeline } | { ok: false; issues: PipelineIssue[] }>;
   /** Two augmented views of some stored images with a seed. */
   augmentPreview(req: AugmentPreviewRequest): Promise<AugmentPreview>;
 
   /** A complete default run config for a method on a stored dataset (the Train panel's starting point). */
   defaultRunConfig(method: MethodName, datasetId: string): Promise<RunConfig>;
   /** Validates a run config (form or imported JSON); problems name their path. */
-  validateRunConfig(json: unknown): Promise<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>;
+  validateRunConfig(
+    json: unknown,
+  ): Promise<{ ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] }>;
   /** Trains; events stream through `onEvent`; resolves with the final record when the run ends. */
   startRun(config: unknown, onEvent: (e: RunEvent) => void): Promise<RunRecord>;
   /** Continues a stopped or interrupted run from its latest checkpoint. */
@@ -213,7 +277,11 @@ export interface EngineApi {
   /** A ResNet-18 run's backbone as a torchvision resnet18 .safetensors file. */
   exportRunSafetensors(runId: string, slot: CheckpointSlot): Promise<RunFile>;
   /** Validates a checkpoint zip / torchvision .safetensors and stores it as a new run; throws (storing nothing) on a bad file. */
-  importCheckpointFile(data: Blob | Uint8Array, fileName: string, opts?: { datasetId?: string }): Promise<ImportedRunInfo>;
+  importCheckpointFile(
+    data: Blob | Uint8Array,
+    fileName: string,
+    opts?: { datasetId?: string },
+  ): Promise<ImportedRunInfo>;
   renameRun(runId: string, name: string): Promise<RunRecord>;
   /** Import notes of imported runs, by run id. */
   runImports(): Promise<Record<string, RunImportNote>>;
@@ -228,24 +296,64 @@ export interface EngineApi {
   relinkRunDataset(runId: string, datasetId: string): Promise<RunRecord>;
 
   /** One step of a method on tiny seeded data: loss and gradients, to compare backends (tests). */
-  stepParity(opts: { method: MethodName; size: number; batch: number; seed: number }): Promise<{ backend: string; loss: number; grads: number[][] }>;
+  stepParity(opts: {
+    method: MethodName;
+    size: number;
+    batch: number;
+    seed: number;
+  }): Promise<{ backend: string; loss: number; grads: number[][] }>;
 
   /** Benchmarks (bench/ only): augmentation timing and the backend's matmul rate. */
-  benchAugment(opts: { n: number; inputSize: number; outputSize: number; preset: string; repeats: number }): Promise<{ backend: BackendName; medianPairMs: number }>;
-  benchMatmul(opts: { n: number; repeats: number }): Promise<{ backend: BackendName; gflops: number }>;
-  benchTrainStep(opts: { method: MethodName; backbone: Record<string, unknown>; batch: number; steps: number; maxSeconds: number }): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
+  benchAugment(opts: {
+    n: number;
+    inputSize: number;
+    outputSize: number;
+    preset: string;
+    repeats: number;
+  }): Promise<{ backend: BackendName; medianPairMs: number }>;
+  benchMatmul(opts: {
+    n: number;
+    repeats: number;
+  }): Promise<{ backend: BackendName; gflops: number }>;
+  benchTrainStep(opts: {
+    method: MethodName;
+    backbone: Record<string, unknown>;
+    batch: number;
+    steps: number;
+    maxSeconds: number;
+  }): Promise<{ backend: string; imagesPerSec: number; gflops: number; stepMs: number[] }>;
   /** Benchmarks (bench/ only): weighted kNN (k = 200) and linear-probe time on seeded random embeddings (worker/bench-eval.ts). */
-  benchKnn(opts: { bank: number; queries: number; dim: number; classes: number }): Promise<{ backend: string; seconds: number; accuracy: number }>;
-  benchProbe(opts: { train: number; test: number; dim: number; classes: number; epochs: number }): Promise<{ backend: string; seconds: number; testAccuracy: number }>;
+  benchKnn(opts: {
+    bank: number;
+    queries: number;
+    dim: number;
+    classes: number;
+  }): Promise<{ backend: string; seconds: number; accuracy: number }>;
+  benchProbe(opts: {
+    train: number;
+    test: number;
+    dim: number;
+    classes: number;
+    epochs: number;
+  }): Promise<{ backend: string; seconds: number; testAccuracy: number }>;
 
   /** Evaluate: weighted kNN of a run checkpoint's embeddings (bank = the run's train split; queries = a split of a dataset). */
-  evaluateKnn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ClassifierResult>;
+  evaluateKnn(
+    req: KnnEvalRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<ClassifierResult>;
   /** Evaluate: linear probe on standardised embeddings with its own epochs and lr; curves and test metrics. */
-  evaluateProbe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ProbeResult>;
+  evaluateProbe(
+    req: ProbeEvalRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<ProbeResult>;
   /** Evaluate: predictions CSV (path, true, predicted, probability, top-3) of the latest kNN or probe result. */
   predictionsCsv(kind: 'knn' | 'probe'): Promise<string>;
   /** Evaluate: embeddings of dataset splits under a checkpoint (for the explorer), transferred. */
-  embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult>;
+  embeddings(
+    req: EmbeddingsRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<EmbeddingsResult>;
   /**
    * Evaluate: fine-tunes the run's backbone (init 'ssl' | 'random' | 'imported') + linear head on its train split, backbone and
    * head learning rates apart; test figures per epoch; embedding snapshots every N epochs (transferred). Recorded as a 'fine-tune' run.

@@ -17,9 +17,15 @@ export async function previewViews(
   pipeline: AugmentPipeline,
   seed: number,
   raw: boolean,
-): Promise<{ views: [Uint8Array, Uint8Array]; rawViews?: [Float32Array, Float32Array]; ms: number }> {
+): Promise<{
+  views: [Uint8Array, Uint8Array];
+  rawViews?: [Float32Array, Float32Array];
+  ms: number;
+}> {
   const t0 = performance.now();
-  const images = tf.tidy(() => tf.tensor4d(pixels, [n, size, size, 3], 'int32').toFloat().div(255) as tf.Tensor4D);
+  const images = tf.tidy(
+    () => tf.tensor4d(pixels, [n, size, size, 3], 'int32').toFloat().div(255) as tf.Tensor4D,
+  );
   const [v1, v2] = augmentPair(images, pipeline, seed);
   images.dispose();
   try {
@@ -32,7 +38,11 @@ export async function previewViews(
     );
     const [d1, d2] = await Promise.all(display.map((d) => d.data()));
     display.forEach((d) => d.dispose());
-    const out: { views: [Uint8Array, Uint8Array]; rawViews?: [Float32Array, Float32Array]; ms: number } = {
+    const out: {
+      views: [Uint8Array, Uint8Array];
+      rawViews?: [Float32Array, Float32Array];
+      ms: number;
+    } = {
       views: [Uint8Array.from(d1), Uint8Array.from(d2)],
       ms: 0,
     };

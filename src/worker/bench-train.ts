@@ -38,16 +38,28 @@ export async function benchTrainStep(opts: {
   const opt = createOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 });
   const rng = createRng(7);
   const n = batch * size * size * 3;
-  const v1 = tf.tensor4d(Float32Array.from({ length: n }, () => rng.uniform(-1, 1)), [batch, size, size, 3]);
-  const v2 = tf.tensor4d(Float32Array.from({ length: n }, () => rng.uniform(-1, 1)), [batch, size, size, 3]);
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const v1 = tf.tensor4d(
+    Float32Array.from({ length: n }, () => rng.uniform(-1, 1)),
+    [batch, size, size, 3],
+  );
+  const v2 = tf.tensor4d(
+    Float32Array.from({ length: n }, () => rng.uniform(-1, 1)),
+    [batch, size, size, 3],
+  );
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   const views = method === 'supervised' ? 1 : 2;
   const stepMs: number[] = [];
   const t0 = performance.now();
   try {
     for (let s = 0; s <= opts.steps; s++) {
       const t = performance.now();
-      const r = m.step(method === 'supervised' ? { x: v1, y } : { v1, v2 }, opt, 0.01, { step: s, totalSteps: opts.steps + 1 });
+      const r = m.step(method === 'supervised' ? { x: v1, y } : { v1, v2 }, opt, 0.01, {
+        step: s,
+        totalSteps: opts.steps + 1,
+      });
       m.afterStep({ step: s, totalSteps: opts.steps + 1 });
       await r.loss.data();
       r.loss.dispose();
@@ -67,5 +79,10 @@ export async function benchTrainStep(opts: {
   const sorted = [...stepMs].sort((a, b) => a - b);
   const med = sorted[Math.floor(sorted.length / 2)] ?? NaN;
   const flopsPerStep = cost.macsPerImage * 2 * 3 * batch * views;
-  return { backend: tf.getBackend(), imagesPerSec: batch / (med / 1000), gflops: flopsPerStep / (med / 1000) / 1e9, stepMs };
+  return {
+    backend: tf.getBackend(),
+    imagesPerSec: batch / (med / 1000),
+    gflops: flopsPerStep / (med / 1000) / 1e9,
+    stepMs,
+  };
 }

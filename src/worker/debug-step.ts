@@ -16,7 +16,12 @@ export interface StepParityResult {
 }
 
 /** [batch,size,size,3] seeded views through a ConvNet (width 4) and the method's real heads. */
-export async function stepParity(opts: { method: MethodName; size: number; batch: number; seed: number }): Promise<StepParityResult> {
+export async function stepParity(opts: {
+  method: MethodName;
+  size: number;
+  batch: number;
+  seed: number;
+}): Promise<StepParityResult> {
   const { method, size, batch, seed } = opts;
   const backbone = createBackbone({ name: 'convnet', inputSize: size, width: 4, blocks: 3, seed });
   const m = createMethod(backbone.model, {
@@ -31,7 +36,10 @@ export async function stepParity(opts: { method: MethodName; size: number; batch
   const b = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
   const v1 = tf.tensor4d(a, [batch, size, size, 3]);
   const v2 = tf.tensor4d(b, [batch, size, size, 3]);
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 3),
+    'int32',
+  );
   try {
     const batchData = method === 'supervised' ? { x: v1, y } : { v1, v2 };
     const r = m.lossAndGrads(batchData, { step: 0, totalSteps: 10 });

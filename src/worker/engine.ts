@@ -34,7 +34,15 @@ const OP_DEFAULTS: AugmentOp[] = [
   { op: 'random-resized-crop', enabled: true, p: 1, scale: [0.2, 1], ratio: [3 / 4, 4 / 3] },
   { op: 'horizontal-flip', enabled: true, p: 0.5 },
   { op: 'rotation', enabled: true, p: 1, degrees: 20 },
-  { op: 'color-jitter', enabled: true, p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+  {
+    op: 'color-jitter',
+    enabled: true,
+    p: 0.8,
+    brightness: 0.4,
+    contrast: 0.4,
+    saturation: 0.4,
+    hue: 0.1,
+  },
   { op: 'random-grayscale', enabled: true, p: 0.2 },
   { op: 'gaussian-blur', enabled: true, p: 0.5, sigma: [0.1, 2], kernelFraction: 0.1 },
   { op: 'solarize', enabled: true, p: 0.2, threshold: 0.5 },
@@ -62,7 +70,8 @@ export function createEngine(): EngineApi {
     const out = new Uint8Array(indices.length * per);
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
-      if (!(i >= 0 && i < meta.count)) throw new Error(`image ${i} is out of range (0..${meta.count - 1})`);
+      if (!(i >= 0 && i < meta.count))
+        throw new Error(`image ${i} is out of range (0..${meta.count - 1})`);
       const shard = await store.getShard(id, Math.floor(i / meta.shardCapacity));
       const off = (i % meta.shardCapacity) * per;
       out.set(shard.subarray(off, off + per), k * per);
@@ -71,12 +80,21 @@ export function createEngine(): EngineApi {
   }
 
   // Probes and fine-tunes are recorded as runs (backendInfo is defined below; called only later).
-  const evaluator = new Evaluator(new EmbeddingCache(store, runs, readImages), { runs, backend: () => backendInfo() });
-  const pairsLab = new PairsLab({ getMeta: (id) => store.getMeta(id), getIndex: (id) => store.getIndex(id), readImages });
+  const evaluator = new Evaluator(new EmbeddingCache(store, runs, readImages), {
+    runs,
+    backend: () => backendInfo(),
+  });
+  const pairsLab = new PairsLab({
+    getMeta: (id) => store.getMeta(id),
+    getIndex: (id) => store.getIndex(id),
+    readImages,
+  });
 
   const backendInfo = () => ({
     name: report?.active ?? tf.getBackend(),
-    adapter: report?.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}`.trim() : null,
+    adapter: report?.adapter
+      ? `${report.adapter.vendor} ${report.adapter.architecture}`.trim()
+      : null,
   });
 
   const engine: EngineApi = {
@@ -101,7 +119,10 @@ export function createEngine(): EngineApi {
       // (x·W + b) then softmax: exercises matmul, broadcast add and a reduction.
       const values = tf.tidy(() => {
         const x = tf.tensor2d([0.5, -1, 2, 0.25, 3, -0.5, 1, 1.5], [2, 4]);
-        const w = tf.tensor2d([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, -0.8, 0.9, 1.0, -1.1, 1.2], [4, 3]);
+        const w = tf.tensor2d(
+          [0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, -0.8, 0.9, 1.0, -1.1, 1.2],
+          [4, 3],
+        );
         const b = tf.tensor1d([0.01, -0.02, 0.03]);
         return tf.softmax(tf.add(tf.matMul(x, w), b));
       });
@@ -138,7 +159,10 @@ export function createEngine(): EngineApi {
           name: o.name,
           size: o.size,
           classes,
-          source: { kind: 'generator', description: `shapes generator, seed ${o.seed}, ${o.count} images${o.texture ? ', textured' : ''}` },
+          source: {
+            kind: 'generator',
+            description: `shapes generator, seed ${o.seed}, ${o.count} images${o.texture ? ', textured' : ''}`,
+          },
           splitSource: 'random',
           splitSeed: o.seed,
           splitFractions: o.fractions,
@@ -192,7 +216,14 @@ export function createEngine(): EngineApi {
       if (!v.ok) throw new Error(v.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
       const original = await readImages(req.datasetId, req.indices);
       await ready;
-      const r = await previewViews(original, req.indices.length, meta.size, v.pipeline, req.seed, !!req.raw);
+      const r = await previewViews(
+        original,
+        req.indices.length,
+        meta.size,
+        v.pipeline,
+        req.seed,
+        !!req.raw,
+      );
       const out = {
         inputSize: meta.size,
         outputSize: v.pipeline.outputSize,
@@ -202,7 +233,12 @@ export function createEngine(): EngineApi {
         ms: r.ms,
         backend: tf.getBackend() as BackendReport['active'],
       };
-      const buffers = [original.buffer, r.views[0].buffer, r.views[1].buffer, ...(r.rawViews ? r.rawViews.map((x) => x.buffer) : [])];
+      const buffers = [
+        original.buffer,
+        r.views[0].buffer,
+        r.views[1].buffer,
+        ...(r.rawViews ? r.rawViews.map((x) => x.buffer) : []),
+      ];
       return Comlink.transfer(out, buffers as ArrayBuffer[]);
     },
 
@@ -223,14 +259,20 @@ export function createEngine(): EngineApi {
     async startRun(config, onEvent) {
       await ready;
       await runsOpened;
-      if (pairsLab.busy) throw new Error('the pairs lab is training: stop it in the Pairs panel or start this run when it has ended');
+      if (pairsLab.busy)
+        throw new Error(
+          'the pairs lab is training: stop it in the Pairs panel or start this run when it has ended',
+        );
       return controller.start(config, backendInfo(), onEvent);
     },
 
     async resumeRun(runId, onEvent) {
       await ready;
       await runsOpened;
-      if (pairsLab.busy) throw new Error('the pairs lab is training: stop it in the Pairs panel or resume this run when it has ended');
+      if (pairsLab.busy)
+        throw new Error(
+          'the pairs lab is training: stop it in the Pairs panel or resume this run when it has ended',
+        );
       return controller.start(null, backendInfo(), onEvent, runId);
     },
 
@@ -292,12 +334,18 @@ export function createEngine(): EngineApi {
       await ready;
       const r = await benchmarkAugment(o);
       const sorted = [...r.pairMs].sort((a, b) => a - b);
-      return { backend: tf.getBackend() as BackendReport['active'], medianPairMs: sorted[Math.floor(sorted.length / 2)] };
+      return {
+        backend: tf.getBackend() as BackendReport['active'],
+        medianPairMs: sorted[Math.floor(sorted.length / 2)],
+      };
     },
 
     async benchTrainStep(o) {
       await ready;
-      return benchTrainStep({ ...o, backbone: o.backbone as Parameters<typeof benchTrainStep>[0]['backbone'] });
+      return benchTrainStep({
+        ...o,
+        backbone: o.backbone as Parameters<typeof benchTrainStep>[0]['backbone'],
+      });
     },
 
     async benchKnn(o) {
@@ -312,7 +360,10 @@ export function createEngine(): EngineApi {
 
     async benchMatmul({ n, repeats }) {
       await ready;
-      return { backend: tf.getBackend() as BackendReport['active'], gflops: await matmulGflops(n, repeats) };
+      return {
+        backend: tf.getBackend() as BackendReport['active'],
+        gflops: await matmulGflops(n, repeats),
+      };
     },
 
     async evaluateKnn(req, onProgress) {
@@ -337,9 +388,13 @@ export function createEngine(): EngineApi {
     async fineTune(req, onEpoch) {
       await ready;
       await runsOpened;
-      if (controller.active) throw new Error('a training run is in progress: fine-tune when it has ended');
+      if (controller.active)
+        throw new Error('a training run is in progress: fine-tune when it has ended');
       const r = await evaluator.fineTune(req, onEpoch);
-      return Comlink.transfer(r, (r.snapshots?.x ?? []).map((x) => x.buffer as ArrayBuffer));
+      return Comlink.transfer(
+        r,
+        (r.snapshots?.x ?? []).map((x) => x.buffer as ArrayBuffer),
+      );
     },
 
     async pairsPreview(req) {
@@ -349,7 +404,8 @@ export function createEngine(): EngineApi {
     async trainPairs(req, onEvent) {
       await ready;
       await opened;
-      if (controller.active) throw new Error('a training run is in progress: train pairs when it has ended');
+      if (controller.active)
+        throw new Error('a training run is in progress: train pairs when it has ended');
       return pairsLab.train(req, onEvent);
     },
     async stopPairs() {
@@ -386,7 +442,11 @@ export function createEngine(): EngineApi {
         // estimate() is missing in some contexts; the panel then shows dataset bytes only.
       }
       const metas = await store.allMeta();
-      return { usage, quota, datasets: metas.map((m) => ({ id: m.id, name: m.name, bytes: m.bytes })) };
+      return {
+        usage,
+        quota,
+        datasets: metas.map((m) => ({ id: m.id, name: m.name, bytes: m.bytes })),
+      };
     },
   };
   return engine;

@@ -12,7 +12,10 @@ import { createProjector, type TsnePrepare } from './eval/projector';
 let backend: Promise<boolean> | null = null;
 
 const prepare: TsnePrepare = async (x, n, d, k) => {
-  const [{ initBackend }, { prepareTsneInput }] = await Promise.all([import('../ml/backend'), import('../ml/eval/tsne-prepare')]);
+  const [{ initBackend }, { prepareTsneInput }] = await Promise.all([
+    import('../ml/backend'),
+    import('../ml/eval/tsne-prepare'),
+  ]);
   backend ??= initBackend({
     force: 'wasm',
     wasmPaths: {

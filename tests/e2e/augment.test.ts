@@ -16,11 +16,28 @@ afterAll(async () => {
 
 type Engine = {
   augmentPresets(): Promise<{ name: string; views: unknown[] }[]>;
-  augmentPreview(r: unknown): Promise<{ views: [Uint8Array, Uint8Array]; rawViews?: [Float32Array, Float32Array]; backend: string; outputSize: number }>;
+  augmentPreview(
+    r: unknown,
+  ): Promise<{
+    views: [Uint8Array, Uint8Array];
+    rawViews?: [Float32Array, Float32Array];
+    backend: string;
+    outputSize: number;
+  }>;
 };
 
 /** Runs the engine's augmentation of stored images in the page (the app exposes window.__simlab). */
-function preview(page: Page, req: { datasetId: string; indices: number[]; preset: string; outputSize: number; seed: number; raw: boolean }) {
+function preview(
+  page: Page,
+  req: {
+    datasetId: string;
+    indices: number[];
+    preset: string;
+    outputSize: number;
+    seed: number;
+    raw: boolean;
+  },
+) {
   return page.evaluate(async (r) => {
     const engine = (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine;
     const preset = (await engine.augmentPresets()).find((p) => p.name === r.preset)!;
@@ -52,7 +69,14 @@ describe('augmentation in Chromium', () => {
     const cpu = await context.newPage();
     expect(await openApp(cpu, appUrl, '?backend=cpu')).toBe('cpu');
     for (const preset of ['simclr', 'byol']) {
-      const req = { datasetId: ds.id, indices: [0, 1, 2, 3], preset, outputSize: 16, seed: 42, raw: true };
+      const req = {
+        datasetId: ds.id,
+        indices: [0, 1, 2, 3],
+        preset,
+        outputSize: 16,
+        seed: 42,
+        raw: true,
+      };
       const a = await preview(gpu, req);
       const b = await preview(cpu, req);
       expect(a.backend).toBe('webgpu');
@@ -95,7 +119,11 @@ describe('augmentation in Chromium', () => {
     const datasetId = (await page.getByTestId('aug-dataset').getAttribute('data-dataset-id'))!;
     const drawn = await page.evaluate(() => {
       const read = (role: string) =>
-        Array.from(document.querySelectorAll<HTMLCanvasElement>(`[data-testid="pairs-grid"] canvas[data-role="${role}"]`)).map((c) => {
+        Array.from(
+          document.querySelectorAll<HTMLCanvasElement>(
+            `[data-testid="pairs-grid"] canvas[data-role="${role}"]`,
+          ),
+        ).map((c) => {
           const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
           const rgb: number[] = [];
           for (let i = 0; i < d.length; i += 4) rgb.push(d[i], d[i + 1], d[i + 2]);
@@ -103,11 +131,22 @@ describe('augmentation in Chromium', () => {
         });
       return [read('view1'), read('view2')];
     });
-    const engine = await preview(page, { datasetId, indices, preset: 'simclr', outputSize: 64, seed, raw: false });
+    const engine = await preview(page, {
+      datasetId,
+      indices,
+      preset: 'simclr',
+      outputSize: 64,
+      seed,
+      raw: false,
+    });
     const per = 64 * 64 * 3;
     for (let v = 0; v < 2; v++) {
       expect(drawn[v].length).toBe(12);
-      drawn[v].forEach((px, k) => expect(px, `pair ${k} view ${v + 1}`).toEqual(engine.views[v].slice(k * per, (k + 1) * per)));
+      drawn[v].forEach((px, k) =>
+        expect(px, `pair ${k} view ${v + 1}`).toEqual(
+          engine.views[v].slice(k * per, (k + 1) * per),
+        ),
+      );
     }
     // Views differ from each other (the ops are not no-ops).
     expect(drawn[0][0]).not.toEqual(drawn[1][0]);

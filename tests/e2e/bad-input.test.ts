@@ -1,4 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -60,7 +67,14 @@ function hugePng(): Buffer {
   ]);
 }
 
-const GOOD_NAMES = ['<img src=x onerror=alert(1)>.jpg', 'with spaces (1).jpg', 'ünïcødé 猫.jpg', '(parens).png', 'dup-a.jpg', 'dup-b.jpg'];
+const GOOD_NAMES = [
+  '<img src=x onerror=alert(1)>.jpg',
+  'with spaces (1).jpg',
+  'ünïcødé 猫.jpg',
+  '(parens).png',
+  'dup-a.jpg',
+  'dup-b.jpg',
+];
 const BAD = {
   'empty.jpg': /empty/i,
   'notes.jpg': /text/i,
@@ -73,8 +87,16 @@ function plantFolder(): string {
   const root = join(mkdtempSync(join(tmpdir(), 'simlab-bad-')), 'planted');
   mkdirSync(join(root, '__MACOSX'), { recursive: true });
   const jpgDir = join(SHARED, 'clothing-small', 'train', 'hat');
-  const jpgs = readdirSync(jpgDir).slice(0, 4).map((f) => join(jpgDir, f));
-  const png = join(SHARED, 'cifar10-png', 'train', 'cat', readdirSync(join(SHARED, 'cifar10-png', 'train', 'cat'))[0]);
+  const jpgs = readdirSync(jpgDir)
+    .slice(0, 4)
+    .map((f) => join(jpgDir, f));
+  const png = join(
+    SHARED,
+    'cifar10-png',
+    'train',
+    'cat',
+    readdirSync(join(SHARED, 'cifar10-png', 'train', 'cat'))[0],
+  );
   copyFileSync(jpgs[0], join(root, GOOD_NAMES[0]));
   copyFileSync(jpgs[1], join(root, GOOD_NAMES[1]));
   copyFileSync(jpgs[2], join(root, GOOD_NAMES[2]));
@@ -85,7 +107,10 @@ function plantFolder(): string {
   writeFileSync(join(root, 'notes.jpg'), 'These are my notes, not a photo.\nSecond line.\n');
   const whole = readFileSync(jpgs[0]);
   writeFileSync(join(root, 'truncated.jpg'), whole.subarray(0, Math.floor(whole.length / 2)));
-  writeFileSync(join(root, 'scan.tiff'), Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), Buffer.alloc(64)]));
+  writeFileSync(
+    join(root, 'scan.tiff'),
+    Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), Buffer.alloc(64)]),
+  );
   writeFileSync(join(root, 'huge.png'), hugePng());
   copyFileSync(jpgs[0], join(root, '.hidden.jpg'));
   writeFileSync(join(root, '.DS_Store'), 'junk');
@@ -106,9 +131,13 @@ describe('bad input: clear message, nothing lost', () => {
       expect(row).toMatch(reason);
     }
     // Hidden files and __MACOSX are skipped silently.
-    expect(rows.some((r) => r.includes('.hidden') || r.includes('__MACOSX') || r.includes('.DS_Store'))).toBe(false);
+    expect(
+      rows.some((r) => r.includes('.hidden') || r.includes('__MACOSX') || r.includes('.DS_Store')),
+    ).toBe(false);
     expect(rows.length).toBe(Object.keys(BAD).length);
-    expect(await page.getByTestId('duplicates').textContent()).toMatch(/dup-a\.jpg\s*=\s*planted\/dup-b\.jpg|dup-b\.jpg\s*=\s*planted\/dup-a\.jpg/);
+    expect(await page.getByTestId('duplicates').textContent()).toMatch(
+      /dup-a\.jpg\s*=\s*planted\/dup-b\.jpg|dup-b\.jpg\s*=\s*planted\/dup-a\.jpg/,
+    );
 
     // The HTML-looking file name is shown as text, never parsed into an element.
     await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
@@ -118,7 +147,9 @@ describe('bad input: clear message, nothing lost', () => {
     expect(titles).toContain('planted/<img src=x onerror=alert(1)>.jpg');
     const i = titles.indexOf('planted/<img src=x onerror=alert(1)>.jpg');
     await cells.nth(i).click();
-    expect(await page.getByTestId('lightbox-path').textContent()).toBe('planted/<img src=x onerror=alert(1)>.jpg');
+    expect(await page.getByTestId('lightbox-path').textContent()).toBe(
+      'planted/<img src=x onerror=alert(1)>.jpg',
+    );
     await page.keyboard.press('Escape');
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(dialogs).toEqual([]);
@@ -129,14 +160,20 @@ describe('bad input: clear message, nothing lost', () => {
     writeFileSync(join(dir, 'photos.zip'), 'this is not a zip archive at all');
     const before = await storeKeys(page);
     await pickForImport(page, 'files', join(dir, 'photos.zip'));
-    expect(await page.getByTestId('data-error').textContent()).toMatch(/photos\.zip: not a zip file/);
+    expect(await page.getByTestId('data-error').textContent()).toMatch(
+      /photos\.zip: not a zip file/,
+    );
     expect(await storeKeys(page)).toEqual(before);
   });
 
   it('cancelling an import removes what it wrote and says so', async () => {
     await pickForImport(page, 'folder', join(SHARED, 'mnist-png'));
     await page.getByTestId('commit-import').click();
-    await page.waitForFunction(() => /[1-9]\d* \/ 6,000/.test(document.querySelector('[data-testid="import-progress"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /[1-9]\d* \/ 6,000/.test(
+        document.querySelector('[data-testid="import-progress"]')?.textContent ?? '',
+      ),
+    );
     await page.getByTestId('cancel-import').click();
     await page.getByTestId('import-cancelled').waitFor({ timeout: 60_000 });
     expect((await storedDatasets(page)).map((d) => d.name)).toEqual(['planted']);
@@ -148,10 +185,16 @@ describe('bad input: clear message, nothing lost', () => {
     await page.getByTestId('import-size').selectOption('32');
     await page.getByTestId('commit-import').click();
     // Wait until at least one shard (1,365 images at 32 px) is written, then reload mid-import.
-    await page.waitForFunction(() => {
-      const m = /([\d,]+) \/ 6,000/.exec(document.querySelector('[data-testid="import-progress"]')?.textContent ?? '');
-      return !!m && Number(m[1].replace(/,/g, '')) > 1500;
-    }, undefined, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => {
+        const m = /([\d,]+) \/ 6,000/.exec(
+          document.querySelector('[data-testid="import-progress"]')?.textContent ?? '',
+        );
+        return !!m && Number(m[1].replace(/,/g, '')) > 1500;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     await page.reload();
     await page.getByTestId('backend-name').waitFor();
     await page.getByText(/was interrupted .* has been removed/).waitFor({ timeout: 30_000 });
@@ -164,11 +207,16 @@ describe('bad input: clear message, nothing lost', () => {
   it('quota exceeded mid-import: a clear error and nothing half-stored', async () => {
     const cdp = await context.newCDPSession(page);
     const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: appUrl, quotaSize: usage + 3_000_000 });
+    await cdp.send('Storage.overrideQuotaForOrigin', {
+      origin: appUrl,
+      quotaSize: usage + 3_000_000,
+    });
     try {
       await pickForImport(page, 'folder', join(SHARED, 'cifar10-png'));
       await commitImport(page, { name: 'too-big', size: 64 });
-      expect(await page.getByTestId('import-error').textContent()).toMatch(/Storage is full.*Nothing was stored/);
+      expect(await page.getByTestId('import-error').textContent()).toMatch(
+        /Storage is full.*Nothing was stored/,
+      );
       expect((await storedDatasets(page)).map((d) => d.name)).toEqual(['planted']);
     } finally {
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: appUrl });

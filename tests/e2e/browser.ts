@@ -20,7 +20,8 @@ export const CHROME_ARGS = [
 
 export function chromePath(): string {
   const p = process.env.CHROME_PATH || '/usr/bin/chromium';
-  if (!existsSync(p)) throw new Error(`Chromium not found at ${p}: apt-get install chromium, or set CHROME_PATH`);
+  if (!existsSync(p))
+    throw new Error(`Chromium not found at ${p}: apt-get install chromium, or set CHROME_PATH`);
   return p;
 }
 
@@ -29,8 +30,13 @@ export async function launch(): Promise<Browser> {
 }
 
 /** A fresh context (own IndexedDB) with console errors collected. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+export async function newPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -42,7 +42,9 @@ function messyCsvFolder(): { dir: string; expected: Record<string, Record<string
       const id = f.replace(/\.jpg$/, '');
       const fold = row % 5;
       const label = cls === 'Dress'.toLowerCase() && row % 10 === 9 ? 'Not sure' : cls;
-      lines.push(`${id},${100 + row},${label === 'Not sure' ? 'Not sure' : cls === 'hat' && row % 10 === 8 ? 'Skip' : cls[0].toUpperCase() + cls.slice(1)},False,${fold}`);
+      lines.push(
+        `${id},${100 + row},${label === 'Not sure' ? 'Not sure' : cls === 'hat' && row % 10 === 8 ? 'Skip' : cls[0].toUpperCase() + cls.slice(1)},False,${fold}`,
+      );
       row++;
     }
   }
@@ -54,7 +56,16 @@ function messyCsvFolder(): { dir: string; expected: Record<string, Record<string
     expected[s][label] = (expected[s][label] ?? 0) + 1;
   }
   lines.push('ffffffff-0000-0000-0000-000000000000,999,Dress,False,0'); // names a missing file
-  copyFileSync(join(SHARED, 'clothing-small', 'train', 'shirt', readdirSync(join(SHARED, 'clothing-small', 'train', 'shirt'))[0]), join(dir, 'no-row.jpg'));
+  copyFileSync(
+    join(
+      SHARED,
+      'clothing-small',
+      'train',
+      'shirt',
+      readdirSync(join(SHARED, 'clothing-small', 'train', 'shirt'))[0],
+    ),
+    join(dir, 'no-row.jpg'),
+  );
   writeFileSync(join(dir, 'images.csv'), lines.join('\n') + '\n');
   return { dir, expected };
 }

@@ -4,10 +4,19 @@ import { join, resolve } from 'node:path';
 
 export const SHARED = resolve(import.meta.dirname, '../../../shared/datasets');
 
-const SPLIT_ALIASES: Record<string, 'train' | 'val' | 'test'> = { train: 'train', validation: 'val', val: 'val', test: 'test' };
+const SPLIT_ALIASES: Record<string, 'train' | 'val' | 'test'> = {
+  train: 'train',
+  validation: 'val',
+  val: 'val',
+  test: 'test',
+};
 
 /** counts[split][class] and every file (relative to the dataset folder) for a split/class layout. */
-export function diskCounts(name: string): { classes: string[]; counts: Record<string, Record<string, number>>; files: string[] } {
+export function diskCounts(name: string): {
+  classes: string[];
+  counts: Record<string, Record<string, number>>;
+  files: string[];
+} {
   const root = join(SHARED, name);
   const counts: Record<string, Record<string, number>> = {};
   const classes = new Set<string>();

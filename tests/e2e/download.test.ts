@@ -24,7 +24,9 @@ beforeAll(async () => {
   const files: Record<string, Uint8Array> = {};
   for (const c of ['hat', 'skirt']) {
     for (const f of readdirSync(join(SHARED, 'clothing-small', 'test', c))) {
-      files[`remote-clothes/${c}/${f}`] = readFileSync(join(SHARED, 'clothing-small', 'test', c, f));
+      files[`remote-clothes/${c}/${f}`] = readFileSync(
+        join(SHARED, 'clothing-small', 'test', c, f),
+      );
       expected++;
     }
   }
@@ -59,7 +61,9 @@ describe('remote datasets by URL (only when the user asks)', () => {
     await page.getByTestId('url-download').click();
     const err = page.getByTestId('data-error');
     await err.waitFor({ timeout: 60_000 });
-    expect(await err.textContent()).toMatch(/does not allow downloads from other sites.*Download it yourself, then drop the file here/s);
+    expect(await err.textContent()).toMatch(
+      /does not allow downloads from other sites.*Download it yourself, then drop the file here/s,
+    );
   });
 
   it('loads the bundled clothing sample served by the app itself', async () => {

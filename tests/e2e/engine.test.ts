@@ -18,7 +18,9 @@ async function selfTest(query: string) {
   const backend = await openApp(page, appUrl, query);
   // The app exposes its engine handle on window.__simlab for debugging and tests.
   const result = await page.evaluate(async () => {
-    const w = window as unknown as { __simlab: { engine: { selfTest(): Promise<{ backend: string; values: number[] }> } } };
+    const w = window as unknown as {
+      __simlab: { engine: { selfTest(): Promise<{ backend: string; values: number[] }> } };
+    };
     return w.__simlab.engine.selfTest();
   });
   const badge = await page.getByTestId('backend').textContent();
@@ -40,7 +42,8 @@ describe('engine worker in Chromium', () => {
     const cpu = await selfTest('?backend=cpu');
     expect(cpu.backend).toBe('cpu');
     expect(gpu.result.values.length).toBe(6);
-    for (let i = 0; i < 6; i++) expect(Math.abs(gpu.result.values[i] - cpu.result.values[i])).toBeLessThanOrEqual(1e-4);
+    for (let i = 0; i < 6; i++)
+      expect(Math.abs(gpu.result.values[i] - cpu.result.values[i])).toBeLessThanOrEqual(1e-4);
   });
 
   it('starts wasm with its binaries served by the app, cross-origin isolated', async () => {
@@ -52,17 +55,29 @@ describe('engine worker in Chromium', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     // Threaded wasm uses every core (tfjs would halve navigator.hardwareConcurrency by itself).
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    expect(await page.getByTestId('backend').textContent()).toContain(`${Math.min(cores, 8)} thread`);
+    expect(await page.getByTestId('backend').textContent()).toContain(
+      `${Math.min(cores, 8)} thread`,
+    );
     const wasm = requests.filter((u) => u.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThan(0);
-    expect(requests.every((u) => u.startsWith(appUrl) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
+    expect(
+      requests.every((u) => u.startsWith(appUrl) || u.startsWith('blob:') || u.startsWith('data:')),
+    ).toBe(true);
     await context.close();
   });
 
   it('explains why WebGPU is missing when it is', async () => {
     const b = await chromium.launch({
       executablePath: chromePath(),
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu', '--disable-webgpu'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-gpu',
+        '--disable-webgpu',
+      ],
       headless: true,
     });
     try {

@@ -16,9 +16,13 @@ declare module 'vitest' {
 
 export async function setup(project: TestProject): Promise<void> {
   // SIMLAB_DIST: serve another build folder (parallel work: `npx vite build --outDir /tmp/x`).
-  const dist = process.env.SIMLAB_DIST ? resolve(process.env.SIMLAB_DIST) : resolve(import.meta.dirname, '../../dist');
+  const dist = process.env.SIMLAB_DIST
+    ? resolve(process.env.SIMLAB_DIST)
+    : resolve(import.meta.dirname, '../../dist');
   if (!existsSync(resolve(dist, 'index.html'))) {
-    throw new Error('dist/ is missing: run `npm run build` before the browser tests (npm test does it)');
+    throw new Error(
+      'dist/ is missing: run `npm run build` before the browser tests (npm test does it)',
+    );
   }
   served = await serveDir(dist, { isolation: true, spa: true });
   project.provide('appUrl', served.url);

@@ -80,16 +80,25 @@ export function storedImages(
               r.onerror = () => rej(r.error);
             });
           const meta = await get<{ size: number; shardCapacity: number }>(`meta/${id}`);
-          const index = await get<{ paths: string[]; labels: Int16Array; splits: Uint8Array }>(`index/${id}`);
+          const index = await get<{ paths: string[]; labels: Int16Array; splits: Uint8Array }>(
+            `index/${id}`,
+          );
           const per = meta.size * meta.size * 3;
           const pixels: number[][] = [];
           for (const i of indices) {
-            const shard = await get<Uint8Array>(`shard/${id}/${Math.floor(i / meta.shardCapacity)}`);
+            const shard = await get<Uint8Array>(
+              `shard/${id}/${Math.floor(i / meta.shardCapacity)}`,
+            );
             const off = (i % meta.shardCapacity) * per;
             pixels.push(Array.from(shard.subarray(off, off + per)));
           }
           db.close();
-          resolve({ paths: index.paths, labels: Array.from(index.labels), splits: Array.from(index.splits), pixels });
+          resolve({
+            paths: index.paths,
+            labels: Array.from(index.labels),
+            splits: Array.from(index.splits),
+            pixels,
+          });
         };
       }),
     { id, indices },
@@ -97,7 +106,9 @@ export function storedImages(
 }
 
 /** Records of the run store ('simlab-runs'), read straight from IndexedDB. */
-export function storedRuns<T = { id: string; status: string; curves: { epochs: { epoch: number; knnTop1?: number }[] } }>(page: Page): Promise<T[]> {
+export function storedRuns<
+  T = { id: string; status: string; curves: { epochs: { epoch: number; knnTop1?: number }[] } },
+>(page: Page): Promise<T[]> {
   return page.evaluate(
     () =>
       new Promise<T[]>((resolve, reject) => {
@@ -106,7 +117,10 @@ export function storedRuns<T = { id: string; status: string; curves: { epochs: {
         open.onsuccess = () => {
           const db = open.result;
           if (!db.objectStoreNames.contains('kv')) return resolve([]);
-          const req = db.transaction('kv').objectStore('kv').getAll(IDBKeyRange.bound('run/', 'run/\uffff'));
+          const req = db
+            .transaction('kv')
+            .objectStore('kv')
+            .getAll(IDBKeyRange.bound('run/', 'run/\uffff'));
           req.onsuccess = () => {
             resolve(req.result as T[]);
             db.close();

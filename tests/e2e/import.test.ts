@@ -27,7 +27,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-
 function expectCounts(ds: StoredDataset, name: string) {
   const disk = diskCounts(name);
   expect(ds.classes).toEqual(disk.classes);
@@ -49,7 +48,12 @@ function pick20(n: number, seed: number): number[] {
 }
 
 /** Checks 20 random stored images against an independent Node decode of the same files. */
-async function checkPixels(ds: StoredDataset, diskRoot: string, stripRoot: boolean, limit: { mean: number; max?: number }) {
+async function checkPixels(
+  ds: StoredDataset,
+  diskRoot: string,
+  stripRoot: boolean,
+  limit: { mean: number; max?: number },
+) {
   const idx = pick20(ds.count, 7);
   const got = await storedImages(page, ds.id, idx);
   const errs: number[] = [];
@@ -59,7 +63,8 @@ async function checkPixels(ds: StoredDataset, diskRoot: string, stripRoot: boole
     const mae = meanAbsError(got.pixels[k], ref);
     errs.push(mae);
     expect(mae, `${rel}: mean abs error ${mae.toFixed(2)}`).toBeLessThanOrEqual(limit.mean);
-    if (limit.max !== undefined) expect(maxAbsError(got.pixels[k], ref), rel).toBeLessThanOrEqual(limit.max);
+    if (limit.max !== undefined)
+      expect(maxAbsError(got.pixels[k], ref), rel).toBeLessThanOrEqual(limit.max);
   });
   return errs;
 }
@@ -74,17 +79,22 @@ describe('dataset import in Chromium', () => {
     await commitImport(page, { name: 'clothing-small' });
     const text = await page.getByTestId('import-summary').textContent();
     expect(text).toMatch(/Imported 3,781 images/);
-    clothing = (await storedDatasets(page)).find((d) => d.name === 'clothing-small') as StoredDataset;
+    clothing = (await storedDatasets(page)).find(
+      (d) => d.name === 'clothing-small',
+    ) as StoredDataset;
     expect(clothing.status).toBe('ready');
     expect(clothing.size).toBe(64);
     expectCounts(clothing, 'clothing-small');
     const errs = await checkPixels(clothing, join(SHARED, 'clothing-small'), true, { mean: 6 });
-    console.log(`clothing-small 64 px: mean abs error vs Node decode, per image max ${Math.max(...errs).toFixed(2)}/255, avg ${(errs.reduce((a, b) => a + b, 0) / errs.length).toFixed(2)}/255`);
+    console.log(
+      `clothing-small 64 px: mean abs error vs Node decode, per image max ${Math.max(...errs).toFixed(2)}/255, avg ${(errs.reduce((a, b) => a + b, 0) / errs.length).toFixed(2)}/255`,
+    );
   });
 
   it('imports a zip of ../shared/datasets/trashnet with exact counts and flags its duplicates', async () => {
     const files: Record<string, Uint8Array> = {};
-    for (const f of diskCounts('trashnet').files) files[`trashnet/${f}`] = readFileSync(join(SHARED, 'trashnet', f));
+    for (const f of diskCounts('trashnet').files)
+      files[`trashnet/${f}`] = readFileSync(join(SHARED, 'trashnet', f));
     const dir = mkdtempSync(join(tmpdir(), 'simlab-zip-'));
     const zipPath = join(dir, 'trashnet.zip');
     writeFileSync(zipPath, zipSync(files, { level: 0 }));
@@ -103,7 +113,9 @@ describe('dataset import in Chromium', () => {
     // 32 px sources default to 32 (never upscaled).
     expect(await page.getByTestId('import-size').inputValue()).toBe('32');
     await commitImport(page, { name: 'cifar10-png' });
-    const cifar = (await storedDatasets(page)).find((d) => d.name === 'cifar10-png') as StoredDataset;
+    const cifar = (await storedDatasets(page)).find(
+      (d) => d.name === 'cifar10-png',
+    ) as StoredDataset;
     expectCounts(cifar, 'cifar10-png');
     await checkPixels(cifar, join(SHARED, 'cifar10-png'), true, { mean: 1, max: 1 });
     await page.getByTestId('import-report').getByRole('button', { name: 'Close' }).click();
@@ -129,22 +141,29 @@ describe('dataset import in Chromium', () => {
         firstCell.locator('canvas').evaluate((c: HTMLCanvasElement) => {
           const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
           let distinct = new Set<number>();
-          for (let i = 0; i < d.length; i += 4) distinct.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+          for (let i = 0; i < d.length; i += 4)
+            distinct.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
           return distinct.size;
         }),
       )
       .toBeGreaterThan(50);
     await firstCell.click();
-    expect(await page.getByTestId('lightbox-path').textContent()).toMatch(/^trashnet\/test\/glass\/.+\.jpg$/);
+    expect(await page.getByTestId('lightbox-path').textContent()).toMatch(
+      /^trashnet\/test\/glass\/.+\.jpg$/,
+    );
     await page.keyboard.press('Escape');
 
     // Delete trashnet: its records are gone from IndexedDB.
     page.once('dialog', (d) => d.accept());
     await items.filter({ hasText: 'trashnet' }).getByTestId('delete-dataset').click();
-    await expect.poll(async () => (await storeKeys(page)).filter((k) => k.includes(trash.id)).length).toBe(0);
+    await expect
+      .poll(async () => (await storeKeys(page)).filter((k) => k.includes(trash.id)).length)
+      .toBe(0);
     page.once('dialog', (d) => d.accept());
     await items.filter({ hasText: 'clothing-small' }).getByTestId('delete-dataset').click();
-    await expect.poll(async () => (await storeKeys(page)).filter((k) => k.includes(clothing.id)).length).toBe(0);
+    await expect
+      .poll(async () => (await storeKeys(page)).filter((k) => k.includes(clothing.id)).length)
+      .toBe(0);
     expect((await storedDatasets(page)).map((d) => d.name)).toEqual(['cifar10-png']);
     expect(errors).toEqual([]);
   });

@@ -19,7 +19,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-type Gallery = Record<'closestDifferent' | 'farthestSame' | 'confidentCorrect', { index: number; score: number; label: number }[]>;
+type Gallery = Record<
+  'closestDifferent' | 'farthestSame' | 'confidentCorrect',
+  { index: number; score: number; label: number }[]
+>;
 interface ReportNumbers {
   modelId: number;
   threshold: number;
@@ -42,7 +45,10 @@ function engineReport(page: Page): Promise<ReportNumbers | null> {
     type R = {
       modelId: number;
       threshold: number;
-      history: { epoch: number; histograms: Record<string, { same: number[]; different: number[] }> }[];
+      history: {
+        epoch: number;
+        histograms: Record<string, { same: number[]; different: number[] }>;
+      }[];
       splits: {
         split: string;
         best: ReportNumbers['splits'][number]['best'];
@@ -53,10 +59,13 @@ function engineReport(page: Page): Promise<ReportNumbers | null> {
       }[];
       comparison: ReportNumbers['comparison'];
     };
-    const engine = (window as unknown as { __simlab: { engine: { pairsReport(): Promise<R | null> } } }).__simlab.engine;
+    const engine = (
+      window as unknown as { __simlab: { engine: { pairsReport(): Promise<R | null> } } }
+    ).__simlab.engine;
     const r = await engine.pairsReport();
     if (!r) return null;
-    const strip = (xs: { index: number; score: number; label: number }[]) => xs.map(({ index, score, label }) => ({ index, score, label }));
+    const strip = (xs: { index: number; score: number; label: number }[]) =>
+      xs.map(({ index, score, label }) => ({ index, score, label }));
     return {
       modelId: r.modelId,
       threshold: r.threshold,
@@ -68,9 +77,19 @@ function engineReport(page: Page): Promise<ReportNumbers | null> {
         atThreshold: s.atThreshold,
         curvePoints: s.curve.recall.length,
         histogram: s.histogram,
-        gallery: { closestDifferent: strip(s.gallery.closestDifferent), farthestSame: strip(s.gallery.farthestSame), confidentCorrect: strip(s.gallery.confidentCorrect) },
+        gallery: {
+          closestDifferent: strip(s.gallery.closestDifferent),
+          farthestSame: strip(s.gallery.farthestSame),
+          confidentCorrect: strip(s.gallery.confidentCorrect),
+        },
       })),
-      comparison: r.comparison.map(({ modelId, split, f1, precision, recall }) => ({ modelId, split, f1, precision, recall })),
+      comparison: r.comparison.map(({ modelId, split, f1, precision, recall }) => ({
+        modelId,
+        split,
+        f1,
+        precision,
+        recall,
+      })),
     };
   });
 }
@@ -89,18 +108,32 @@ describe('pairs lab in Chromium (wasm)', () => {
     await page.getByTestId('pairs-preview-grid').waitFor();
     await page.getByTestId('pairs-preview-seed').fill('7');
     const engine = await page.evaluate(async () => {
-      const e = (window as unknown as { __simlab: { engine: { pairsPreview(r: unknown): Promise<{ labels: Uint8Array; kinds: string[] }> } } }).__simlab.engine;
+      const e = (
+        window as unknown as {
+          __simlab: {
+            engine: { pairsPreview(r: unknown): Promise<{ labels: Uint8Array; kinds: string[] }> };
+          };
+        }
+      ).__simlab.engine;
       const p = await e.pairsPreview({ seed: 7, n: 12, split: 'train' });
       return { labels: Array.from(p.labels), kinds: p.kinds };
     });
     // The grid redraws for seed 7 (the latest request wins over the first, seed-1 preview).
     await page.waitForFunction((want) => {
-      const got = Array.from(document.querySelectorAll('[data-testid="pairs-preview-item"]'), (e) => e.getAttribute('data-label')).join(',');
+      const got = Array.from(document.querySelectorAll('[data-testid="pairs-preview-item"]'), (e) =>
+        e.getAttribute('data-label'),
+      ).join(',');
       return got === want;
     }, engine.labels.join(','));
-    const shown = await page.getByTestId('pairs-preview-item').evaluateAll((els) =>
-      els.map((e) => ({ label: Number(e.getAttribute('data-label')), text: e.querySelector('figcaption')?.textContent?.trim() ?? '', canvases: e.querySelectorAll('canvas').length })),
-    );
+    const shown = await page
+      .getByTestId('pairs-preview-item')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          label: Number(e.getAttribute('data-label')),
+          text: e.querySelector('figcaption')?.textContent?.trim() ?? '',
+          canvases: e.querySelectorAll('canvas').length,
+        })),
+      );
     expect(shown.map((s) => s.label)).toEqual(engine.labels);
     for (const [i, s] of shown.entries()) {
       expect(s.canvases).toBe(2);
@@ -123,12 +156,22 @@ describe('pairs lab in Chromium (wasm)', () => {
 
     // Sample the live view in the page while it trains: which epoch's histograms are drawn, their counts, the status.
     await page.evaluate(() => {
-      const w = window as unknown as { __pairsSamples: { epoch: string | null; draws: number; counts: string | null; status: string | null; results: boolean }[] };
+      const w = window as unknown as {
+        __pairsSamples: {
+          epoch: string | null;
+          draws: number;
+          counts: string | null;
+          status: string | null;
+          results: boolean;
+        }[];
+      };
       w.__pairsSamples = [];
       const timer = setInterval(() => {
         const live = document.querySelector('[data-testid="pairs-live-histograms"]');
         const hist = document.querySelector('[data-testid="pairs-hist-test"]');
-        const status = document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') ?? null;
+        const status =
+          document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') ??
+          null;
         w.__pairsSamples.push({
           epoch: live?.getAttribute('data-epoch') ?? null,
           draws: Number(hist?.getAttribute('data-draws') ?? 0),
@@ -136,12 +179,17 @@ describe('pairs lab in Chromium (wasm)', () => {
           status,
           results: document.querySelector('[data-testid="pairs-results"]') !== null,
         });
-        if (w.__pairsSamples.length > 1 && status === 'idle' && w.__pairsSamples.at(-1)?.results) clearInterval(timer);
+        if (w.__pairsSamples.length > 1 && status === 'idle' && w.__pairsSamples.at(-1)?.results)
+          clearInterval(timer);
       }, 40);
     });
     await page.getByTestId('pairs-train').click();
     await page.getByTestId('pairs-results').waitFor({ timeout: 240_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') === 'idle');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') ===
+        'idle',
+    );
 
     const r = await engineReport(page);
     if (!r) throw new Error('the engine has no pairs report');
@@ -149,9 +197,26 @@ describe('pairs lab in Chromium (wasm)', () => {
     expect(r.splits.map((s) => s.split)).toEqual(['test', 'colour', 'texture']);
 
     // Live histograms: drawn (plotly finished) while the model was still training, with the engine's per-epoch counts.
-    const samples = await page.evaluate(() => (window as unknown as { __pairsSamples: { epoch: string | null; draws: number; counts: string | null; status: string | null; results: boolean }[] }).__pairsSamples);
-    const during = samples.filter((s) => s.status === 'training' && !s.results && s.epoch !== null && s.draws > 0);
-    console.log(`live histogram samples while training: ${during.length} (epochs ${[...new Set(during.map((s) => s.epoch))].join(', ')})`);
+    const samples = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            __pairsSamples: {
+              epoch: string | null;
+              draws: number;
+              counts: string | null;
+              status: string | null;
+              results: boolean;
+            }[];
+          }
+        ).__pairsSamples,
+    );
+    const during = samples.filter(
+      (s) => s.status === 'training' && !s.results && s.epoch !== null && s.draws > 0,
+    );
+    console.log(
+      `live histogram samples while training: ${during.length} (epochs ${[...new Set(during.map((s) => s.epoch))].join(', ')})`,
+    );
     expect(during.length).toBeGreaterThan(0);
     // Updated during training: the drawn histograms moved from one epoch to a later one before the run ended.
     expect(new Set(during.map((s) => s.epoch)).size).toBeGreaterThanOrEqual(2);
@@ -162,7 +227,11 @@ describe('pairs lab in Chromium (wasm)', () => {
 
     // Threshold table: each split's own best-F1 threshold with P/R/F1, and P/R/F1 at the threshold chosen on colour.
     close(await page.getByTestId('pairs-results').getAttribute('data-threshold'), r.threshold);
-    const rows = await page.getByTestId('pairs-threshold-row').evaluateAll((els) => els.map((e) => Object.fromEntries(Array.from(e.attributes, (a) => [a.name, a.value]))));
+    const rows = await page
+      .getByTestId('pairs-threshold-row')
+      .evaluateAll((els) =>
+        els.map((e) => Object.fromEntries(Array.from(e.attributes, (a) => [a.name, a.value]))),
+      );
     expect(rows.map((row) => row['data-split'])).toEqual(['test', 'colour', 'texture']);
     for (const [i, s] of r.splits.entries()) {
       const row = rows[i];
@@ -174,18 +243,32 @@ describe('pairs lab in Chromium (wasm)', () => {
       close(row['data-t-recall'], s.atThreshold.recall);
       close(row['data-t-f1'], s.atThreshold.f1);
       // The displayed (rounded) F1 is the engine's.
-      expect(await page.locator(`[data-testid="pairs-threshold-row"][data-split="${s.split}"] td`).nth(4).textContent()).toBe(s.best.f1.toFixed(3));
+      expect(
+        await page
+          .locator(`[data-testid="pairs-threshold-row"][data-split="${s.split}"] td`)
+          .nth(4)
+          .textContent(),
+      ).toBe(s.best.f1.toFixed(3));
     }
     // The validation split's own best threshold is the transferred one.
     close(rows[1]['data-threshold'], r.threshold);
 
     // PR curves (plotly drawn, as many points as the engine's curve) and the final histograms.
     for (const s of r.splits) {
-      expect(Number(await page.getByTestId(`pairs-pr-${s.split}`).getAttribute('data-points'))).toBe(s.curvePoints);
+      expect(
+        Number(await page.getByTestId(`pairs-pr-${s.split}`).getAttribute('data-points')),
+      ).toBe(s.curvePoints);
       await page.getByTestId(`pairs-pr-chart-${s.split}`).locator('.main-svg').first().waitFor();
       const fh = page.getByTestId(`pairs-final-hist-${s.split}`);
-      await page.waitForFunction((id) => Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-draws') ?? 0) > 0, `pairs-final-hist-${s.split}`);
-      expect(await fh.getAttribute('data-counts')).toBe(`${s.histogram.same.join(',')}|${s.histogram.different.join(',')}`);
+      await page.waitForFunction(
+        (id) =>
+          Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-draws') ?? 0) >
+          0,
+        `pairs-final-hist-${s.split}`,
+      );
+      expect(await fh.getAttribute('data-counts')).toBe(
+        `${s.histogram.same.join(',')}|${s.histogram.different.join(',')}`,
+      );
     }
 
     // Failure galleries of every split: indices, labels and scores as the engine ranked them, two canvases per pair.
@@ -194,8 +277,17 @@ describe('pairs lab in Chromium (wasm)', () => {
       await page.locator(`[data-testid="pairs-gallery"][data-split="${s.split}"]`).waitFor();
       for (const kind of ['closestDifferent', 'farthestSame', 'confidentCorrect'] as const) {
         const items = await page
-          .locator(`[data-testid="pairs-gallery"][data-split="${s.split}"] [data-testid="pairs-gallery-${kind}"] [data-testid="pairs-gallery-item"]`)
-          .evaluateAll((els) => els.map((e) => ({ index: Number(e.getAttribute('data-index')), label: Number(e.getAttribute('data-label')), score: e.getAttribute('data-score'), canvases: e.querySelectorAll('canvas').length })));
+          .locator(
+            `[data-testid="pairs-gallery"][data-split="${s.split}"] [data-testid="pairs-gallery-${kind}"] [data-testid="pairs-gallery-item"]`,
+          )
+          .evaluateAll((els) =>
+            els.map((e) => ({
+              index: Number(e.getAttribute('data-index')),
+              label: Number(e.getAttribute('data-label')),
+              score: e.getAttribute('data-score'),
+              canvases: e.querySelectorAll('canvas').length,
+            })),
+          );
         const want = s.gallery[kind];
         expect(want.length).toBeGreaterThan(0);
         expect(items.map((g) => [g.index, g.label])).toEqual(want.map((g) => [g.index, g.label]));
@@ -209,7 +301,16 @@ describe('pairs lab in Chromium (wasm)', () => {
     }
 
     // Comparison table of the session's models (one so far).
-    const cmp = await page.getByTestId('pairs-comparison-row').evaluateAll((els) => els.map((e) => ({ split: e.getAttribute('data-split'), f1: e.getAttribute('data-f1'), p: e.getAttribute('data-precision'), r: e.getAttribute('data-recall') })));
+    const cmp = await page
+      .getByTestId('pairs-comparison-row')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          split: e.getAttribute('data-split'),
+          f1: e.getAttribute('data-f1'),
+          p: e.getAttribute('data-precision'),
+          r: e.getAttribute('data-recall'),
+        })),
+      );
     expect(cmp.map((c) => c.split)).toEqual(r.comparison.map((c) => c.split));
     cmp.forEach((c, i) => {
       close(c.f1, r.comparison[i].f1);
@@ -222,11 +323,18 @@ describe('pairs lab in Chromium (wasm)', () => {
     // Re-evaluating with 3 pairs per gallery: same model, same numbers, shorter galleries.
     await page.getByTestId('pairs-gallery-k').fill('3');
     await page.getByTestId('pairs-reevaluate').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-gallery-closestDifferent"]')?.getAttribute('data-count') === '3');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="pairs-gallery-closestDifferent"]')
+          ?.getAttribute('data-count') === '3',
+    );
     const again = await engineReport(page);
     expect(again?.modelId).toBe(r.modelId);
     expect(again?.threshold).toBe(r.threshold);
-    expect(again?.splits[0].gallery.closestDifferent).toEqual(r.splits[0].gallery.closestDifferent.slice(0, 3));
+    expect(again?.splits[0].gallery.closestDifferent).toEqual(
+      r.splits[0].gallery.closestDifferent.slice(0, 3),
+    );
     close(await page.getByTestId('pairs-results').getAttribute('data-threshold'), r.threshold);
 
     expect(errors).toEqual([]);
@@ -245,10 +353,27 @@ describe('pairs lab in Chromium (wasm)', () => {
     await page.getByTestId('pairs-width').fill('4');
     await page.getByTestId('pairs-epochs').fill('200');
     await page.getByTestId('pairs-train').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="pairs-live"]')?.getAttribute('data-epochs') ?? 0) >= 1, undefined, { timeout: 120_000 });
+    await page.waitForFunction(
+      () =>
+        Number(
+          document.querySelector('[data-testid="pairs-live"]')?.getAttribute('data-epochs') ?? 0,
+        ) >= 1,
+      undefined,
+      { timeout: 120_000 },
+    );
     await page.getByTestId('pairs-stop').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-results"]')?.getAttribute('data-model-id') === '2', undefined, { timeout: 120_000 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') === 'idle');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="pairs-results"]')?.getAttribute('data-model-id') ===
+        '2',
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="pairs-status"]')?.getAttribute('data-status') ===
+        'idle',
+    );
 
     const r = await engineReport(page);
     if (!r) throw new Error('the engine has no pairs report');
@@ -256,7 +381,16 @@ describe('pairs lab in Chromium (wasm)', () => {
     expect(r.epochs).toBeGreaterThanOrEqual(1);
     expect(r.epochs).toBeLessThan(200);
     expect(await page.getByTestId('pairs-results').textContent()).toContain('(stopped)');
-    const rows = await page.getByTestId('pairs-threshold-row').evaluateAll((els) => els.map((e) => ({ split: e.getAttribute('data-split'), f1: e.getAttribute('data-f1'), tf1: e.getAttribute('data-t-f1'), label: e.querySelector('td')?.textContent ?? '' })));
+    const rows = await page
+      .getByTestId('pairs-threshold-row')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          split: e.getAttribute('data-split'),
+          f1: e.getAttribute('data-f1'),
+          tf1: e.getAttribute('data-t-f1'),
+          label: e.querySelector('td')?.textContent ?? '',
+        })),
+      );
     expect(rows.map((row) => row.split)).toEqual(['test', 'colour']);
     expect(rows[1].label).toMatch(/^val/);
     rows.forEach((row, i) => {
@@ -264,9 +398,25 @@ describe('pairs lab in Chromium (wasm)', () => {
       close(row.tf1, r.splits[i].atThreshold.f1);
     });
     // Probabilities: histogram bins over [0, 1].
-    expect(await page.getByTestId('pairs-final-hist-test').getAttribute('data-counts')).toBe(`${r.splits[0].histogram.same.join(',')}|${r.splits[0].histogram.different.join(',')}`);
-    const cmp = await page.getByTestId('pairs-comparison-row').evaluateAll((els) => els.map((e) => ({ id: Number(e.getAttribute('data-model-id')), split: e.getAttribute('data-split'), f1: e.getAttribute('data-f1') })));
-    expect(cmp.map((c) => [c.id, c.split])).toEqual([[1, 'test'], [1, 'colour'], [1, 'texture'], [2, 'test'], [2, 'colour']]);
+    expect(await page.getByTestId('pairs-final-hist-test').getAttribute('data-counts')).toBe(
+      `${r.splits[0].histogram.same.join(',')}|${r.splits[0].histogram.different.join(',')}`,
+    );
+    const cmp = await page
+      .getByTestId('pairs-comparison-row')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          id: Number(e.getAttribute('data-model-id')),
+          split: e.getAttribute('data-split'),
+          f1: e.getAttribute('data-f1'),
+        })),
+      );
+    expect(cmp.map((c) => [c.id, c.split])).toEqual([
+      [1, 'test'],
+      [1, 'colour'],
+      [1, 'texture'],
+      [2, 'test'],
+      [2, 'colour'],
+    ]);
     cmp.forEach((c, i) => close(c.f1, r.comparison[i].f1));
     expect(errors).toEqual([]);
     await context.close();

@@ -25,9 +25,11 @@ export function referenceSquare(path: string, size: number): Uint8Array {
   const out = new Uint8Array(size * size * 3);
   const scale = s / size;
   for (let oy = 0; oy < size; oy++) {
-    const y0 = sy + oy * scale, y1 = y0 + scale;
+    const y0 = sy + oy * scale,
+      y1 = y0 + scale;
     for (let ox = 0; ox < size; ox++) {
-      const x0 = sx + ox * scale, x1 = x0 + scale;
+      const x0 = sx + ox * scale,
+        x1 = x0 + scale;
       const acc = [0, 0, 0];
       let wsum = 0;
       for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {

@@ -14,17 +14,22 @@ afterAll(async () => {
   await browser?.close();
 });
 
-type Engine = { stepParity(o: unknown): Promise<{ backend: string; loss: number; grads: number[][] }> };
+type Engine = {
+  stepParity(o: unknown): Promise<{ backend: string; loss: number; grads: number[][] }>;
+};
 
 function stepParity(page: Page, method: string) {
   return page.evaluate(
-    (method) => (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine.stepParity({ method, size: 8, batch: 4, seed: 3 }),
+    (method) =>
+      (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine.stepParity({
+        method,
+        size: 8,
+        batch: 4,
+        seed: 3,
+      }),
     method,
   );
 }
-
-
-
 
 describe('training in Chromium', () => {
   it('one step of each method on webgpu gives the loss and gradients of the cpu backend', async () => {
@@ -38,12 +43,31 @@ describe('training in Chromium', () => {
       const b = await stepParity(cpu, method);
       expect(a.backend).toBe('webgpu');
       expect(b.backend).toBe('cpu');
-      expect(Math.abs(a.loss - b.loss), `${method} loss ${a.loss} vs ${b.loss}`).toBeLessThanOrEqual(1e-4);
+      expect(
+        Math.abs(a.loss - b.loss),
+        `${method} loss ${a.loss} vs ${b.loss}`,
+      ).toBeLessThanOrEqual(1e-4);
       expect(a.grads.length).toBe(b.grads.length);
       let worst = 0;
-      a.grads.forEach((g, i) => g.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - b.grads[i][j]) / (1e-3 + Math.abs(b.grads[i][j]))))));
-      console.log(`${method}: loss webgpu ${a.loss.toFixed(6)} cpu ${b.loss.toFixed(6)}; worst relative gradient difference ${worst.toExponential(2)}`);
-      a.grads.forEach((g, i) => g.forEach((x, j) => expect(Math.abs(x - b.grads[i][j]), `${method} grad ${i}[${j}]`).toBeLessThanOrEqual(1e-4 + 1e-3 * Math.abs(b.grads[i][j]))));
+      a.grads.forEach((g, i) =>
+        g.forEach(
+          (x, j) =>
+            (worst = Math.max(
+              worst,
+              Math.abs(x - b.grads[i][j]) / (1e-3 + Math.abs(b.grads[i][j])),
+            )),
+        ),
+      );
+      console.log(
+        `${method}: loss webgpu ${a.loss.toFixed(6)} cpu ${b.loss.toFixed(6)}; worst relative gradient difference ${worst.toExponential(2)}`,
+      );
+      a.grads.forEach((g, i) =>
+        g.forEach((x, j) =>
+          expect(Math.abs(x - b.grads[i][j]), `${method} grad ${i}[${j}]`).toBeLessThanOrEqual(
+            1e-4 + 1e-3 * Math.abs(b.grads[i][j]),
+          ),
+        ),
+      );
     }
     await context.close();
   });
@@ -58,10 +82,18 @@ describe('training in Chromium', () => {
     await configureTinyRun(page, 2);
     await page.getByTestId('train-start').click();
     await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
-    expect(await page.getByTestId('train-message').textContent()).toMatch(/Finished after 2 epochs/);
-    const shown = await page.getByTestId('epoch-table').locator('tbody tr').evaluateAll((rows) =>
-      rows.map((r) => ({ epoch: Number(r.getAttribute('data-epoch')), knn: r.querySelector('[data-knn]')?.getAttribute('data-knn') })),
+    expect(await page.getByTestId('train-message').textContent()).toMatch(
+      /Finished after 2 epochs/,
     );
+    const shown = await page
+      .getByTestId('epoch-table')
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => ({
+          epoch: Number(r.getAttribute('data-epoch')),
+          knn: r.querySelector('[data-knn]')?.getAttribute('data-knn'),
+        })),
+      );
     const runs = await storedRuns(page);
     expect(runs.length).toBe(1);
     expect(runs[0].status).toBe('finished');
@@ -72,7 +104,9 @@ describe('training in Chromium', () => {
       expect(e?.knnTop1).toBeTypeOf('number');
       expect(Number(r.knn)).toBe(e?.knnTop1);
     }
-    expect(Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThan(0);
+    expect(
+      Number(await page.getByTestId('chart-loss').getAttribute('data-points')),
+    ).toBeGreaterThan(0);
     expect(Number(await page.getByTestId('chart-acc').getAttribute('data-points'))).toBe(3);
   });
 
@@ -82,7 +116,14 @@ describe('training in Chromium', () => {
     await configureTinyRun(page, 4);
     await page.getByTestId('train-start').click();
     // Wait for epoch 1's checkpoint to be written, then reload mid-run.
-    await page.waitForFunction(() => /checkpoint at epoch [12]/.test(document.querySelector('[data-testid="train-progress"]')?.textContent ?? ''), undefined, { timeout: 240_000 });
+    await page.waitForFunction(
+      () =>
+        /checkpoint at epoch [12]/.test(
+          document.querySelector('[data-testid="train-progress"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 240_000 },
+    );
     await page.waitForTimeout(500);
     await page.reload();
     await page.getByTestId('backend-name').waitFor();
@@ -92,7 +133,9 @@ describe('training in Chromium', () => {
     expect(await page.getByTestId('resumable').textContent()).toMatch(/interrupted/);
     await resume.click();
     await page.getByTestId('train-message').waitFor({ timeout: 240_000 });
-    expect(await page.getByTestId('train-message').textContent()).toMatch(/Finished after 4 epochs/);
+    expect(await page.getByTestId('train-message').textContent()).toMatch(
+      /Finished after 4 epochs/,
+    );
     const run = (await storedRuns(page)).find((r) => r.curves.epochs.length === 5);
     expect(run?.status).toBe('finished');
     expect(run?.curves.epochs.map((p) => p.epoch).sort()).toEqual([0, 1, 2, 3, 4]);

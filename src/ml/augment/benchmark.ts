@@ -35,7 +35,9 @@ export interface AugmentBenchResult {
 }
 
 /** Times augmentPair on random pixels; disposes everything it creates (tensor count unchanged). */
-export async function benchmarkAugment(opts: AugmentBenchOptions = {}): Promise<AugmentBenchResult> {
+export async function benchmarkAugment(
+  opts: AugmentBenchOptions = {},
+): Promise<AugmentBenchResult> {
   const n = opts.n ?? 256;
   const inputSize = opts.inputSize ?? 96;
   const outputSize = opts.outputSize ?? 64;

@@ -12,7 +12,13 @@ export {
   type SampledStep,
   type SampledView,
 } from './pipeline';
-export { listPresets, presetPipeline, PRESET_NAMES, type AugmentPreset, type AugmentPresetName } from './presets';
+export {
+  listPresets,
+  presetPipeline,
+  PRESET_NAMES,
+  type AugmentPreset,
+  type AugmentPresetName,
+} from './presets';
 export {
   AUGMENT_OP_NAMES,
   augmentOpSchema,

@@ -4,22 +4,53 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
 import { useCpuBackend, useWasmBackend } from '../testing/node-backend';
 import { denormalize } from './ops/normalize';
-import { applyView, augmentBatch, augmentPair, samplePair, sampleView, viewNormalization, type SampledStep } from './pipeline';
+import {
+  applyView,
+  augmentBatch,
+  augmentPair,
+  samplePair,
+  sampleView,
+  viewNormalization,
+  type SampledStep,
+} from './pipeline';
 import { presetPipeline } from './presets';
 import type { AugmentOp, ViewPipeline } from './schema';
 
 function randomImages(n: number, h: number, w: number, seed: number): tf.Tensor4D {
   const rng = createRng(seed);
-  return tf.tensor4d(Float32Array.from({ length: n * h * w * 3 }, () => rng.next()), [n, h, w, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: n * h * w * 3 }, () => rng.next()),
+    [n, h, w, 3],
+  );
 }
 
 const half: Record<string, AugmentOp> = {
-  'random-resized-crop': { op: 'random-resized-crop', enabled: true, p: 0.5, scale: [0.3, 0.8], ratio: [0.75, 1.333] },
+  'random-resized-crop': {
+    op: 'random-resized-crop',
+    enabled: true,
+    p: 0.5,
+    scale: [0.3, 0.8],
+    ratio: [0.75, 1.333],
+  },
   'horizontal-flip': { op: 'horizontal-flip', enabled: true, p: 0.5 },
   rotation: { op: 'rotation', enabled: true, p: 0.5, degrees: 30 },
-  'color-jitter': { op: 'color-jitter', enabled: true, p: 0.5, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+  'color-jitter': {
+    op: 'color-jitter',
+    enabled: true,
+    p: 0.5,
+    brightness: 0.4,
+    contrast: 0.4,
+    saturation: 0.4,
+    hue: 0.1,
+  },
   'random-grayscale': { op: 'random-grayscale', enabled: true, p: 0.5 },
-  'gaussian-blur': { op: 'gaussian-blur', enabled: true, p: 0.5, sigma: [0.5, 2], kernelFraction: 0.4 },
+  'gaussian-blur': {
+    op: 'gaussian-blur',
+    enabled: true,
+    p: 0.5,
+    sigma: [0.5, 2],
+    kernelFraction: 0.4,
+  },
   solarize: { op: 'solarize', enabled: true, p: 0.5, threshold: 0.5 },
 };
 
@@ -33,14 +64,18 @@ describe('augment pipeline randomness', () => {
     const s = 8;
     const images = randomImages(n, s, s, 3);
     const out = augmentBatch(images, [half[name]], s, 11);
-    const changed = tf.tidy(() => tf.abs(out.sub(images)).max([1, 2, 3]).greater(1e-4).sum().dataSync()[0]);
+    const changed = tf.tidy(
+      () => tf.abs(out.sub(images)).max([1, 2, 3]).greater(1e-4).sum().dataSync()[0],
+    );
     tf.dispose([images, out]);
     expect(changed / n).toBeGreaterThanOrEqual(0.45);
     expect(changed / n).toBeLessThanOrEqual(0.55);
   });
 
   it('crop areas and aspect ratios stay inside their ranges', () => {
-    const view: ViewPipeline = [{ op: 'random-resized-crop', enabled: true, p: 1, scale: [0.08, 1], ratio: [3 / 4, 4 / 3] }];
+    const view: ViewPipeline = [
+      { op: 'random-resized-crop', enabled: true, p: 1, scale: [0.08, 1], ratio: [3 / 4, 4 / 3] },
+    ];
     const { steps } = sampleView(view, 2000, 96, 128, 64, 5);
     const crop = steps[0] as Extract<SampledStep, { op: 'random-resized-crop' }>;
     let fallbacks = 0;
@@ -70,11 +105,24 @@ describe('augment pipeline randomness', () => {
   it('jitter factors, angles and sigmas stay inside their ranges', () => {
     const view: ViewPipeline = [
       { ...half.rotation, p: 1 } as AugmentOp,
-      { op: 'color-jitter', enabled: true, p: 1, brightness: 0.8, contrast: 0.4, saturation: 1.5, hue: 0.2 },
+      {
+        op: 'color-jitter',
+        enabled: true,
+        p: 1,
+        brightness: 0.8,
+        contrast: 0.4,
+        saturation: 1.5,
+        hue: 0.2,
+      },
       { op: 'gaussian-blur', enabled: true, p: 1, sigma: [0.1, 2], kernelFraction: 0.1 },
     ];
     const { steps } = sampleView(view, 500, 64, 64, 64, 9);
-    const [, rot, jit, blur] = steps as [SampledStep, Extract<SampledStep, { op: 'rotation' }>, Extract<SampledStep, { op: 'color-jitter' }>, Extract<SampledStep, { op: 'gaussian-blur' }>];
+    const [, rot, jit, blur] = steps as [
+      SampledStep,
+      Extract<SampledStep, { op: 'rotation' }>,
+      Extract<SampledStep, { op: 'color-jitter' }>,
+      Extract<SampledStep, { op: 'gaussian-blur' }>,
+    ];
     for (const a of rot.angles) expect(Math.abs(a)).toBeLessThanOrEqual(30);
     for (const b of jit.brightness) expect(b >= 0.2 && b <= 1.8).toBe(true);
     for (const c of jit.contrast) expect(c >= 0.6 && c <= 1.4).toBe(true);
@@ -112,7 +160,10 @@ describe('augment pipeline randomness', () => {
     const presets = ['simclr', 'byol', 'supervised'].map((p) => {
       const pipe = presetPipeline(p, 16);
       const strip = (v: ViewPipeline) => v.filter((o) => o.op !== 'normalize');
-      return { ...pipe, views: [strip(pipe.views[0]), strip(pipe.views[1])] as [ViewPipeline, ViewPipeline] };
+      return {
+        ...pipe,
+        views: [strip(pipe.views[0]), strip(pipe.views[1])] as [ViewPipeline, ViewPipeline],
+      };
     });
     const onWasm = presets.map(run);
     await useCpuBackend();
@@ -133,7 +184,13 @@ describe('augment pipeline randomness', () => {
   it('editing or disabling one op leaves the other ops’ draws unchanged', () => {
     const pipe = presetPipeline('simclr', 32);
     const view = pipe.views[0];
-    const edited = view.map((o) => (o.op === 'color-jitter' ? { ...o, enabled: false } : o.op === 'random-grayscale' ? { ...o, p: 0.9 } : o));
+    const edited = view.map((o) =>
+      o.op === 'color-jitter'
+        ? { ...o, enabled: false }
+        : o.op === 'random-grayscale'
+          ? { ...o, p: 0.9 }
+          : o,
+    );
     const a = sampleView(view, 50, 48, 48, 32, 3);
     const b = sampleView(edited, 50, 48, 48, 32, 3);
     const pick = (s: ReturnType<typeof sampleView>, op: string) => s.steps.find((x) => x.op === op);
@@ -160,9 +217,15 @@ describe('augment pipeline randomness', () => {
     const images = randomImages(6, 24, 20, 4);
     for (const name of ['simclr', 'mocov2', 'none']) {
       const pipe = presetPipeline(name, 16);
-      const flipView: ViewPipeline = name === 'none' ? [{ op: 'horizontal-flip', enabled: true, p: 0.5 }, ...pipe.views[0]] : pipe.views[0];
+      const flipView: ViewPipeline =
+        name === 'none'
+          ? [{ op: 'horizontal-flip', enabled: true, p: 0.5 }, ...pipe.views[0]]
+          : pipe.views[0];
       const sampled = sampleView(flipView, 6, 24, 20, 16, 31);
-      const flipStep = sampled.steps.find((s) => s.op === 'horizontal-flip') as Extract<SampledStep, { op: 'horizontal-flip' }>;
+      const flipStep = sampled.steps.find((s) => s.op === 'horizontal-flip') as Extract<
+        SampledStep,
+        { op: 'horizontal-flip' }
+      >;
       expect(flipStep.foldedIntoCrop).toBe(true);
       expect(flipStep.applied.some((f) => f)).toBe(true);
       const folded = applyView(images, sampled);
@@ -179,7 +242,9 @@ describe('augment pipeline randomness', () => {
       16,
       1,
     );
-    expect((sampled.steps[2] as Extract<SampledStep, { op: 'horizontal-flip' }>).foldedIntoCrop).toBe(false);
+    expect(
+      (sampled.steps[2] as Extract<SampledStep, { op: 'horizontal-flip' }>).foldedIntoCrop,
+    ).toBe(false);
     images.dispose();
   });
 });
@@ -193,7 +258,11 @@ describe('augment pipeline shapes and ownership', () => {
       expect(v2.shape).toEqual([5, 64, 64, 3]);
       expect(v1.dtype).toBe('float32');
       // Normalised: denormalised values lie in [0, 1] (clamped) and the normalised ones are finite.
-      const d = denormalize(v1, viewNormalization(presetPipeline(name).views[0])!.mean, viewNormalization(presetPipeline(name).views[0])!.std);
+      const d = denormalize(
+        v1,
+        viewNormalization(presetPipeline(name).views[0])!.mean,
+        viewNormalization(presetPipeline(name).views[0])!.std,
+      );
       const raw = v1.dataSync();
       for (let i = 0; i < raw.length; i += 97) expect(Number.isFinite(raw[i])).toBe(true);
       const dv = d.dataSync();
@@ -206,7 +275,9 @@ describe('augment pipeline shapes and ownership', () => {
 
   it('views without normalize stay in [0, 1]', () => {
     const images = randomImages(4, 32, 32, 6);
-    const view = presetPipeline('byol', 24).views[1].filter((o) => o.op !== 'normalize').map((o) => ({ ...o, p: o.op === 'random-resized-crop' ? 1 : 1 }));
+    const view = presetPipeline('byol', 24)
+      .views[1].filter((o) => o.op !== 'normalize')
+      .map((o) => ({ ...o, p: o.op === 'random-resized-crop' ? 1 : 1 }));
     const out = augmentBatch(images, view as ViewPipeline, 24, 5);
     const v = out.dataSync();
     expect(Math.min(...v)).toBeGreaterThanOrEqual(0);

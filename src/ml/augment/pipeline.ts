@@ -29,7 +29,14 @@ type Rgb = [number, number, number];
 /** One step of a sampled view, with its per-image parameters (arrays of length N). `index` is the op's place in the view. */
 export type SampledStep =
   | { op: 'resize'; index: -1; boxes: CropBox[]; flip: boolean[] }
-  | { op: 'random-resized-crop'; index: number; applied: boolean[]; fallback: boolean[]; boxes: CropBox[]; flip: boolean[] }
+  | {
+      op: 'random-resized-crop';
+      index: number;
+      applied: boolean[];
+      fallback: boolean[];
+      boxes: CropBox[];
+      flip: boolean[];
+    }
   | { op: 'horizontal-flip'; index: number; applied: boolean[]; foldedIntoCrop: boolean }
   | { op: 'rotation'; index: number; applied: boolean[]; angles: number[] }
   | ({ op: 'color-jitter'; index: number } & JitterParams)
@@ -89,7 +96,12 @@ export function sampleView(
     switch (o.op) {
       case 'random-resized-crop': {
         const c = sampleCropBoxes(r, n, h, w, o);
-        const step: SampledStep = { op: o.op, index, ...c, flip: new Array<boolean>(n).fill(false) };
+        const step: SampledStep = {
+          op: o.op,
+          index,
+          ...c,
+          flip: new Array<boolean>(n).fill(false),
+        };
         steps.push(step);
         foldTarget = step;
         h = w = outputSize;
@@ -113,7 +125,10 @@ export function sampleView(
         steps.push({ op: o.op, index, applied: sampleGrayscale(r, n, o.p) });
         break;
       case 'gaussian-blur': {
-        const kernelSize = Math.min(blurKernelSize(Math.min(h, w), o.kernelFraction), 2 * Math.min(h, w) - 1);
+        const kernelSize = Math.min(
+          blurKernelSize(Math.min(h, w), o.kernelFraction),
+          2 * Math.min(h, w) - 1,
+        );
         steps.push({ op: o.op, index, ...sampleSigmas(r, n, o.p, o.sigma), kernelSize });
         break;
       }
@@ -132,7 +147,9 @@ export function sampleView(
 function asUnitFloat(images: tf.Tensor4D): tf.Tensor4D {
   if (images.dtype === 'float32') return images;
   if (images.dtype === 'int32') return images.toFloat().div(255) as tf.Tensor4D;
-  throw new Error(`augment: images must be float32 in [0, 1] or int32 in 0..255, got ${images.dtype}`);
+  throw new Error(
+    `augment: images must be float32 in [0, 1] or int32 in 0..255, got ${images.dtype}`,
+  );
 }
 
 /**
@@ -140,7 +157,11 @@ function asUnitFloat(images: tf.Tensor4D): tf.Tensor4D {
  * Returns a new tensor the caller owns; the input is neither kept nor disposed. `foldFlips: false`
  * runs folded flips as separate ops (for tests; same result).
  */
-export function applyView(images: tf.Tensor4D, sampled: SampledView, opts: { foldFlips?: boolean } = {}): tf.Tensor4D {
+export function applyView(
+  images: tf.Tensor4D,
+  sampled: SampledView,
+  opts: { foldFlips?: boolean } = {},
+): tf.Tensor4D {
   const [n, h, w, c] = images.shape;
   if (n !== sampled.n || h !== sampled.inputHeight || w !== sampled.inputWidth) {
     throw new Error(
@@ -258,6 +279,7 @@ export function augmentPair(
 
 /** The mean/std of a view's enabled normalize op (for `denormalize` before display), or null when it has none. */
 export function viewNormalization(view: ViewPipeline): { mean: Rgb; std: Rgb } | null {
-  for (const o of view) if (o.enabled && o.op === 'normalize') return { mean: [...o.mean], std: [...o.std] };
+  for (const o of view)
+    if (o.enabled && o.op === 'normalize') return { mean: [...o.mean], std: [...o.std] };
   return null;
 }

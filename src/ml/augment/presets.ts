@@ -6,9 +6,22 @@
  * normalisation (torchvision's constants), as the papers' code does; `denormalize` undoes it for display.
  */
 import { IMAGENET_MEAN, IMAGENET_STD } from './ops/normalize';
-import { augmentPipelineSchema, type AugmentOp, type AugmentPipeline, type ViewPipeline } from './schema';
+import {
+  augmentPipelineSchema,
+  type AugmentOp,
+  type AugmentPipeline,
+  type ViewPipeline,
+} from './schema';
 
-export const PRESET_NAMES = ['simclr', 'byol', 'simsiam', 'mocov2', 'supervised', 'gentle', 'none'] as const;
+export const PRESET_NAMES = [
+  'simclr',
+  'byol',
+  'simsiam',
+  'mocov2',
+  'supervised',
+  'gentle',
+  'none',
+] as const;
 export type AugmentPresetName = (typeof PRESET_NAMES)[number];
 
 export interface AugmentPreset {
@@ -22,7 +35,13 @@ export interface AugmentPreset {
 const INCEPTION_RATIO: [number, number] = [3 / 4, 4 / 3];
 const SIGMA: [number, number] = [0.1, 2.0];
 
-const crop = (lo: number): AugmentOp => ({ op: 'random-resized-crop', enabled: true, p: 1, scale: [lo, 1], ratio: INCEPTION_RATIO });
+const crop = (lo: number): AugmentOp => ({
+  op: 'random-resized-crop',
+  enabled: true,
+  p: 1,
+  scale: [lo, 1],
+  ratio: INCEPTION_RATIO,
+});
 const flip: AugmentOp = { op: 'horizontal-flip', enabled: true, p: 0.5 };
 const jitter = (p: number, b: number, c: number, s: number, h: number): AugmentOp => ({
   op: 'color-jitter',
@@ -34,9 +53,21 @@ const jitter = (p: number, b: number, c: number, s: number, h: number): AugmentO
   hue: h,
 });
 const gray = (p: number): AugmentOp => ({ op: 'random-grayscale', enabled: true, p });
-const blur = (p: number): AugmentOp => ({ op: 'gaussian-blur', enabled: true, p, sigma: SIGMA, kernelFraction: 0.1 });
+const blur = (p: number): AugmentOp => ({
+  op: 'gaussian-blur',
+  enabled: true,
+  p,
+  sigma: SIGMA,
+  kernelFraction: 0.1,
+});
 const solarize = (p: number): AugmentOp => ({ op: 'solarize', enabled: true, p, threshold: 0.5 });
-const norm: AugmentOp = { op: 'normalize', enabled: true, p: 1, mean: [...IMAGENET_MEAN], std: [...IMAGENET_STD] };
+const norm: AugmentOp = {
+  op: 'normalize',
+  enabled: true,
+  p: 1,
+  mean: [...IMAGENET_MEAN],
+  std: [...IMAGENET_STD],
+};
 
 /**
  * SimCLR (Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual Representations",
@@ -44,7 +75,14 @@ const norm: AugmentOp = { op: 'normalize', enabled: true, p: 1, mean: [...IMAGEN
  * strength s = 1 (0.8, 0.8, 0.8, 0.2) applied with p = 0.8, grayscale p = 0.2, Gaussian blur p = 0.5
  * (σ 0.1–2.0, kernel 10% of the side). The same transform for both views.
  */
-const SIMCLR_VIEW: ViewPipeline = [crop(0.08), flip, jitter(0.8, 0.8, 0.8, 0.8, 0.2), gray(0.2), blur(0.5), norm];
+const SIMCLR_VIEW: ViewPipeline = [
+  crop(0.08),
+  flip,
+  jitter(0.8, 0.8, 0.8, 0.8, 0.2),
+  gray(0.2),
+  blur(0.5),
+  norm,
+];
 
 /**
  * BYOL (Grill et al. 2020, "Bootstrap Your Own Latent", appendix B table 6), asymmetric: crop 0.08–1,
@@ -61,7 +99,14 @@ const BYOL_VIEWS: [ViewPipeline, ViewPipeline] = [
  * crop 0.2–1, colour jitter (0.4, 0.4, 0.4, 0.1) p = 0.8, grayscale p = 0.2, blur p = 0.5 (σ 0.1–2.0),
  * flip 0.5 — the order of the authors' code. Both views the same.
  */
-const MOCOV2_VIEW: ViewPipeline = [crop(0.2), jitter(0.8, 0.4, 0.4, 0.4, 0.1), gray(0.2), blur(0.5), flip, norm];
+const MOCOV2_VIEW: ViewPipeline = [
+  crop(0.2),
+  jitter(0.8, 0.4, 0.4, 0.4, 0.1),
+  gray(0.2),
+  blur(0.5),
+  flip,
+  norm,
+];
 
 /** SimSiam (Chen & He 2021, "Exploring Simple Siamese Representation Learning", appendix A): MoCo v2's augmentation. */
 const SIMSIAM_VIEW: ViewPipeline = MOCOV2_VIEW;
@@ -89,22 +134,26 @@ const clone = <T>(v: T): T => structuredClone(v);
 const PRESETS: Record<AugmentPresetName, Omit<AugmentPreset, 'name'>> = {
   simclr: {
     label: 'SimCLR',
-    citation: 'Chen et al. 2020: crop 0.08–1, flip 0.5, jitter (0.8,0.8,0.8,0.2) p 0.8, grayscale 0.2, blur p 0.5',
+    citation:
+      'Chen et al. 2020: crop 0.08–1, flip 0.5, jitter (0.8,0.8,0.8,0.2) p 0.8, grayscale 0.2, blur p 0.5',
     views: [SIMCLR_VIEW, SIMCLR_VIEW],
   },
   byol: {
     label: 'BYOL',
-    citation: 'Grill et al. 2020: crop 0.08–1, flip, jitter (0.4,0.4,0.2,0.1) p 0.8, grayscale 0.2, blur 1.0/0.1, solarize 0/0.2',
+    citation:
+      'Grill et al. 2020: crop 0.08–1, flip, jitter (0.4,0.4,0.2,0.1) p 0.8, grayscale 0.2, blur 1.0/0.1, solarize 0/0.2',
     views: BYOL_VIEWS,
   },
   simsiam: {
     label: 'SimSiam',
-    citation: 'Chen & He 2021: as MoCo v2 (crop 0.2–1, jitter (0.4,0.4,0.4,0.1) p 0.8, grayscale 0.2, blur 0.5, flip)',
+    citation:
+      'Chen & He 2021: as MoCo v2 (crop 0.2–1, jitter (0.4,0.4,0.4,0.1) p 0.8, grayscale 0.2, blur 0.5, flip)',
     views: [SIMSIAM_VIEW, SIMSIAM_VIEW],
   },
   mocov2: {
     label: 'MoCo v2',
-    citation: 'Chen et al. 2020: crop 0.2–1, jitter (0.4,0.4,0.4,0.1) p 0.8, grayscale 0.2, blur p 0.5, flip 0.5',
+    citation:
+      'Chen et al. 2020: crop 0.2–1, jitter (0.4,0.4,0.4,0.1) p 0.8, grayscale 0.2, blur p 0.5, flip 0.5',
     views: [MOCOV2_VIEW, MOCOV2_VIEW],
   },
   supervised: {
@@ -128,7 +177,9 @@ export function listPresets(): AugmentPreset[] {
 /** A preset's pipeline at the given output size (a fresh, validated copy); unknown names list the valid ones. */
 export function presetPipeline(name: string, outputSize = 64): AugmentPipeline {
   if (!(PRESET_NAMES as readonly string[]).includes(name)) {
-    throw new Error(`unknown augmentation preset '${name}'; valid presets: ${PRESET_NAMES.join(', ')}`);
+    throw new Error(
+      `unknown augmentation preset '${name}'; valid presets: ${PRESET_NAMES.join(', ')}`,
+    );
   }
   const p = PRESETS[name as AugmentPresetName];
   return augmentPipelineSchema.parse({ outputSize, views: clone(p.views) });

@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { listPresets, PRESET_NAMES, presetPipeline } from './presets';
 import { blurKernelSize } from './ops/gaussian-blur';
-import { AUGMENT_OP_NAMES, parsePipeline, validatePipeline, validateView, type AugmentPipeline } from './schema';
+import {
+  AUGMENT_OP_NAMES,
+  parsePipeline,
+  validatePipeline,
+  validateView,
+  type AugmentPipeline,
+} from './schema';
 
 describe('augment presets', () => {
   it.each(PRESET_NAMES)('%s validates and survives a JSON round trip', (name) => {
@@ -16,25 +22,50 @@ describe('augment presets', () => {
   it('follow the papers’ parameters', () => {
     const simclr = presetPipeline('simclr').views[0];
     expect(simclr.find((o) => o.op === 'random-resized-crop')).toMatchObject({ scale: [0.08, 1] });
-    expect(simclr.find((o) => o.op === 'color-jitter')).toMatchObject({ p: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 });
+    expect(simclr.find((o) => o.op === 'color-jitter')).toMatchObject({
+      p: 0.8,
+      brightness: 0.8,
+      contrast: 0.8,
+      saturation: 0.8,
+      hue: 0.2,
+    });
     expect(simclr.find((o) => o.op === 'random-grayscale')).toMatchObject({ p: 0.2 });
-    expect(simclr.find((o) => o.op === 'gaussian-blur')).toMatchObject({ p: 0.5, sigma: [0.1, 2], kernelFraction: 0.1 });
+    expect(simclr.find((o) => o.op === 'gaussian-blur')).toMatchObject({
+      p: 0.5,
+      sigma: [0.1, 2],
+      kernelFraction: 0.1,
+    });
     const [b1, b2] = presetPipeline('byol').views;
     expect(b1.find((o) => o.op === 'gaussian-blur')?.p).toBe(1);
     expect(b2.find((o) => o.op === 'gaussian-blur')?.p).toBe(0.1);
     expect(b1.find((o) => o.op === 'solarize')?.p).toBe(0);
     expect(b2.find((o) => o.op === 'solarize')?.p).toBe(0.2);
-    expect(b1.find((o) => o.op === 'color-jitter')).toMatchObject({ brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1 });
+    expect(b1.find((o) => o.op === 'color-jitter')).toMatchObject({
+      brightness: 0.4,
+      contrast: 0.4,
+      saturation: 0.2,
+      hue: 0.1,
+    });
     const moco = presetPipeline('mocov2').views[0];
     expect(moco.find((o) => o.op === 'random-resized-crop')).toMatchObject({ scale: [0.2, 1] });
-    expect(moco.find((o) => o.op === 'color-jitter')).toMatchObject({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 });
+    expect(moco.find((o) => o.op === 'color-jitter')).toMatchObject({
+      brightness: 0.4,
+      contrast: 0.4,
+      saturation: 0.4,
+      hue: 0.1,
+    });
     expect(presetPipeline('simsiam').views).toEqual(presetPipeline('mocov2').views);
-    expect(presetPipeline('supervised').views[0].find((o) => o.op === 'rotation')).toMatchObject({ degrees: 20 });
-    expect(presetPipeline('gentle').views[0].find((o) => o.op === 'random-resized-crop')).toMatchObject({ scale: [0.5, 1] });
+    expect(presetPipeline('supervised').views[0].find((o) => o.op === 'rotation')).toMatchObject({
+      degrees: 20,
+    });
+    expect(
+      presetPipeline('gentle').views[0].find((o) => o.op === 'random-resized-crop'),
+    ).toMatchObject({ scale: [0.5, 1] });
     expect(presetPipeline('none').views[0].map((o) => o.op)).toEqual(['normalize']);
     // Every preset ends with ImageNet normalisation; SimCLR's kernel is ~10% of the side and odd.
     for (const name of PRESET_NAMES) {
-      for (const v of presetPipeline(name).views) expect(v[v.length - 1]).toMatchObject({ op: 'normalize', mean: [0.485, 0.456, 0.406] });
+      for (const v of presetPipeline(name).views)
+        expect(v[v.length - 1]).toMatchObject({ op: 'normalize', mean: [0.485, 0.456, 0.406] });
     }
     expect(blurKernelSize(64, 0.1)).toBe(7);
   });
@@ -44,13 +75,22 @@ describe('augment presets', () => {
     expect(list.map((p) => p.name)).toEqual([...PRESET_NAMES]);
     list[0].views[0].length = 0;
     expect(presetPipeline('simclr').views[0].length).toBeGreaterThan(0);
-    expect(() => presetPipeline('simclrr')).toThrow(/unknown augmentation preset 'simclrr'; valid presets: simclr, byol/);
+    expect(() => presetPipeline('simclrr')).toThrow(
+      /unknown augmentation preset 'simclrr'; valid presets: simclr, byol/,
+    );
   });
 
   it('knows every op name', () => {
-    expect([...AUGMENT_OP_NAMES].sort()).toEqual(
-      ['color-jitter', 'gaussian-blur', 'horizontal-flip', 'normalize', 'random-grayscale', 'random-resized-crop', 'rotation', 'solarize'],
-    );
+    expect([...AUGMENT_OP_NAMES].sort()).toEqual([
+      'color-jitter',
+      'gaussian-blur',
+      'horizontal-flip',
+      'normalize',
+      'random-grayscale',
+      'random-resized-crop',
+      'rotation',
+      'solarize',
+    ]);
   });
 });
 
@@ -68,7 +108,9 @@ describe('augment pipeline validation', () => {
     if (v.ok) return;
     const byPath = Object.fromEntries(v.issues.map((i) => [i.path, i.message]));
     expect(byPath['outputSize']).toMatch(/integer/);
-    expect(byPath['views[0][0].scale']).toMatch(/random-resized-crop scale: must be \[min, max\] with min ≤ max/);
+    expect(byPath['views[0][0].scale']).toMatch(
+      /random-resized-crop scale: must be \[min, max\] with min ≤ max/,
+    );
     expect(byPath['views[1][4].sigma[0]']).toMatch(/gaussian-blur sigma.0: must be > 0/);
     expect(byPath['views[1][2].p']).toMatch(/color-jitter p: must be ≤ 1/);
     expect(v.issues).toHaveLength(4);
@@ -98,16 +140,22 @@ describe('augment pipeline validation', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.issues.map((i) => i.message).join('\n')).toMatch(/normalize must be the last op/);
-      expect(r.issues.map((i) => i.message).join('\n')).toMatch(/only one random-resized-crop per view/);
+      expect(r.issues.map((i) => i.message).join('\n')).toMatch(
+        /only one random-resized-crop per view/,
+      );
     }
     expect(validatePipeline({ outputSize: 64, views: [[]] }).ok).toBe(false);
-    const n = validateView([{ op: 'normalize', enabled: true, p: 0.5, mean: [0, 0, 0], std: [1, 1, 1] }]);
+    const n = validateView([
+      { op: 'normalize', enabled: true, p: 0.5, mean: [0, 0, 0], std: [1, 1, 1] },
+    ]);
     expect(n.ok).toBe(false);
     if (!n.ok) expect(n.issues[0]).toMatchObject({ path: '[0].p' });
   });
 
   it('parsePipeline throws one error listing each problem', () => {
-    expect(() => parsePipeline({ outputSize: 4, views: 'x' })).toThrow(/outputSize: must be ≥ 8[\s\S]*views/);
+    expect(() => parsePipeline({ outputSize: 4, views: 'x' })).toThrow(
+      /outputSize: must be ≥ 8[\s\S]*views/,
+    );
     expect(parsePipeline(good())).toEqual(good());
   });
 });

@@ -9,9 +9,13 @@ const prob = z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1');
 
 /** A `[min, max]` pair inside `[lo, hi]` with min ≤ max. */
 function range(lo: number, hi: number, loExclusive = false) {
-  const bound = loExclusive ? z.number().gt(lo, `must be > ${lo}`) : z.number().min(lo, `must be ≥ ${lo}`);
+  const bound = loExclusive
+    ? z.number().gt(lo, `must be > ${lo}`)
+    : z.number().min(lo, `must be ≥ ${lo}`);
   const v = bound.max(hi, `must be ≤ ${hi}`);
-  return z.tuple([v, v]).refine(([a, b]) => a <= b, { message: 'must be [min, max] with min ≤ max' });
+  return z
+    .tuple([v, v])
+    .refine(([a, b]) => a <= b, { message: 'must be [min, max] with min ≤ max' });
 }
 
 const base = { enabled: z.boolean(), p: prob };
@@ -93,11 +97,19 @@ export const viewPipelineSchema = z
   .superRefine((ops, ctx) => {
     const crops = ops.flatMap((o, i) => (o.op === 'random-resized-crop' ? [i] : []));
     if (crops.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [crops[1]], message: 'only one random-resized-crop per view' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [crops[1]],
+        message: 'only one random-resized-crop per view',
+      });
     }
     ops.forEach((o, i) => {
       if (o.op === 'normalize' && i !== ops.length - 1) {
-        ctx.addIssue({ code: 'custom', path: [i], message: 'normalize must be the last op of a view' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: 'normalize must be the last op of a view',
+        });
       }
     });
   });
@@ -140,17 +152,20 @@ export interface PipelineIssue {
   message: string;
 }
 
-export type PipelineValidation = { ok: true; pipeline: AugmentPipeline } | { ok: false; issues: PipelineIssue[] };
+export type PipelineValidation =
+  { ok: true; pipeline: AugmentPipeline } | { ok: false; issues: PipelineIssue[] };
 
 /** Formats a zod path as `views[0][2].sigma`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
-  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
+  for (const k of path)
+    s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
   return s === '' ? '(root)' : s;
 }
 
 function opNameAt(input: unknown, path: readonly PropertyKey[]): string | null {
-  if (path[0] !== 'views' || typeof path[1] !== 'number' || typeof path[2] !== 'number') return null;
+  if (path[0] !== 'views' || typeof path[1] !== 'number' || typeof path[2] !== 'number')
+    return null;
   const views = (input as { views?: unknown })?.views;
   if (!Array.isArray(views)) return null;
   const view = views[path[1]];
@@ -178,12 +193,19 @@ export function validatePipeline(input: unknown): PipelineValidation {
 export function parsePipeline(input: unknown): AugmentPipeline {
   const v = validatePipeline(input);
   if (v.ok) return v.pipeline;
-  throw new Error(`invalid augmentation pipeline:\n${v.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  throw new Error(
+    `invalid augmentation pipeline:\n${v.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+  );
 }
 
 /** Validates one view (an ordered op list); same issue format as `validatePipeline`, paths start at the op index. */
-export function validateView(input: unknown): { ok: true; view: ViewPipeline } | { ok: false; issues: PipelineIssue[] } {
+export function validateView(
+  input: unknown,
+): { ok: true; view: ViewPipeline } | { ok: false; issues: PipelineIssue[] } {
   const r = viewPipelineSchema.safeParse(input);
   if (r.success) return { ok: true, view: r.data };
-  return { ok: false, issues: r.error.issues.map((iss) => ({ path: formatPath(iss.path), message: iss.message })) };
+  return {
+    ok: false,
+    issues: r.error.issues.map((iss) => ({ path: formatPath(iss.path), message: iss.message })),
+  };
 }

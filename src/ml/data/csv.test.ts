@@ -55,7 +55,9 @@ const imagePaths = [...ids.map((id) => `images/${id}.jpg`), 'images/stray-photo.
 
 describe('parseCsv', () => {
   it('handles BOM, quotes, CRLF, blank lines, ragged rows and odd headers', () => {
-    const t = parseCsv('\ufeff file , label ,,label\r\n"a, b.jpg"," cat "\r\n\r\n  ,  \r\nc.png,"say ""hi""",x,y,extra\r\n');
+    const t = parseCsv(
+      '\ufeff file , label ,,label\r\n"a, b.jpg"," cat "\r\n\r\n  ,  \r\nc.png,"say ""hi""",x,y,extra\r\n',
+    );
     expect(t.columns).toEqual(['file', 'label', 'column 3', 'label (2)']);
     expect(t.rows).toEqual([
       ['a, b.jpg', 'cat', '', ''],
@@ -66,22 +68,47 @@ describe('parseCsv', () => {
   it('reads the real clothing CSV', () => {
     expect(table.columns).toEqual(['image', 'sender_id', 'label', 'kids']);
     expect(table.rows).toHaveLength(41);
-    expect(table.rows[0]).toEqual(['4285fab0-751a-4b74-8e9b-43af05deee22', '124', 'Not sure', 'False']);
+    expect(table.rows[0]).toEqual([
+      '4285fab0-751a-4b74-8e9b-43af05deee22',
+      '124',
+      'Not sure',
+      'False',
+    ]);
   });
 });
 
 describe('guessCsvColumns', () => {
   it('finds image and label, and no fold, in the real CSV', () => {
-    expect(guessCsvColumns(table, imagePaths)).toEqual({ file: 'image', label: 'label', fold: null });
+    expect(guessCsvColumns(table, imagePaths)).toEqual({
+      file: 'image',
+      label: 'label',
+      fold: null,
+    });
   });
   it('finds the fold column by name and by small-integer values', () => {
-    const withFold = parseCsv(CSV_TEXT.split('\n').map((l, i) => (l === '' ? l : `${l},${i === 0 ? 'fold' : (i - 1) % 5}`)).join('\n'));
-    expect(guessCsvColumns(withFold, imagePaths)).toEqual({ file: 'image', label: 'label', fold: 'fold' });
-    const anon = parseCsv('pic,what,k\na.jpg,cat,0\nb.jpg,dog,1\nc.jpg,cat,2\nd.jpg,dog,3\ne.jpg,cat,0\nf.jpg,dog,1\ng.jpg,cat,2\nh.jpg,dog,3\n');
-    expect(guessCsvColumns(anon, ['a.jpg', 'b.jpg', 'c.jpg'])).toEqual({ file: 'pic', label: 'what', fold: 'k' });
+    const withFold = parseCsv(
+      CSV_TEXT.split('\n')
+        .map((l, i) => (l === '' ? l : `${l},${i === 0 ? 'fold' : (i - 1) % 5}`))
+        .join('\n'),
+    );
+    expect(guessCsvColumns(withFold, imagePaths)).toEqual({
+      file: 'image',
+      label: 'label',
+      fold: 'fold',
+    });
+    const anon = parseCsv(
+      'pic,what,k\na.jpg,cat,0\nb.jpg,dog,1\nc.jpg,cat,2\nd.jpg,dog,3\ne.jpg,cat,0\nf.jpg,dog,1\ng.jpg,cat,2\nh.jpg,dog,3\n',
+    );
+    expect(guessCsvColumns(anon, ['a.jpg', 'b.jpg', 'c.jpg'])).toEqual({
+      file: 'pic',
+      label: 'what',
+      fold: 'k',
+    });
   });
   it('prefers a string column over booleans without name hints, and guesses files by extension', () => {
-    const t = parseCsv('a,b,c,d\nx1.png,True,red,10\nx2.png,False,blue,11\nx3.png,True,red,12\nx4.png,False,red,13\n');
+    const t = parseCsv(
+      'a,b,c,d\nx1.png,True,red,10\nx2.png,False,blue,11\nx3.png,True,red,12\nx4.png,False,red,13\n',
+    );
     expect(guessCsvColumns(t, [])).toEqual({ file: 'a', label: 'c', fold: null });
     const s = parseCsv('name,subset,kind\np.jpg,train,a\nq.jpg,valid,b\nr.jpg,test,a\n');
     expect(guessCsvColumns(s, ['p.jpg'])).toEqual({ file: 'name', label: 'kind', fold: 'subset' });
@@ -96,16 +123,47 @@ describe('labelsFromCsv', () => {
     expect(r.imagesWithoutRow).toEqual([40]);
     expect(r.missingFiles).toEqual([{ row: 40, file: MISSING_ID }]);
     expect(r.labelCounts).toEqual({
-      'Not sure': 4, 'T-Shirt': 9, Shoes: 6, Shorts: 3, Shirt: 1, Pants: 3, Skirt: 3, Other: 2, Top: 2,
-      Outwear: 1, Dress: 3, Body: 1, Longsleeve: 2, Skip: 1,
+      'Not sure': 4,
+      'T-Shirt': 9,
+      Shoes: 6,
+      Shorts: 3,
+      Shirt: 1,
+      Pants: 3,
+      Skirt: 3,
+      Other: 2,
+      Top: 2,
+      Outwear: 1,
+      Dress: 3,
+      Body: 1,
+      Longsleeve: 2,
+      Skip: 1,
     });
-    expect(r.classes).toEqual(['Body', 'Dress', 'Longsleeve', 'Not sure', 'Other', 'Outwear', 'Pants', 'Shirt', 'Shoes', 'Shorts', 'Skip', 'Skirt', 'T-Shirt', 'Top']);
+    expect(r.classes).toEqual([
+      'Body',
+      'Dress',
+      'Longsleeve',
+      'Not sure',
+      'Other',
+      'Outwear',
+      'Pants',
+      'Shirt',
+      'Shoes',
+      'Shorts',
+      'Skip',
+      'Skirt',
+      'T-Shirt',
+      'Top',
+    ]);
     expect(r.splits.every((s) => s === null)).toBe(true);
     expect(r.excludedRows).toBe(0);
   });
 
   it('excludes "Not sure", "Skip" and "Other" and keeps counting them', () => {
-    const r = labelsFromCsv(table, { fileColumn: 'image', labelColumn: 'label', excludeLabels: ['Not sure', 'Skip', 'Other'] }, imagePaths);
+    const r = labelsFromCsv(
+      table,
+      { fileColumn: 'image', labelColumn: 'label', excludeLabels: ['Not sure', 'Skip', 'Other'] },
+      imagePaths,
+    );
     expect(r.excludedRows).toBe(7);
     expect(r.classes).not.toContain('Not sure');
     expect(r.classes).not.toContain('Skip');
@@ -118,15 +176,27 @@ describe('labelsFromCsv', () => {
 
   it('maps a fold column (0..4) to splits, by default and explicitly', () => {
     const lines = CSV_TEXT.trimEnd().split('\n');
-    const withFold = parseCsv(lines.map((l, i) => `${l},${i === 0 ? 'fold' : (i - 1) % 5}`).join('\n'));
-    const r = labelsFromCsv(withFold, { fileColumn: 'image', labelColumn: 'label', foldColumn: 'fold' }, imagePaths);
+    const withFold = parseCsv(
+      lines.map((l, i) => `${l},${i === 0 ? 'fold' : (i - 1) % 5}`).join('\n'),
+    );
+    const r = labelsFromCsv(
+      withFold,
+      { fileColumn: 'image', labelColumn: 'label', foldColumn: 'fold' },
+      imagePaths,
+    );
     expect(r.foldToSplit).toEqual({ 0: 'train', 1: 'train', 2: 'train', 3: 'val', 4: 'test' });
     expect(r.splits.slice(0, 6)).toEqual(['train', 'train', 'train', 'val', 'test', 'train']);
     expect(r.splits[40]).toBeNull();
-    const e = labelsFromCsv(withFold, {
-      fileColumn: 'image', labelColumn: 'label', foldColumn: 'fold',
-      foldToSplit: { 0: 'test', 1: 'exclude', 2: 'train', 3: 'train', 4: 'val' },
-    }, imagePaths);
+    const e = labelsFromCsv(
+      withFold,
+      {
+        fileColumn: 'image',
+        labelColumn: 'label',
+        foldColumn: 'fold',
+        foldToSplit: { 0: 'test', 1: 'exclude', 2: 'train', 3: 'train', 4: 'val' },
+      },
+      imagePaths,
+    );
     expect(e.excludedRows).toBe(8);
     expect(e.labels[1]).toBeNull();
     expect(e.splits[0]).toBe('test');
@@ -134,17 +204,25 @@ describe('labelsFromCsv', () => {
   });
 
   it('matches by relative path, base name, extension or not, any case; first duplicate row wins', () => {
-    const t = parseCsv('file,label\nA/X.PNG,one\nb/y,two\nz.jpg,three\n./a/x.png,dup\nq.weird.001,four\nfolder\\w.jpg,five\nnope.jpg,\n');
+    const t = parseCsv(
+      'file,label\nA/X.PNG,one\nb/y,two\nz.jpg,three\n./a/x.png,dup\nq.weird.001,four\nfolder\\w.jpg,five\nnope.jpg,\n',
+    );
     const paths = ['a/x.png', 'b/y.jpeg', 'c/Z.JPG', 'd/q.weird.001.png', 'e/w.jpg'];
     const r = labelsFromCsv(t, { fileColumn: 'file', labelColumn: 'label' }, paths);
     expect(r.labels).toEqual(['one', 'two', 'three', 'four', 'five']);
     expect(r.duplicateRows).toBe(1);
     expect(r.missingFiles).toEqual([{ row: 6, file: 'nope.jpg' }]);
-    expect(() => labelsFromCsv(t, { fileColumn: 'nope', labelColumn: 'label' }, paths)).toThrow(/no column "nope".*file, label/);
+    expect(() => labelsFromCsv(t, { fileColumn: 'nope', labelColumn: 'label' }, paths)).toThrow(
+      /no column "nope".*file, label/,
+    );
   });
 
   it('suggests fold mappings', () => {
-    expect(suggestFoldToSplit(['train', 'Valid', 'TEST', 'train'])).toEqual({ train: 'train', Valid: 'val', TEST: 'test' });
+    expect(suggestFoldToSplit(['train', 'Valid', 'TEST', 'train'])).toEqual({
+      train: 'train',
+      Valid: 'val',
+      TEST: 'test',
+    });
     expect(suggestFoldToSplit(['1', '2'])).toEqual({ 1: 'train', 2: 'test' });
     expect(suggestFoldToSplit(['a'])).toEqual({ a: 'train' });
   });

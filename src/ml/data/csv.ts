@@ -56,7 +56,9 @@ export interface CsvLabels {
 export function parseCsv(text: string): CsvTable {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const parsed = Papa.parse<string[]>(src, { header: false, skipEmptyLines: 'greedy' });
-  const raw = parsed.data.map((r) => r.map((c) => (c ?? '').trim())).filter((r) => r.some((c) => c !== ''));
+  const raw = parsed.data
+    .map((r) => r.map((c) => (c ?? '').trim()))
+    .filter((r) => r.some((c) => c !== ''));
   if (raw.length === 0) return { columns: [], rows: [] };
   const seen = new Map<string, number>();
   const columns = raw[0].map((h, i) => {
@@ -74,7 +76,11 @@ export function parseCsv(text: string): CsvTable {
 }
 
 function normPath(v: string): string {
-  return v.trim().replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '').toLowerCase();
+  return v
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/|\/)+/, '')
+    .toLowerCase();
 }
 function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
@@ -108,13 +114,47 @@ class ImageIndex {
     if (v === '') return [];
     const b = baseName(v);
     const [rel, relNoExt, base, baseNoExt] = this.#maps;
-    return rel.get(v) ?? relNoExt.get(v) ?? relNoExt.get(stripExt(v)) ?? base.get(b) ?? baseNoExt.get(b)
-      ?? baseNoExt.get(stripExt(b)) ?? [];
+    return (
+      rel.get(v) ??
+      relNoExt.get(v) ??
+      relNoExt.get(stripExt(v)) ??
+      base.get(b) ??
+      baseNoExt.get(b) ??
+      baseNoExt.get(stripExt(b)) ??
+      []
+    );
   }
 }
 
-const FILE_NAMES = ['image', 'images', 'file', 'filename', 'file_name', 'path', 'filepath', 'file_path', 'img', 'image_id', 'imageid', 'image_name', 'id'];
-const LABEL_NAMES = ['label', 'labels', 'class', 'classname', 'class_name', 'category', 'target', 'y', 'tag', 'species', 'breed', 'type'];
+const FILE_NAMES = [
+  'image',
+  'images',
+  'file',
+  'filename',
+  'file_name',
+  'path',
+  'filepath',
+  'file_path',
+  'img',
+  'image_id',
+  'imageid',
+  'image_name',
+  'id',
+];
+const LABEL_NAMES = [
+  'label',
+  'labels',
+  'class',
+  'classname',
+  'class_name',
+  'category',
+  'target',
+  'y',
+  'tag',
+  'species',
+  'breed',
+  'type',
+];
 const FOLD_NAMES = ['fold', 'folds', 'kfold', 'k_fold', 'split', 'set', 'subset', 'partition'];
 const BOOLEAN_VALUES = new Set(['true', 'false', 'yes', 'no', 't', 'f', 'y', 'n', '0', '1']);
 
@@ -141,13 +181,19 @@ export function guessCsvColumns(table: CsvTable, imagePaths: string[]): CsvColum
     let best = 0;
     cols.forEach((_, c) => {
       const hits = sample.rows.filter((r) => index.lookup(r[c]).length > 0).length;
-      if (hits > best) { best = hits; file = c; }
+      if (hits > best) {
+        best = hits;
+        file = c;
+      }
     });
   }
   if (file < 0) {
     file = cols.findIndex((_, c) => {
       const vals = columnValues(sample, c);
-      return vals.length > 0 && vals.filter((v) => /\.(jpe?g|png|webp|gif|bmp|avif)$/i.test(v)).length > vals.length / 2;
+      return (
+        vals.length > 0 &&
+        vals.filter((v) => /\.(jpe?g|png|webp|gif|bmp|avif)$/i.test(v)).length > vals.length / 2
+      );
     });
   }
   if (file < 0) file = lower.findIndex((c) => FILE_NAMES.includes(c));
@@ -175,7 +221,10 @@ export function guessCsvColumns(table: CsvTable, imagePaths: string[]): CsvColum
       if (vals.every(isNumber)) return;
       const boolean = [...distinct].every((v) => BOOLEAN_VALUES.has(v.toLowerCase()));
       const score = distinct.size + (boolean ? 1e6 : 0);
-      if (score < bestScore) { bestScore = score; label = c; }
+      if (score < bestScore) {
+        bestScore = score;
+        label = c;
+      }
     });
   }
 
@@ -185,7 +234,12 @@ export function guessCsvColumns(table: CsvTable, imagePaths: string[]): CsvColum
       const vals = columnValues(sample, c);
       const distinct = new Set(vals);
       // Folds repeat: at least two rows per value on average, unlike an id column.
-      return vals.length >= 2 * distinct.size && distinct.size >= 3 && distinct.size <= 10 && vals.every((v) => isInt(v) && Number(v) >= 0 && Number(v) <= 20);
+      return (
+        vals.length >= 2 * distinct.size &&
+        distinct.size >= 3 &&
+        distinct.size <= 10 &&
+        vals.every((v) => isInt(v) && Number(v) >= 0 && Number(v) <= 20)
+      );
     });
   }
 
@@ -218,12 +272,17 @@ function columnIndex(table: CsvTable, name: string): number {
  * match images by relative path or base name, with or without extension, case-insensitively;
  * when several images share a base name, the row labels all of them.
  */
-export function labelsFromCsv(table: CsvTable, opts: CsvLabelOptions, imageRelPaths: string[]): CsvLabels {
+export function labelsFromCsv(
+  table: CsvTable,
+  opts: CsvLabelOptions,
+  imageRelPaths: string[],
+): CsvLabels {
   const fileCol = columnIndex(table, opts.fileColumn);
   const labelCol = columnIndex(table, opts.labelColumn);
   const foldCol = opts.foldColumn ? columnIndex(table, opts.foldColumn) : -1;
   const exclude = new Set(opts.excludeLabels ?? []);
-  const foldToSplit = foldCol < 0 ? {} : opts.foldToSplit ?? suggestFoldToSplit(table.rows.map((r) => r[foldCol]));
+  const foldToSplit =
+    foldCol < 0 ? {} : (opts.foldToSplit ?? suggestFoldToSplit(table.rows.map((r) => r[foldCol])));
 
   const index = new ImageIndex(imageRelPaths);
   const n = imageRelPaths.length;
@@ -232,7 +291,9 @@ export function labelsFromCsv(table: CsvTable, opts: CsvLabelOptions, imageRelPa
   const named = new Uint8Array(n);
   const missingFiles: { row: number; file: string }[] = [];
   const labelCounts: Record<string, number> = {};
-  let excludedRows = 0, rowsWithoutLabel = 0, duplicateRows = 0;
+  let excludedRows = 0,
+    rowsWithoutLabel = 0,
+    duplicateRows = 0;
 
   table.rows.forEach((row, r) => {
     const label = row[labelCol];
@@ -248,7 +309,7 @@ export function labelsFromCsv(table: CsvTable, opts: CsvLabelOptions, imageRelPa
       return;
     }
     for (const i of fresh) named[i] = 1;
-    const fold = foldCol >= 0 ? foldToSplit[row[foldCol]] ?? null : null;
+    const fold = foldCol >= 0 ? (foldToSplit[row[foldCol]] ?? null) : null;
     if (exclude.has(label) || fold === 'exclude') {
       excludedRows++;
       return;
@@ -266,5 +327,16 @@ export function labelsFromCsv(table: CsvTable, opts: CsvLabelOptions, imageRelPa
   const imagesWithoutRow: number[] = [];
   for (let i = 0; i < n; i++) if (!named[i]) imagesWithoutRow.push(i);
   const classes = [...new Set(labels.filter((l): l is string => l !== null))].sort(naturalCompare);
-  return { labels, splits, classes, missingFiles, imagesWithoutRow, excludedRows, rowsWithoutLabel, duplicateRows, labelCounts, foldToSplit };
+  return {
+    labels,
+    splits,
+    classes,
+    missingFiles,
+    imagesWithoutRow,
+    excludedRows,
+    rowsWithoutLabel,
+    duplicateRows,
+    labelCounts,
+    foldToSplit,
+  };
 }

@@ -11,8 +11,7 @@ export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif';
  * metadata exceeds 64 KiB, an AVIF without an `ispe` box there): the decoder finds out.
  */
 export type SniffResult =
-  | { ok: true; format: ImageFormat; width: number; height: number }
-  | { ok: false; reason: string };
+  { ok: true; format: ImageFormat; width: number; height: number } | { ok: false; reason: string };
 
 /** Largest decodable image: pixel count (64 megapixels = 8192²). */
 export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
@@ -25,11 +24,14 @@ export const SNIFF_TAIL_BYTES = 1024;
 const UNRECOGNISED = 'unsupported or unrecognised image format';
 
 const u16be = (b: Uint8Array, i: number): number => (b[i] << 8) | b[i + 1];
-const u32be = (b: Uint8Array, i: number): number => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+const u32be = (b: Uint8Array, i: number): number =>
+  ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 const u16le = (b: Uint8Array, i: number): number => b[i] | (b[i + 1] << 8);
 const u24le = (b: Uint8Array, i: number): number => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16);
-const u32le = (b: Uint8Array, i: number): number => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
-const i32le = (b: Uint8Array, i: number): number => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+const u32le = (b: Uint8Array, i: number): number =>
+  (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+const i32le = (b: Uint8Array, i: number): number =>
+  b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 
 function ascii(b: Uint8Array, start: number, length: number): string {
   if (start + length > b.length) return '';
@@ -64,11 +66,18 @@ export function looksLikeText(bytes: Uint8Array): boolean {
       if ((c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0x7f) bad++;
       continue;
     }
-    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (n < 0) { bad++; continue; }
+    const n =
+      c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) {
+      bad++;
+      continue;
+    }
     let k = 1;
     for (; k <= n && i + k < b.length; k++) if ((b[i + k] & 0xc0) !== 0x80) break;
-    if (k <= n && i + k < b.length) { bad++; continue; }
+    if (k <= n && i + k < b.length) {
+      bad++;
+      continue;
+    }
     i += k - 1;
   }
   return bad <= b.length * 0.02;
@@ -114,18 +123,26 @@ function zeroPadded(tail: Uint8Array): boolean {
 
 /** Other formats worth naming in the error. */
 function knownOther(head: Uint8Array): string | null {
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF';
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]))
+    return 'TIFF';
   if (ascii(head, 0, 4) === '8BPS') return 'PSD';
   if (ascii(head, 0, 5) === '%PDF-') return 'PDF';
-  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'ZIP';
-  if (startsWith(head, [0xff, 0x0a]) || startsWith(head, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20])) return 'JPEG XL';
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06]))
+    return 'ZIP';
+  if (startsWith(head, [0xff, 0x0a]) || startsWith(head, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20]))
+    return 'JPEG XL';
   if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
   if (ascii(head, 0, 4) === 'Rar!') return 'RAR';
   if (ascii(head, 0, 4) === 'RIFF') return `RIFF ${ascii(head, 8, 4).trim() || 'file'}`;
   return null;
 }
 
-function checkSize(format: ImageFormat, width: number, height: number, unknownAllowed: boolean): SniffResult {
+function checkSize(
+  format: ImageFormat,
+  width: number,
+  height: number,
+  unknownAllowed: boolean,
+): SniffResult {
   if (width === 0 || height === 0) {
     if (unknownAllowed && width === 0 && height === 0) return { ok: true, format, width, height };
     return { ok: false, reason: `corrupt ${format.toUpperCase()} (zero width or height)` };
@@ -149,13 +166,16 @@ export function sniffImage(head: Uint8Array, tail: Uint8Array, totalSize: number
 
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
     if (head.length < 24) return { ok: false, reason: 'truncated PNG (no IHDR chunk)' };
-    if (ascii(head, 12, 4) !== 'IHDR') return { ok: false, reason: 'corrupt PNG (first chunk is not IHDR)' };
-    if (indexOf(tail, bytesOf('IEND')) < 0 && !zeroPadded(tail)) return { ok: false, reason: 'truncated PNG (no IEND chunk)' };
+    if (ascii(head, 12, 4) !== 'IHDR')
+      return { ok: false, reason: 'corrupt PNG (first chunk is not IHDR)' };
+    if (indexOf(tail, bytesOf('IEND')) < 0 && !zeroPadded(tail))
+      return { ok: false, reason: 'truncated PNG (no IEND chunk)' };
     return checkSize('png', u32be(head, 16), u32be(head, 20), false);
   }
 
   if (startsWith(head, [0xff, 0xd8, 0xff])) {
-    if (indexOf(tail, [0xff, 0xd9]) < 0 && !zeroPadded(tail)) return { ok: false, reason: 'truncated JPEG (no end-of-image marker)' };
+    if (indexOf(tail, [0xff, 0xd9]) < 0 && !zeroPadded(tail))
+      return { ok: false, reason: 'truncated JPEG (no end-of-image marker)' };
     const size = jpegSize(head);
     if (typeof size === 'string') return { ok: false, reason: size };
     if (size === null) {
@@ -173,7 +193,11 @@ export function sniffImage(head: Uint8Array, tail: Uint8Array, totalSize: number
 
   if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') {
     const riffEnd = u32le(head, 4) + 8;
-    if (riffEnd > totalSize) return { ok: false, reason: `truncated WebP (header says ${riffEnd} bytes, file has ${totalSize})` };
+    if (riffEnd > totalSize)
+      return {
+        ok: false,
+        reason: `truncated WebP (header says ${riffEnd} bytes, file has ${totalSize})`,
+      };
     const chunk = ascii(head, 12, 4);
     if (chunk === 'VP8 ' && head.length >= 30 && startsWith(head, [0x9d, 0x01, 0x2a], 23)) {
       return checkSize('webp', u16le(head, 26) & 0x3fff, u16le(head, 28) & 0x3fff, false);
@@ -182,7 +206,8 @@ export function sniffImage(head: Uint8Array, tail: Uint8Array, totalSize: number
       const bits = u32le(head, 21);
       return checkSize('webp', (bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1, false);
     }
-    if (chunk === 'VP8X' && head.length >= 30) return checkSize('webp', u24le(head, 24) + 1, u24le(head, 27) + 1, false);
+    if (chunk === 'VP8X' && head.length >= 30)
+      return checkSize('webp', u24le(head, 24) + 1, u24le(head, 27) + 1, false);
     return { ok: false, reason: `corrupt WebP (unknown chunk "${chunk}")` };
   }
 
@@ -190,7 +215,11 @@ export function sniffImage(head: Uint8Array, tail: Uint8Array, totalSize: number
     const dib = u32le(head, 14);
     if ([12, 16, 40, 52, 56, 64, 108, 124].includes(dib)) {
       const declared = u32le(head, 2);
-      if (declared > totalSize) return { ok: false, reason: `truncated BMP (header says ${declared} bytes, file has ${totalSize})` };
+      if (declared > totalSize)
+        return {
+          ok: false,
+          reason: `truncated BMP (header says ${declared} bytes, file has ${totalSize})`,
+        };
       if (dib === 12) return checkSize('bmp', u16le(head, 18), u16le(head, 20), false);
       return checkSize('bmp', Math.abs(i32le(head, 18)), Math.abs(i32le(head, 22)), false);
     }
@@ -204,7 +233,9 @@ export function sniffImage(head: Uint8Array, tail: Uint8Array, totalSize: number
       const size = ispeSize(head);
       return checkSize('avif', size?.width ?? 0, size?.height ?? 0, true);
     }
-    if (['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].some((x) => brands.has(x))) {
+    if (
+      ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].some((x) => brands.has(x))
+    ) {
       return { ok: false, reason: `${UNRECOGNISED} (HEIC)` };
     }
     return { ok: false, reason: `${UNRECOGNISED} (MP4/QuickTime)` };

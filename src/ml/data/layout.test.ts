@@ -6,8 +6,11 @@ import { extensionOf, naturalCompare, recognizeLayout, splitFromName } from './l
 /** shared/datasets sits beside the checkout (or inside it); fail loudly when it is missing. */
 function datasetsDir(): string {
   const here = resolve(__dirname, '../../..');
-  const found = [join(here, '..', 'shared', 'datasets'), join(here, 'shared', 'datasets'), '/work/shared/datasets']
-    .find((p) => existsSync(join(p, 'mnist-png')));
+  const found = [
+    join(here, '..', 'shared', 'datasets'),
+    join(here, 'shared', 'datasets'),
+    '/work/shared/datasets',
+  ].find((p) => existsSync(join(p, 'mnist-png')));
   if (!found) throw new Error('shared/datasets not found beside the checkout');
   return found;
 }
@@ -24,13 +27,24 @@ function walk(dir: string, base: string, out: string[] = []): string[] {
 
 describe('naturalCompare / splitFromName / extensionOf', () => {
   it('sorts digit runs numerically and is total', () => {
-    expect(['10', '2', '1', 'b', 'A', 'a', 'img10', 'img2'].sort(naturalCompare))
-      .toEqual(['1', '2', '10', 'A', 'a', 'b', 'img2', 'img10']);
+    expect(['10', '2', '1', 'b', 'A', 'a', 'img10', 'img2'].sort(naturalCompare)).toEqual([
+      '1',
+      '2',
+      '10',
+      'A',
+      'a',
+      'b',
+      'img2',
+      'img10',
+    ]);
     expect(naturalCompare('x01', 'x1')).not.toBe(0);
   });
   it('maps split aliases in any case', () => {
-    expect(['Train', 'TRAINING', 'valid', 'Validation', 'dev', 'val', 'test', 'Testing', 'other'].map(splitFromName))
-      .toEqual(['train', 'train', 'val', 'val', 'val', 'val', 'test', 'test', null]);
+    expect(
+      ['Train', 'TRAINING', 'valid', 'Validation', 'dev', 'val', 'test', 'Testing', 'other'].map(
+        splitFromName,
+      ),
+    ).toEqual(['train', 'train', 'val', 'val', 'val', 'val', 'test', 'test', null]);
   });
   it('reads extensions', () => {
     expect(extensionOf('a/b.JPG')).toBe('jpg');
@@ -42,9 +56,17 @@ describe('naturalCompare / splitFromName / extensionOf', () => {
 describe('recognizeLayout', () => {
   it('recognises split folders under a root and strips the root', () => {
     const paths = [
-      'ds/train/cat/1.jpg', 'ds/train/dog/2.PNG', 'ds/Validation/cat/3.jpeg',
-      'ds/test/dog/4.webp', 'ds/test/dog/sub/5.gif', 'ds/.DS_Store', 'ds/__MACOSX/train/._1.jpg',
-      'ds/train/', 'ds/README.txt', 'ds/train/cat/Thumbs.db', 'ds/train/cat/scan.TIFF',
+      'ds/train/cat/1.jpg',
+      'ds/train/dog/2.PNG',
+      'ds/Validation/cat/3.jpeg',
+      'ds/test/dog/4.webp',
+      'ds/test/dog/sub/5.gif',
+      'ds/.DS_Store',
+      'ds/__MACOSX/train/._1.jpg',
+      'ds/train/',
+      'ds/README.txt',
+      'ds/train/cat/Thumbs.db',
+      'ds/train/cat/scan.TIFF',
     ];
     const r = recognizeLayout(paths);
     expect(r.kind).toBe('split-folders');
@@ -79,13 +101,22 @@ describe('recognizeLayout', () => {
 
   it('strips nested roots and ignores a top-level __MACOSX folder', () => {
     const r = recognizeLayout([
-      '__MACOSX/archive/dataset/train/cat/._a.jpg', 'archive/dataset/train/cat/a.jpg',
-      'archive/dataset/Testing/dog/b.jpg', 'archive/dataset/train/dog/c.jpg',
+      '__MACOSX/archive/dataset/train/cat/._a.jpg',
+      'archive/dataset/train/cat/a.jpg',
+      'archive/dataset/Testing/dog/b.jpg',
+      'archive/dataset/train/dog/c.jpg',
     ]);
     expect(r.kind).toBe('split-folders');
     expect(r.rootName).toBe('archive/dataset');
     expect(r.splitsFound).toEqual(['train', 'test']);
-    expect(r.ignored).toEqual([{ index: 0, path: '__MACOSX/archive/dataset/train/cat/._a.jpg', reason: 'macOS resource fork (__MACOSX)', silent: true }]);
+    expect(r.ignored).toEqual([
+      {
+        index: 0,
+        path: '__MACOSX/archive/dataset/train/cat/._a.jpg',
+        reason: 'macOS resource fork (__MACOSX)',
+        silent: true,
+      },
+    ]);
   });
 
   it('keeps a lone split folder as a split, not as a root', () => {
@@ -108,7 +139,11 @@ describe('recognizeLayout', () => {
   });
 
   it('treats a CSV next to one folder of images as csv (clothing-dataset layout)', () => {
-    const r = recognizeLayout(['clothing/images.csv', 'clothing/images/x.jpg', 'clothing/images/y.jpg']);
+    const r = recognizeLayout([
+      'clothing/images.csv',
+      'clothing/images/x.jpg',
+      'clothing/images/y.jpg',
+    ]);
     expect(r.kind).toBe('csv');
     expect(r.rootName).toBe('clothing');
     expect(r.images.map((i) => i.relPath)).toEqual(['images/x.jpg', 'images/y.jpg']);
@@ -127,7 +162,14 @@ describe('recognizeLayout', () => {
     const r = recognizeLayout(['cat/a.jpg', 'cat/b.jpg', 'dog/c.jpg', 'stray.jpg']);
     expect(r.kind).toBe('image-folder');
     expect(r.images).toHaveLength(3);
-    expect(r.ignored).toEqual([{ index: 3, path: 'stray.jpg', reason: 'image at the top level, outside any class folder', silent: false }]);
+    expect(r.ignored).toEqual([
+      {
+        index: 3,
+        path: 'stray.jpg',
+        reason: 'image at the top level, outside any class folder',
+        silent: false,
+      },
+    ]);
     const f = recognizeLayout(['a.jpg', 'b.jpg', 'c.jpg', 'x/d.jpg', 'y/e.jpg']);
     expect(f.kind).toBe('flat');
     expect(f.ignored.map((i) => i.index)).toEqual([3, 4]);
@@ -165,7 +207,10 @@ describe('recognizeLayout', () => {
       expect(r.images.length, name).toBe(exp.n);
       expect(r.classes.length, name).toBe(exp.classes);
       expect(r.splitsFound, name).toEqual(exp.splits);
-      expect(r.ignored.filter((i) => !i.silent), name).toEqual([]);
+      expect(
+        r.ignored.filter((i) => !i.silent),
+        name,
+      ).toEqual([]);
     }
     const digits = recognizeLayout(walk(join(base, 'mnist-png'), base));
     expect(digits.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);

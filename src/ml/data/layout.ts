@@ -5,11 +5,28 @@
 import { SPLITS, type SplitName } from './types';
 
 /** Image extensions the browser decodes (lower case, no dot). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'avif'];
+export const IMAGE_EXTENSIONS: readonly string[] = [
+  'jpg',
+  'jpeg',
+  'png',
+  'webp',
+  'gif',
+  'bmp',
+  'avif',
+];
 
 /** Image formats recognised by extension but not decodable in the browser. */
 export const UNSUPPORTED_IMAGE_EXTENSIONS: readonly string[] = [
-  'tif', 'tiff', 'heic', 'heif', 'psd', 'raw', 'cr2', 'nef', 'svg', 'ico',
+  'tif',
+  'tiff',
+  'heic',
+  'heif',
+  'psd',
+  'raw',
+  'cr2',
+  'nef',
+  'svg',
+  'ico',
 ];
 
 export type LayoutKind = 'split-folders' | 'image-folder' | 'flat' | 'csv';
@@ -51,9 +68,14 @@ export interface LayoutResult {
 }
 
 const SPLIT_ALIASES: Record<string, SplitName> = {
-  train: 'train', training: 'train',
-  val: 'val', valid: 'val', validation: 'val', dev: 'val',
-  test: 'test', testing: 'test',
+  train: 'train',
+  training: 'train',
+  val: 'val',
+  valid: 'val',
+  validation: 'val',
+  dev: 'val',
+  test: 'test',
+  testing: 'test',
 };
 
 /** Maps a folder name to a split ('Training' → 'train', 'valid' → 'val', …); null when it is none. */
@@ -78,17 +100,20 @@ export function naturalCompare(a: string, b: string): number {
   const tb = b.match(re) ?? [];
   const n = Math.min(ta.length, tb.length);
   for (let i = 0; i < n; i++) {
-    const x = ta[i], y = tb[i];
+    const x = ta[i],
+      y = tb[i];
     const dx = x.charCodeAt(0) >= 48 && x.charCodeAt(0) <= 57;
     const dy = y.charCodeAt(0) >= 48 && y.charCodeAt(0) <= 57;
     if (dx && dy) {
-      const sx = x.replace(/^0+(?=\d)/, ''), sy = y.replace(/^0+(?=\d)/, '');
+      const sx = x.replace(/^0+(?=\d)/, ''),
+        sy = y.replace(/^0+(?=\d)/, '');
       if (sx.length !== sy.length) return sx.length - sy.length;
       if (sx !== sy) return sx < sy ? -1 : 1;
     } else if (dx !== dy) {
       return dx ? -1 : 1;
     } else {
-      const lx = x.toLowerCase(), ly = y.toLowerCase();
+      const lx = x.toLowerCase(),
+        ly = y.toLowerCase();
       if (lx !== ly) return lx < ly ? -1 : 1;
     }
   }
@@ -146,9 +171,19 @@ export function recognizeLayout(paths: string[]): LayoutResult {
     if (IMAGE_EXTENSIONS.includes(ext)) images.push({ index, segs });
     else if (ext === 'csv') csvs.push({ index, segs });
     else if (UNSUPPORTED_IMAGE_EXTENSIONS.includes(ext)) {
-      ignored.push({ index, path: raw, reason: `unsupported image format: .${ext}`, silent: false });
+      ignored.push({
+        index,
+        path: raw,
+        reason: `unsupported image format: .${ext}`,
+        silent: false,
+      });
     } else {
-      ignored.push({ index, path: raw, reason: ext ? `not an image: .${ext}` : 'not an image: no file extension', silent: false });
+      ignored.push({
+        index,
+        path: raw,
+        reason: ext ? `not an image: .${ext}` : 'not an image: no file extension',
+        silent: false,
+      });
     }
   });
 
@@ -187,14 +222,19 @@ export function recognizeLayout(paths: string[]): LayoutResult {
       kind = 'split-folders';
       for (const c of images) {
         if (c.segs.length >= 3) take(c, c.segs[1], splitFromName(c.segs[0]));
-        else if (c.segs.length === 2) reject(c, `image directly inside split folder "${c.segs[0]}", outside any class folder`);
+        else if (c.segs.length === 2)
+          reject(c, `image directly inside split folder "${c.segs[0]}", outside any class folder`);
         else reject(c, 'image at the top level, outside the split folders');
       }
     } else {
       kind = hasCsv ? 'csv' : 'flat';
       for (const c of images) {
         if (c.segs.length === 2) take(c, null, splitFromName(c.segs[0]));
-        else if (c.segs.length >= 3) reject(c, `image in a subfolder of split folder "${c.segs[0]}" while most images sit directly in split folders`);
+        else if (c.segs.length >= 3)
+          reject(
+            c,
+            `image in a subfolder of split folder "${c.segs[0]}" while most images sit directly in split folders`,
+          );
         else reject(c, 'image at the top level, outside the split folders');
       }
     }
@@ -220,7 +260,9 @@ export function recognizeLayout(paths: string[]): LayoutResult {
     }
   }
 
-  const classes = [...new Set(out.map((i) => i.className).filter((c): c is string => c !== null))].sort(naturalCompare);
+  const classes = [
+    ...new Set(out.map((i) => i.className).filter((c): c is string => c !== null)),
+  ].sort(naturalCompare);
   const splitSet = new Set(out.map((i) => i.split));
   const splitsFound = SPLITS.filter((s) => splitSet.has(s));
   ignored.sort((a, b) => a.index - b.index);

@@ -17,7 +17,9 @@ import {
 const digest = (ps: ShapePair[]): string => {
   const h = createHash('sha256');
   for (const p of ps) {
-    h.update(p.a.pixels).update(p.b.pixels).update(`${p.label}${p.a.kind}${p.b.kind}${p.a.cx},${p.a.cy},${p.b.cx},${p.b.cy}`);
+    h.update(p.a.pixels)
+      .update(p.b.pixels)
+      .update(`${p.label}${p.a.kind}${p.b.kind}${p.a.cx},${p.a.cy},${p.b.cx},${p.b.cy}`);
   }
   return h.digest('hex');
 };
@@ -25,7 +27,8 @@ const digest = (ps: ShapePair[]): string => {
 /** Mean squared difference of grey values between horizontal neighbours, over all images of a set. */
 function gradientEnergy(set: PairSet): number {
   const s = set.size;
-  let e = 0, n = 0;
+  let e = 0,
+    n = 0;
   for (const p of set.pairs) {
     for (const im of [p.a, p.b]) {
       for (let y = 0; y < s; y++) {
@@ -50,10 +53,12 @@ describe('shape pairs', () => {
     expect(digest(generatePairs(30, 5))).not.toBe(digest(generatePairs(30, 6)));
     const s1 = generatePairSplits({ seed: 3, train: 20, test: 10, colour: 6, texture: 6 });
     const s2 = generatePairSplits({ seed: 3, train: 20, test: 10, colour: 6, texture: 6 });
-    for (const k of ['train', 'test', 'colour', 'texture'] as const) expect(digest(s1[k].pairs)).toBe(digest(s2[k].pairs));
+    for (const k of ['train', 'test', 'colour', 'texture'] as const)
+      expect(digest(s1[k].pairs)).toBe(digest(s2[k].pairs));
     expect(digest(s1.train.pairs)).not.toBe(digest(s1.test.pairs));
     expect(digest(freshTrainPairs(20, 0, { seed: 3 }).pairs)).toBe(digest(s1.train.pairs));
-    const e1 = freshTrainPairs(20, 1, { seed: 3 }), e2 = freshTrainPairs(20, 2, { seed: 3 });
+    const e1 = freshTrainPairs(20, 1, { seed: 3 }),
+      e2 = freshTrainPairs(20, 2, { seed: 3 });
     expect(digest(e1.pairs)).toBe(digest(freshTrainPairs(20, 1, { seed: 3 }).pairs));
     expect(digest(e1.pairs)).not.toBe(digest(e2.pairs));
     expect(digest(e1.pairs)).not.toBe(digest(s1.train.pairs));
@@ -75,7 +80,12 @@ describe('shape pairs', () => {
 
   it('use the default split sizes and keep kind and centre of each image', () => {
     const s = generatePairSplits({ seed: 1, train: 8 });
-    expect([s.train.pairs.length, s.test.pairs.length, s.colour.pairs.length, s.texture.pairs.length]).toEqual([8, 200, 100, 100]);
+    expect([
+      s.train.pairs.length,
+      s.test.pairs.length,
+      s.colour.pairs.length,
+      s.texture.pairs.length,
+    ]).toEqual([8, 200, 100, 100]);
     expect(s.texture.texture).toBe(true);
     expect(s.colour.texture).toBe(false);
     for (const p of s.test.pairs.slice(0, 20)) {
@@ -90,14 +100,16 @@ describe('shape pairs', () => {
 
   it('texture split differs from colour in pixel statistics', () => {
     const s = generatePairSplits({ seed: 2, train: 0, test: 0, colour: 40, texture: 40 });
-    const plain = gradientEnergy(s.colour), tex = gradientEnergy(s.texture);
+    const plain = gradientEnergy(s.colour),
+      tex = gradientEnergy(s.texture);
     expect(tex).toBeGreaterThan(1.3 * plain);
     // Distinct colour count per image: flat images have two colours plus anti-aliased edges.
     const distinct = (set: PairSet): number => {
       let total = 0;
       for (const p of set.pairs) {
         const seen = new Set<number>();
-        for (let o = 0; o < p.a.pixels.length; o += 3) seen.add((p.a.pixels[o] << 16) | (p.a.pixels[o + 1] << 8) | p.a.pixels[o + 2]);
+        for (let o = 0; o < p.a.pixels.length; o += 3)
+          seen.add((p.a.pixels[o] << 16) | (p.a.pixels[o + 1] << 8) | p.a.pixels[o + 2]);
         total += seen.size;
       }
       return total / set.pairs.length;
@@ -140,12 +152,18 @@ describe('pairsFromLabeled', () => {
       expect(Math.abs(2 * same - p.label.length)).toBeLessThanOrEqual(1);
     }
     expect(out.tr.label).toHaveLength(41);
-    expect(pairsFromLabeled(labels, splits, 20, 7)).toEqual(pairsFromLabeled(labels, splits, 20, 7));
-    expect(pairsFromLabeled(labels, splits, 20, 7)).not.toEqual(pairsFromLabeled(labels, splits, 20, 8));
+    expect(pairsFromLabeled(labels, splits, 20, 7)).toEqual(
+      pairsFromLabeled(labels, splits, 20, 7),
+    );
+    expect(pairsFromLabeled(labels, splits, 20, 7)).not.toEqual(
+      pairsFromLabeled(labels, splits, 20, 8),
+    );
   });
 
   it('refuses splits that cannot give same or different pairs', () => {
-    expect(() => pairsFromLabeled([0, 1, 2], ['a', 'a', 'a'], 4, 1)).toThrow(/no class with two items/);
+    expect(() => pairsFromLabeled([0, 1, 2], ['a', 'a', 'a'], 4, 1)).toThrow(
+      /no class with two items/,
+    );
     expect(() => pairsFromLabeled([0, 0, 0], ['a', 'a', 'a'], 4, 1)).toThrow(/one class only/);
     expect(() => pairsFromLabeled([0, 0], ['a'], 4, 1)).toThrow(/differ in length/);
   });

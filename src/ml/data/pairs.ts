@@ -50,7 +50,12 @@ export interface PairSplitsOptions {
 
 export type PairSplits = Record<PairSplit, PairSet>;
 
-export const DEFAULT_PAIR_COUNTS: Readonly<Record<PairSplit, number>> = { train: 1000, test: 200, colour: 100, texture: 100 };
+export const DEFAULT_PAIR_COUNTS: Readonly<Record<PairSplit, number>> = {
+  train: 1000,
+  test: 200,
+  colour: 100,
+  texture: 100,
+};
 
 /** Split index mixed into the seed, so each split (and each fresh epoch) draws its own images. */
 const SPLIT_SALT: Record<PairSplit, number> = { train: 1, test: 2, colour: 3, texture: 4 };
@@ -65,15 +70,22 @@ function renderPairImage(rng: Rng, kind: ShapeKind, size: number, texture: boole
  * shuffled; within each label the kinds alternate (circle/circle vs square/square, circle/square
  * vs square/circle), so both kinds appear equally often in either slot.
  */
-export function generatePairs(n: number, seed: number, opts: { size?: number; texture?: boolean } = {}): ShapePair[] {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`pair count must be a non-negative integer, got ${n}`);
-  const size = opts.size ?? 32, texture = opts.texture ?? false;
+export function generatePairs(
+  n: number,
+  seed: number,
+  opts: { size?: number; texture?: boolean } = {},
+): ShapePair[] {
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`pair count must be a non-negative integer, got ${n}`);
+  const size = opts.size ?? 32,
+    texture = opts.texture ?? false;
   const rng = createRng(seed);
   const labels: (0 | 1)[] = [];
   for (let i = 0; i < Math.floor(n / 2); i++) labels.push(1, 0);
   if (n % 2 === 1) labels.push(rng.bernoulli(0.5) ? 1 : 0);
   rng.shuffle(labels);
-  let same = 0, diff = 0;
+  let same = 0,
+    diff = 0;
   return labels.map((label) => {
     let ka: ShapeKind, kb: ShapeKind;
     if (label === 1) {
@@ -82,7 +94,11 @@ export function generatePairs(n: number, seed: number, opts: { size?: number; te
       ka = diff % 2 === 0 ? 'circle' : 'square';
       kb = diff++ % 2 === 0 ? 'square' : 'circle';
     }
-    return { a: renderPairImage(rng, ka, size, texture), b: renderPairImage(rng, kb, size, texture), label };
+    return {
+      a: renderPairImage(rng, ka, size, texture),
+      b: renderPairImage(rng, kb, size, texture),
+      label,
+    };
   });
 }
 
@@ -91,17 +107,29 @@ function splitSeed(seed: number, split: PairSplit, epoch = 0): number {
 }
 
 /** One split's pairs; 'texture' renders textured shapes, the others flat colours. */
-export function generatePairSplit(split: PairSplit, n: number, opts: { seed?: number; size?: number } = {}): PairSet {
+export function generatePairSplit(
+  split: PairSplit,
+  n: number,
+  opts: { seed?: number; size?: number } = {},
+): PairSet {
   const size = opts.size ?? 32;
   const texture = split === 'texture';
-  return { split, size, texture, pairs: generatePairs(n, splitSeed(opts.seed ?? 0, split), { size, texture }) };
+  return {
+    split,
+    size,
+    texture,
+    pairs: generatePairs(n, splitSeed(opts.seed ?? 0, split), { size, texture }),
+  };
 }
 
 /** All four splits (train, test, colour validation, texture validation) from one seed. */
 export function generatePairSplits(opts: PairSplitsOptions = {}): PairSplits {
   const out = {} as PairSplits;
   for (const split of PAIR_SPLITS) {
-    out[split] = generatePairSplit(split, opts[split] ?? DEFAULT_PAIR_COUNTS[split], { seed: opts.seed, size: opts.size });
+    out[split] = generatePairSplit(split, opts[split] ?? DEFAULT_PAIR_COUNTS[split], {
+      seed: opts.seed,
+      size: opts.size,
+    });
   }
   return out;
 }
@@ -110,14 +138,26 @@ export function generatePairSplits(opts: PairSplitsOptions = {}): PairSplits {
  * Fresh training pairs for `epoch` (≥ 1): same distribution as 'train', new images, seeded by
  * (seed, epoch) so a run replays exactly. Epoch 0 is the fixed train split itself.
  */
-export function freshTrainPairs(n: number, epoch: number, opts: { seed?: number; size?: number } = {}): PairSet {
+export function freshTrainPairs(
+  n: number,
+  epoch: number,
+  opts: { seed?: number; size?: number } = {},
+): PairSet {
   if (epoch === 0) return generatePairSplit('train', n, opts);
   const size = opts.size ?? 32;
-  return { split: 'train', size, texture: false, pairs: generatePairs(n, splitSeed(opts.seed ?? 0, 'train', epoch), { size }) };
+  return {
+    split: 'train',
+    size,
+    texture: false,
+    pairs: generatePairs(n, splitSeed(opts.seed ?? 0, 'train', epoch), { size }),
+  };
 }
 
 /** Count of same (label 1) and different (label 0) pairs. */
-export function labelCounts(pairs: readonly { label: number }[]): { same: number; different: number } {
+export function labelCounts(pairs: readonly { label: number }[]): {
+  same: number;
+  different: number;
+} {
   let same = 0;
   for (const p of pairs) if (p.label === 1) same++;
   return { same, different: pairs.length - same };
@@ -129,11 +169,15 @@ export function pairLabels(pairs: readonly { label: number }[]): Uint8Array {
 }
 
 /** uint8 RGB images → float32 [N,S,S,3] in 0..1. Caller disposes. */
-export function imagesToTensor(images: readonly { pixels: Uint8Array }[], size: number): tf.Tensor4D {
+export function imagesToTensor(
+  images: readonly { pixels: Uint8Array }[],
+  size: number,
+): tf.Tensor4D {
   const px = size * size * 3;
   const data = new Float32Array(images.length * px);
   images.forEach((im, i) => {
-    if (im.pixels.length !== px) throw new Error(`image ${i} has ${im.pixels.length} values, expected ${px}`);
+    if (im.pixels.length !== px)
+      throw new Error(`image ${i} has ${im.pixels.length} values, expected ${px}`);
     for (let j = 0; j < px; j++) data[i * px + j] = im.pixels[j] / 255;
   });
   return tf.tensor4d(data, [images.length, size, size, 3]);
@@ -162,8 +206,14 @@ export function pairTensors(set: PairSet, indices?: ArrayLike<number>): PairTens
   const centres = new Float32Array(ps.length * 4);
   ps.forEach((p, i) => centres.set([p.a.cx, p.a.cy, p.b.cx, p.b.cy], i * 4));
   return {
-    xa: imagesToTensor(ps.map((p) => p.a), set.size),
-    xb: imagesToTensor(ps.map((p) => p.b), set.size),
+    xa: imagesToTensor(
+      ps.map((p) => p.a),
+      set.size,
+    ),
+    xb: imagesToTensor(
+      ps.map((p) => p.b),
+      set.size,
+    ),
     y: tf.tensor1d(Float32Array.from(ps, (p) => p.label)),
     centres: tf.tensor2d(centres, [ps.length, 4]),
   };
@@ -188,7 +238,8 @@ export function pairsFromLabeled(
   n: number | Record<string, number>,
   seed: number,
 ): Record<string, IndexPairs> {
-  if (labels.length !== splits.length) throw new Error(`labels (${labels.length}) and splits (${splits.length}) differ in length`);
+  if (labels.length !== splits.length)
+    throw new Error(`labels (${labels.length}) and splits (${splits.length}) differ in length`);
   const bySplit = new Map<string, number[]>();
   for (let i = 0; i < splits.length; i++) {
     const list = bySplit.get(splits[i]);
@@ -220,12 +271,17 @@ export function pairsFromLabeled(
     for (let i = 0; i < Math.floor(count / 2); i++) want.push(1, 0);
     if (count % 2 === 1) want.push(rng.bernoulli(0.5) ? 1 : 0);
     rng.shuffle(want);
-    if (want.includes(1) && multi.length === 0) throw new Error(`split "${split}" has no class with two items: no same-class pairs`);
-    if (want.includes(0) && classes.length < 2) throw new Error(`split "${split}" has one class only: no different-class pairs`);
-    const a = new Int32Array(count), b = new Int32Array(count), label = new Uint8Array(count);
+    if (want.includes(1) && multi.length === 0)
+      throw new Error(`split "${split}" has no class with two items: no same-class pairs`);
+    if (want.includes(0) && classes.length < 2)
+      throw new Error(`split "${split}" has one class only: no different-class pairs`);
+    const a = new Int32Array(count),
+      b = new Int32Array(count),
+      label = new Uint8Array(count);
     want.forEach((l, k) => {
       if (l === 1) {
-        let u = rng.next() * totalW, ci = 0;
+        let u = rng.next() * totalW,
+          ci = 0;
         while (ci < multi.length - 1 && u >= weights[ci]) u -= weights[ci++];
         const members = byClass.get(multi[ci]) ?? [];
         const i = rng.int(members.length);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { imageFromShard, SHARD_BYTES, type Shard, shardCapacity, shardOf, ShardWriter } from './shards';
+import {
+  imageFromShard,
+  SHARD_BYTES,
+  type Shard,
+  shardCapacity,
+  shardOf,
+  ShardWriter,
+} from './shards';
 
 /** A recognisable S×S×3 image: every byte derived from the image id. */
 function image(id: number, size: number): Uint8Array {
@@ -23,7 +30,9 @@ describe('shardCapacity / shardOf', () => {
 
 describe('ShardWriter', () => {
   it('round-trips images written out of order', () => {
-    const size = 4, capacity = 3, n = 11;
+    const size = 4,
+      capacity = 3,
+      n = 11;
     const shards: Shard[] = [];
     const w = new ShardWriter(size, (s) => shards.push(s), capacity);
     const order = createRng(5).shuffle(Array.from({ length: n }, (_, i) => i));
@@ -42,12 +51,16 @@ describe('ShardWriter', () => {
   });
 
   it('uses the default capacity and emits exactly full shards in order', () => {
-    const size = 64, cap = shardCapacity(size);
+    const size = 64,
+      cap = shardCapacity(size);
     const shards: Shard[] = [];
     const w = new ShardWriter(size, (s) => shards.push(s));
     for (let i = 0; i < cap * 2; i++) w.add(image(i, size), i);
     w.finish();
-    expect(shards.map((s) => [s.shardIndex, s.count])).toEqual([[0, cap], [1, cap]]);
+    expect(shards.map((s) => [s.shardIndex, s.count])).toEqual([
+      [0, cap],
+      [1, cap],
+    ]);
     expect(shards[1].pixels.length).toBe(cap * size * size * 3);
     expect(imageFromShard(shards[1].pixels, cap - 1, size)).toEqual(image(2 * cap - 1, size));
   });

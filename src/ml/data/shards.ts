@@ -9,7 +9,8 @@ export const SHARD_BYTES = 4 * 1024 * 1024;
 
 /** Images per shard for S×S×3 uint8 images: max(1, floor(4 MiB / (S·S·3))). */
 export function shardCapacity(size: number): number {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`image size must be a positive integer (got ${size})`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`image size must be a positive integer (got ${size})`);
   return Math.max(1, Math.floor(SHARD_BYTES / (size * size * 3)));
 }
 
@@ -21,7 +22,10 @@ export function shardOf(imageIndex: number, capacity: number): { shard: number; 
 /** The S×S×3 pixels of image `offset` in a shard's pixel buffer, as a view (no copy). */
 export function imageFromShard(shard: Uint8Array, offset: number, size: number): Uint8Array {
   const bytes = size * size * 3;
-  if ((offset + 1) * bytes > shard.length) throw new Error(`offset ${offset} is past the end of a shard of ${shard.length / bytes} images`);
+  if ((offset + 1) * bytes > shard.length)
+    throw new Error(
+      `offset ${offset} is past the end of a shard of ${shard.length / bytes} images`,
+    );
   return shard.subarray(offset * bytes, (offset + 1) * bytes);
 }
 
@@ -54,7 +58,8 @@ export class ShardWriter {
   #finished = false;
 
   constructor(size: number, onShard: (shard: Shard) => void, capacity = shardCapacity(size)) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`shard capacity must be a positive integer (got ${capacity})`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error(`shard capacity must be a positive integer (got ${capacity})`);
     this.size = size;
     this.capacity = capacity;
     this.#bytes = size * size * 3;
@@ -64,13 +69,22 @@ export class ShardWriter {
   /** Copies one S·S·3 image into slot `position`; emits its shard when that becomes full. */
   add(pixels: Uint8Array, position: number): void {
     if (this.#finished) throw new Error('ShardWriter.add after finish');
-    if (pixels.length !== this.#bytes) throw new Error(`expected ${this.#bytes} bytes (${this.size}×${this.size}×3), got ${pixels.length}`);
-    if (!Number.isInteger(position) || position < 0) throw new Error(`position must be a non-negative integer (got ${position})`);
+    if (pixels.length !== this.#bytes)
+      throw new Error(
+        `expected ${this.#bytes} bytes (${this.size}×${this.size}×3), got ${pixels.length}`,
+      );
+    if (!Number.isInteger(position) || position < 0)
+      throw new Error(`position must be a non-negative integer (got ${position})`);
     const { shard, offset } = shardOf(position, this.capacity);
-    if (this.#done.has(shard)) throw new Error(`position ${position} was already written (shard ${shard} is complete)`);
+    if (this.#done.has(shard))
+      throw new Error(`position ${position} was already written (shard ${shard} is complete)`);
     let p = this.#pending.get(shard);
     if (!p) {
-      p = { buffer: new Uint8Array(this.capacity * this.#bytes), filled: new Uint8Array(this.capacity), nFilled: 0 };
+      p = {
+        buffer: new Uint8Array(this.capacity * this.#bytes),
+        filled: new Uint8Array(this.capacity),
+        nFilled: 0,
+      };
       this.#pending.set(shard, p);
     }
     if (p.filled[offset]) throw new Error(`position ${position} was already written`);
@@ -88,7 +102,10 @@ export class ShardWriter {
       const p = this.#pending.get(shard)!;
       const count = p.filled.lastIndexOf(1) + 1;
       const gap = p.filled.indexOf(0);
-      if (gap >= 0 && gap < count) throw new Error(`image ${shard * this.capacity + gap} was never added (shard ${shard} has a gap)`);
+      if (gap >= 0 && gap < count)
+        throw new Error(
+          `image ${shard * this.capacity + gap} was never added (shard ${shard} has a gap)`,
+        );
       this.#emit(shard, p, count);
     }
   }

@@ -8,11 +8,19 @@ describe('validateFractions', () => {
   it('accepts valid fractions and explains invalid ones', () => {
     expect(validateFractions(F)).toBeNull();
     expect(validateFractions({ train: 1, val: 0, test: 0 })).toBeNull();
-    expect(validateFractions({ train: 0.7, val: 0.2, test: 0.2 })).toMatch(/add up to 1 .*= 1\.1\)/);
-    expect(validateFractions({ train: 1.2, val: -0.1, test: -0.1 })).toMatch(/train fraction must be between 0 and 1/);
-    expect(validateFractions({ train: 0, val: 0.5, test: 0.5 })).toMatch(/train fraction must be above 0/);
+    expect(validateFractions({ train: 0.7, val: 0.2, test: 0.2 })).toMatch(
+      /add up to 1 .*= 1\.1\)/,
+    );
+    expect(validateFractions({ train: 1.2, val: -0.1, test: -0.1 })).toMatch(
+      /train fraction must be between 0 and 1/,
+    );
+    expect(validateFractions({ train: 0, val: 0.5, test: 0.5 })).toMatch(
+      /train fraction must be above 0/,
+    );
     expect(validateFractions({ train: NaN, val: 0.5, test: 0.5 })).toMatch(/must be a number/);
-    expect(() => stratifiedSplit([0, 1], { train: 0.5, val: 0.5, test: 0.5 }, 1)).toThrow(/invalid split fractions/);
+    expect(() => stratifiedSplit([0, 1], { train: 0.5, val: 0.5, test: 0.5 }, 1)).toThrow(
+      /invalid split fractions/,
+    );
   });
 });
 
@@ -26,7 +34,8 @@ describe('allocateCounts', () => {
         expect(c[1]).toBeGreaterThanOrEqual(1);
         expect(c[2]).toBeGreaterThanOrEqual(1);
       }
-      if (n >= 10) [F.train, F.val, F.test].forEach((f, s) => expect(Math.abs(c[s] - n * f)).toBeLessThan(1));
+      if (n >= 10)
+        [F.train, F.val, F.test].forEach((f, s) => expect(Math.abs(c[s] - n * f)).toBeLessThan(1));
     }
     expect(allocateCounts(3, F, rng)).toEqual([1, 1, 1]);
     expect(allocateCounts(5, { train: 1, val: 0, test: 0 }, rng)).toEqual([5, 0, 0]);
@@ -38,7 +47,9 @@ describe('stratifiedSplit', () => {
   // Imbalanced like clothing-small: 795 / 112 / 3 / 1 images, and 40 unlabeled.
   const sizes = [795, 112, 3, 1];
   const labels: number[] = [];
-  sizes.forEach((n, c) => { for (let i = 0; i < n; i++) labels.push(c); });
+  sizes.forEach((n, c) => {
+    for (let i = 0; i < n; i++) labels.push(c);
+  });
   for (let i = 0; i < 40; i++) labels.push(-1);
   const shuffled = createRng(9).shuffle(labels.slice());
 
@@ -53,12 +64,17 @@ describe('stratifiedSplit', () => {
     const counts = splitCounts(shuffled, s, sizes.length);
     sizes.forEach((n, c) => {
       expect(counts[0][c] + counts[1][c] + counts[2][c]).toBe(n);
-      if (n >= 10) [F.train, F.val, F.test].forEach((f, k) => expect(Math.abs(counts[k][c] - n * f)).toBeLessThan(1));
+      if (n >= 10)
+        [F.train, F.val, F.test].forEach((f, k) =>
+          expect(Math.abs(counts[k][c] - n * f)).toBeLessThan(1),
+        );
     });
     expect(counts.map((row) => row[2])).toEqual([1, 1, 1]);
     expect(counts.map((row) => row[3])).toEqual([1, 0, 0]);
     const unl = [0, 0, 0];
-    shuffled.forEach((l, i) => { if (l === -1) unl[s[i]]++; });
+    shuffled.forEach((l, i) => {
+      if (l === -1) unl[s[i]]++;
+    });
     expect(unl).toEqual([28, 6, 6]);
   });
 
@@ -73,6 +89,10 @@ describe('stratifiedSplit', () => {
   it('splitCounts checks its inputs', () => {
     expect(() => splitCounts([0, 5], [0, 0], 3)).toThrow(/not below numClasses/);
     expect(() => splitCounts([0], [0, 1], 3)).toThrow(/differ in length/);
-    expect(splitCounts([0, 1, 1, -1], new Uint8Array([0, 2, 2, 1]), 2)).toEqual([[1, 0], [0, 0], [0, 2]]);
+    expect(splitCounts([0, 1, 1, -1], new Uint8Array([0, 2, 2, 1]), 2)).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 2],
+    ]);
   });
 });

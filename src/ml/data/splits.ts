@@ -20,7 +20,8 @@ export const SPLIT_TEST = 2;
 export function validateFractions(f: SplitFractions): string | null {
   for (const name of ['train', 'val', 'test'] as const) {
     const v = f[name];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return `the ${name} fraction must be a number (got ${String(v)})`;
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return `the ${name} fraction must be a number (got ${String(v)})`;
     if (v < 0 || v > 1) return `the ${name} fraction must be between 0 and 1 (got ${v})`;
   }
   if (f.train <= 0) return 'the train fraction must be above 0: training needs images';
@@ -44,7 +45,10 @@ export function allocateCounts(n: number, f: SplitFractions, rng: Rng): [number,
     .map((s) => ({ s, frac: target[s] - counts[s], key: rng.next() }))
     .sort((a, b) => b.frac - a.frac || a.key - b.key);
   for (let k = 0; rem > 0; k = (k + 1) % 3) {
-    if (fr[order[k].s] > 0) { counts[order[k].s]++; rem--; }
+    if (fr[order[k].s] > 0) {
+      counts[order[k].s]++;
+      rem--;
+    }
   }
   if (n >= 3) {
     for (const s of [1, 2, 0]) {
@@ -62,7 +66,11 @@ export function allocateCounts(n: number, f: SplitFractions, rng: Rng): [number,
  * Stratified split: labels (class index per image, -1 = unlabeled, all unlabeled form one group)
  * → Uint8Array of split codes (0 train, 1 val, 2 test). Deterministic per seed.
  */
-export function stratifiedSplit(labels: ArrayLike<number>, fractions: SplitFractions, seed: number): Uint8Array {
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  fractions: SplitFractions,
+  seed: number,
+): Uint8Array {
   const problem = validateFractions(fractions);
   if (problem) throw new Error(`invalid split fractions: ${problem}`);
   const groups = new Map<number, number[]>();
@@ -85,13 +93,19 @@ export function stratifiedSplit(labels: ArrayLike<number>, fractions: SplitFract
 }
 
 /** Image counts per split and class: counts[split][class]; unlabeled images (-1) are not counted. */
-export function splitCounts(labels: ArrayLike<number>, splits: ArrayLike<number>, numClasses: number): number[][] {
-  if (labels.length !== splits.length) throw new Error(`labels (${labels.length}) and splits (${splits.length}) differ in length`);
+export function splitCounts(
+  labels: ArrayLike<number>,
+  splits: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
+  if (labels.length !== splits.length)
+    throw new Error(`labels (${labels.length}) and splits (${splits.length}) differ in length`);
   const counts = [0, 1, 2].map(() => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i];
     if (c < 0) continue;
-    if (c >= numClasses) throw new Error(`label ${c} at image ${i} is not below numClasses ${numClasses}`);
+    if (c >= numClasses)
+      throw new Error(`label ${c} at image ${i} is not below numClasses ${numClasses}`);
     const s = splits[i];
     if (s > 2) throw new Error(`split code ${s} at image ${i} is not 0, 1 or 2`);
     counts[s][c]++;

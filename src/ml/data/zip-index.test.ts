@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
@@ -11,8 +19,11 @@ import { CP437_HIGH, crc32, readZipEntry, readZipIndex, ZipError, type ZipRead }
 /** shared/datasets sits beside the checkout (or inside it); fail loudly when it is missing. */
 function datasetsDir(): string {
   const here = resolve(__dirname, '../../..');
-  const found = [join(here, '..', 'shared', 'datasets'), join(here, 'shared', 'datasets'), '/work/shared/datasets']
-    .find((p) => existsSync(join(p, 'mnist-png')));
+  const found = [
+    join(here, '..', 'shared', 'datasets'),
+    join(here, 'shared', 'datasets'),
+    '/work/shared/datasets',
+  ].find((p) => existsSync(join(p, 'mnist-png')));
   if (!found) throw new Error('shared/datasets not found beside the checkout');
   return found;
 }
@@ -53,7 +64,11 @@ describe('crc32', () => {
     expect(crc32(enc('123456789'))).toBe(0xcbf43926);
     expect(crc32(new Uint8Array(0))).toBe(0);
     expect(CP437_HIGH.length).toBe(128);
-    expect([CP437_HIGH[0], CP437_HIGH[0x81 - 0x80], CP437_HIGH[0xe1 - 0x80]]).toEqual(['Ç', 'ü', 'ß']);
+    expect([CP437_HIGH[0], CP437_HIGH[0x81 - 0x80], CP437_HIGH[0xe1 - 0x80]]).toEqual([
+      'Ç',
+      'ü',
+      'ß',
+    ]);
   });
 });
 
@@ -93,27 +108,52 @@ describe('zips built with fflate', () => {
   });
 
   it('explains truncation, non-zips, CRC errors, wrong sizes and oversized entries', async () => {
-    expect((await errorOf(readZipIndex(reader(zip.subarray(0, zip.length >> 1)).read, zip.length >> 1))).message)
-      .toBe('truncated zip: the end-of-central-directory record is missing (the file may be incomplete)');
-    expect((await errorOf(readZipIndex(reader(text).read, text.length))).message).toBe('not a zip file (no end-of-central-directory record)');
-    expect((await errorOf(readZipIndex(reader(enc('PK')).read, 2))).message).toBe('not a zip file (no end-of-central-directory record)');
-    expect((await errorOf(readZipIndex(reader(new Uint8Array(0)).read, 0))).message).toBe('not a zip file (no end-of-central-directory record)');
+    expect(
+      (await errorOf(readZipIndex(reader(zip.subarray(0, zip.length >> 1)).read, zip.length >> 1)))
+        .message,
+    ).toBe(
+      'truncated zip: the end-of-central-directory record is missing (the file may be incomplete)',
+    );
+    expect((await errorOf(readZipIndex(reader(text).read, text.length))).message).toBe(
+      'not a zip file (no end-of-central-directory record)',
+    );
+    expect((await errorOf(readZipIndex(reader(enc('PK')).read, 2))).message).toBe(
+      'not a zip file (no end-of-central-directory record)',
+    );
+    expect((await errorOf(readZipIndex(reader(new Uint8Array(0)).read, 0))).message).toBe(
+      'not a zip file (no end-of-central-directory record)',
+    );
 
     const entries = await readZipIndex(reader(zip).read, zip.length);
     const bad = zip.slice();
     const dataStart = entries[0].localHeaderOffset + 30 + 'stored.txt'.length;
     bad[dataStart + 5] ^= 0xff;
-    expect((await errorOf(readZipEntry(reader(bad).read, entries[0]))).message).toBe('CRC mismatch in stored.txt');
-    expect((await errorOf(readZipEntry(reader(zip).read, { ...entries[2], size: entries[2].size - 1 }))).message)
-      .toBe(`size mismatch in data/notes.txt: expected ${text.length - 1} bytes, got ${text.length}`);
-    expect((await errorOf(readZipEntry(reader(zip).read, { ...entries[2], size: entries[2].size + 1 }))).message)
-      .toBe(`size mismatch in data/notes.txt: expected ${text.length + 1} bytes, got ${text.length}`);
-    expect((await errorOf(readZipEntry(reader(zip).read, { ...entries[2], compressedSize: 3 }))).message)
-      .toMatch(/^corrupt data in data\/notes\.txt: /);
-    expect((await errorOf(readZipEntry(reader(zip).read, entries[0], 100))).message).toMatch(/^entry too large: stored\.txt/);
+    expect((await errorOf(readZipEntry(reader(bad).read, entries[0]))).message).toBe(
+      'CRC mismatch in stored.txt',
+    );
+    expect(
+      (await errorOf(readZipEntry(reader(zip).read, { ...entries[2], size: entries[2].size - 1 })))
+        .message,
+    ).toBe(
+      `size mismatch in data/notes.txt: expected ${text.length - 1} bytes, got ${text.length}`,
+    );
+    expect(
+      (await errorOf(readZipEntry(reader(zip).read, { ...entries[2], size: entries[2].size + 1 })))
+        .message,
+    ).toBe(
+      `size mismatch in data/notes.txt: expected ${text.length + 1} bytes, got ${text.length}`,
+    );
+    expect(
+      (await errorOf(readZipEntry(reader(zip).read, { ...entries[2], compressedSize: 3 }))).message,
+    ).toMatch(/^corrupt data in data\/notes\.txt: /);
+    expect((await errorOf(readZipEntry(reader(zip).read, entries[0], 100))).message).toMatch(
+      /^entry too large: stored\.txt/,
+    );
     // Central directory intact, file cut inside an entry's data: the entry read says so.
     const cut = reader(zip.subarray(0, entries[1].localHeaderOffset + 40));
-    expect((await errorOf(readZipEntry(cut.read, entries[1]))).message).toBe('truncated zip: the data of data/train/cat/deflated.png runs past the end of the file');
+    expect((await errorOf(readZipEntry(cut.read, entries[1]))).message).toBe(
+      'truncated zip: the data of data/train/cat/deflated.png runs past the end of the file',
+    );
   });
 });
 
@@ -124,7 +164,10 @@ describe('entry names', () => {
     // C3 A9 is valid UTF-8 'é', which macOS Archive Utility writes without setting the flag.
     for (let i = 0; i + 6 <= zip.length; i++) {
       if (zip[i] === 0x78 && zip[i + 1] === 0x41 && zip[i + 2] === 0x2e) zip[i + 1] = 0x81;
-      if (zip[i] === 0x79 && zip[i + 1] === 0x42 && zip[i + 2] === 0x43) { zip[i + 1] = 0xc3; zip[i + 2] = 0xa9; }
+      if (zip[i] === 0x79 && zip[i + 1] === 0x42 && zip[i + 2] === 0x43) {
+        zip[i + 1] = 0xc3;
+        zip[i + 2] = 0xa9;
+      }
     }
     const entries = await readZipIndex(reader(zip).read, zip.length);
     expect(entries.map((e) => e.name)).toEqual(['xü.txt', 'yé.txt']);
@@ -150,13 +193,27 @@ describe('zips made by the zip command', () => {
     const r = reader(zip);
     const entries = await readZipIndex(r.read, zip.length);
     const names = entries.map((e) => e.name).sort();
-    expect(names).toEqual(['ds/', 'ds/café.txt', 'ds/notes.txt', 'ds/test/', 'ds/test/dog/', 'ds/test/dog/b.png', 'ds/train/', 'ds/train/cat/', 'ds/train/cat/a.png'].sort());
+    expect(names).toEqual(
+      [
+        'ds/',
+        'ds/café.txt',
+        'ds/notes.txt',
+        'ds/test/',
+        'ds/test/dog/',
+        'ds/test/dog/b.png',
+        'ds/train/',
+        'ds/train/cat/',
+        'ds/train/cat/a.png',
+      ].sort(),
+    );
     const byName = new Map(entries.map((e) => [e.name, e]));
     expect(byName.get('ds/notes.txt')!.method).toBe(8);
     expect(byName.get('ds/train/')!.isDirectory).toBe(true);
     expect(await readZipEntry(r.read, byName.get('ds/train/cat/a.png')!)).toEqual(pngBytes);
     expect(await readZipEntry(r.read, byName.get('ds/notes.txt')!)).toEqual(text);
-    expect(new TextDecoder().decode(await readZipEntry(r.read, byName.get('ds/café.txt')!))).toBe('latte');
+    expect(new TextDecoder().decode(await readZipEntry(r.read, byName.get('ds/café.txt')!))).toBe(
+      'latte',
+    );
   });
 
   it('reads a forced Zip64 archive', async () => {
@@ -165,18 +222,27 @@ describe('zips made by the zip command', () => {
     const notes = entries.find((e) => e.name === 'ds/notes.txt')!;
     expect(notes.size).toBe(text.length);
     expect(await readZipEntry(reader(zip).read, notes)).toEqual(text);
-    expect(await readZipEntry(reader(zip).read, entries.find((e) => e.name === 'ds/test/dog/b.png')!)).toEqual(pngBytes);
+    expect(
+      await readZipEntry(
+        reader(zip).read,
+        entries.find((e) => e.name === 'ds/test/dog/b.png')!,
+      ),
+    ).toEqual(pngBytes);
   });
 
   it('refuses encrypted and bzip2 entries with clear messages', async () => {
     const locked = zipFile('locked.zip', ['-P', 'secret'], ['ds/notes.txt']);
     const [e1] = await readZipIndex(reader(locked).read, locked.length);
     expect(e1).toMatchObject({ name: 'ds/notes.txt', encrypted: true, supported: false });
-    expect((await errorOf(readZipEntry(reader(locked).read, e1))).message).toBe('encrypted entry: ds/notes.txt (password-protected zips are not supported)');
+    expect((await errorOf(readZipEntry(reader(locked).read, e1))).message).toBe(
+      'encrypted entry: ds/notes.txt (password-protected zips are not supported)',
+    );
     const bz = zipFile('bz.zip', ['-Z', 'bzip2'], ['ds/notes.txt']);
     const [e2] = await readZipIndex(reader(bz).read, bz.length);
     expect(e2).toMatchObject({ method: 12, supported: false });
-    expect((await errorOf(readZipEntry(reader(bz).read, e2))).message).toBe('unsupported compression method 12 in ds/notes.txt (only stored and deflate are supported)');
+    expect((await errorOf(readZipEntry(reader(bz).read, e2))).message).toBe(
+      'unsupported compression method 12 in ds/notes.txt (only stored and deflate are supported)',
+    );
   });
 });
 
@@ -188,12 +254,18 @@ describe('a real dataset zipped with `zip -r`', () => {
     const r = reader(zip);
     const entries = await readZipIndex(r.read, zip.length);
     const layout = recognizeLayout(entries.map((e) => e.name));
-    expect(layout).toMatchObject({ kind: 'split-folders', rootName: 'mnist-png', splitsFound: ['train', 'test'] });
+    expect(layout).toMatchObject({
+      kind: 'split-folders',
+      rootName: 'mnist-png',
+      splitsFound: ['train', 'test'],
+    });
     expect(layout.images).toHaveLength(6000);
     expect(layout.ignored.every((i) => i.silent)).toBe(true);
     for (const img of layout.images.slice(0, 600).filter((_, i) => i % 60 === 0)) {
       const bytes = await readZipEntry(r.read, entries[img.index]);
-      expect(sniffImage(bytes, bytes.subarray(Math.max(0, bytes.length - 1024)), bytes.length)).toEqual({ ok: true, format: 'png', width: 28, height: 28 });
+      expect(
+        sniffImage(bytes, bytes.subarray(Math.max(0, bytes.length - 1024)), bytes.length),
+      ).toEqual({ ok: true, format: 'png', width: 28, height: 28 });
     }
     expect(r.bytesRead()).toBeLessThan(zip.length / 4);
   });

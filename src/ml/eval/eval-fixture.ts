@@ -38,7 +38,8 @@ export interface EvalFixture {
   };
 }
 
-export const fixtureUrl = (name: string): URL => new URL(`../../../tests/reference/fixtures/${name}`, import.meta.url);
+export const fixtureUrl = (name: string): URL =>
+  new URL(`../../../tests/reference/fixtures/${name}`, import.meta.url);
 
 export function loadEvalFixture(): EvalFixture {
   return JSON.parse(readFileSync(fixtureUrl('eval_reference.json'), 'utf8')) as EvalFixture;

@@ -20,7 +20,11 @@ const MARGIN = 16;
  * distance block ≤ 2²² floats (16 MB). Disposes its tensors.
  */
 export async function knnGraphTf(
-  x: ArrayLike<number>, n: number, d: number, k: number, queryChunk?: number,
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  queryChunk?: number,
 ): Promise<KnnGraph> {
   if (!(k >= 1 && k < n)) throw new Error(`k must be in [1, ${n - 1}], got ${k}`);
   if (x.length !== n * d) throw new Error(`expected ${n}×${d} values, got ${x.length}`);
@@ -31,9 +35,12 @@ export async function knnGraphTf(
   // −2·xᵀ once, so each chunk is one matmul plus a broadcast add of ‖b‖².
   const xT2 = tf.tidy(() => tf.mul(xT, -2).transpose());
   const sq = tf.tidy(() => tf.sum(tf.square(xT), 1).reshape([1, n]));
-  const indices = new Int32Array(n * k), sqDistances = new Float64Array(n * k);
-  const heapIdx = new Int32Array(kk), heapKey = new Float64Array(kk);
-  const candIdx = new Int32Array(kk), candSq = new Float64Array(kk);
+  const indices = new Int32Array(n * k),
+    sqDistances = new Float64Array(n * k);
+  const heapIdx = new Int32Array(kk),
+    heapKey = new Float64Array(kk);
+  const candIdx = new Int32Array(kk),
+    candSq = new Float64Array(kk);
   const xd = x instanceof Float64Array ? x : Float64Array.from(x);
   try {
     let next = tf.tidy(() => tf.add(tf.matMul(xT.slice([0, 0], [Math.min(n, chunk), d]), xT2), sq));
@@ -50,7 +57,8 @@ export async function knnGraphTf(
         const off = (i - q0) * n;
         block[off + i] = Infinity; // never its own neighbour
         // Bounded max-heap of the kk smallest keys: fill, heapify, then one comparison per entry.
-        let j = 0, size = 0;
+        let j = 0,
+          size = 0;
         for (; size < kk; j++) {
           if (j === i) continue;
           heapIdx[size] = j;
@@ -93,7 +101,8 @@ export async function knnGraphTf(
 
 function siftDown(idx: Int32Array, key: Float64Array, size: number, start: number): void {
   let pos = start;
-  const ti = idx[pos], tk = key[pos];
+  const ti = idx[pos],
+    tk = key[pos];
   for (;;) {
     const l = 2 * pos + 1;
     if (l >= size) break;
@@ -111,7 +120,8 @@ function siftDown(idx: Int32Array, key: Float64Array, size: number, start: numbe
 /** Insertion sort of (key, idx) pairs by key, then index (ties: smaller index first). */
 function sortPairs(key: Float64Array, idx: Int32Array, size: number): void {
   for (let a = 1; a < size; a++) {
-    const k = key[a], v = idx[a];
+    const k = key[a],
+      v = idx[a];
     let b = a - 1;
     while (b >= 0 && (key[b] > k || (key[b] === k && idx[b] > v))) {
       key[b + 1] = key[b];

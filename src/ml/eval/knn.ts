@@ -60,11 +60,13 @@ export async function knnClassify(
   queryLabels: ArrayLike<number> | null = null,
   options: KnnOptions = {},
 ): Promise<KnnResult> {
-  const nb = bank.shape[0], nq = queries.shape[0];
+  const nb = bank.shape[0],
+    nq = queries.shape[0];
   if (bank.shape[1] !== queries.shape[1]) {
     throw new Error(`bank dim ${bank.shape[1]} differs from query dim ${queries.shape[1]}`);
   }
-  if (bankLabels.length !== nb) throw new Error(`bank has ${nb} rows but ${bankLabels.length} labels`);
+  if (bankLabels.length !== nb)
+    throw new Error(`bank has ${nb} rows but ${bankLabels.length} labels`);
   if (queryLabels !== null && queryLabels.length !== nq) {
     throw new Error(`${nq} queries but ${queryLabels.length} query labels`);
   }
@@ -96,8 +98,17 @@ export async function knnClassify(
       const [vals, idxs] = useJs
         ? await topKJs(queries, q0, q1, bankChunks, k)
         : await topKTf(queries, q0, q1, bankChunks, k);
-      vote(vals, idxs, q1 - q0, k, bankLabels, temperature, numClasses,
-        scores.subarray(q0 * numClasses, q1 * numClasses), predictions.subarray(q0, q1));
+      vote(
+        vals,
+        idxs,
+        q1 - q0,
+        k,
+        bankLabels,
+        temperature,
+        numClasses,
+        scores.subarray(q0 * numClasses, q1 * numClasses),
+        predictions.subarray(q0, q1),
+      );
     }
   } finally {
     for (const t of bankChunks) t.dispose();
@@ -112,11 +123,16 @@ export async function knnClassify(
 
 /** Top-k similarities and bank indices of queries[q0:q1] with tf.topk per bank chunk, merged; [rows × k] each. */
 async function topKTf(
-  queries: tf.Tensor2D, q0: number, q1: number, bankChunks: tf.Tensor2D[], k: number,
+  queries: tf.Tensor2D,
+  q0: number,
+  q1: number,
+  bankChunks: tf.Tensor2D[],
+  k: number,
 ): Promise<[Float32Array, Int32Array]> {
   const [valT, idxT] = tf.tidy(() => {
     const qn = l2Normalize(queries.slice([q0, 0], [q1 - q0, -1]));
-    const vals: tf.Tensor2D[] = [], idxs: tf.Tensor2D[] = [];
+    const vals: tf.Tensor2D[] = [],
+      idxs: tf.Tensor2D[] = [];
     let offset = 0;
     for (const bc of bankChunks) {
       const sim = tf.matMul(qn, bc, false, true);
@@ -128,7 +144,8 @@ async function topKTf(
     }
     if (vals.length === 1) return [vals[0], idxs[0]] as const;
     // Merge per-chunk candidates: top-k of the concatenated candidate similarities.
-    const allV = tf.concat(vals, 1), allI = tf.concat(idxs, 1);
+    const allV = tf.concat(vals, 1),
+      allI = tf.concat(idxs, 1);
     const { values, indices } = tf.topk(allV, k, true);
     return [values, gatherRows(allI, indices)] as const;
   });
@@ -146,7 +163,11 @@ async function topKTf(
  * in JS with bounded heaps (exact top-k of the same float32 similarities; ties to the lower index).
  */
 async function topKJs(
-  queries: tf.Tensor2D, q0: number, q1: number, bankChunks: tf.Tensor2D[], k: number,
+  queries: tf.Tensor2D,
+  q0: number,
+  q1: number,
+  bankChunks: tf.Tensor2D[],
+  k: number,
 ): Promise<[Float32Array, Int32Array]> {
   const qn = tf.tidy(() => l2Normalize(queries.slice([q0, 0], [q1 - q0, -1])));
   const sel = new RowTopK(q1 - q0, k);
@@ -193,8 +214,15 @@ function gatherRows(src: tf.Tensor, idx: tf.Tensor): tf.Tensor2D {
 
 /** Weighted vote over each query's k neighbours (DINO: sum of exp(sim/T) one-hot votes, argmax). */
 function vote(
-  sims: Float32Array, idx: Int32Array, nq: number, k: number, bankLabels: ArrayLike<number>,
-  temperature: number, numClasses: number, scores: Float64Array, preds: Int32Array,
+  sims: Float32Array,
+  idx: Int32Array,
+  nq: number,
+  k: number,
+  bankLabels: ArrayLike<number>,
+  temperature: number,
+  numClasses: number,
+  scores: Float64Array,
+  preds: Int32Array,
 ): void {
   for (let q = 0; q < nq; q++) {
     const row = q * numClasses;

@@ -11,10 +11,13 @@ describe('linear probe', () => {
   const train = { x: probe.train_x.flat(), y: probe.train_y };
   const test = { x: probe.test_x.flat(), y: probe.test_y };
 
-  it("is within 1 point of sklearn LogisticRegression(lbfgs, C=1) on fixed embeddings", async () => {
+  it('is within 1 point of sklearn LogisticRegression(lbfgs, C=1) on fixed embeddings', async () => {
     const epochs: number[] = [];
     const r = await trainLinearProbe(train, test, dim, probe.num_classes, {
-      epochs: 80, batchSize: 100, learningRate: 0.05, onEpoch: (e) => epochs.push(e.epoch),
+      epochs: 80,
+      batchSize: 100,
+      learningRate: 0.05,
+      onEpoch: (e) => epochs.push(e.epoch),
     });
     expect(epochs).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
     expect(r.curves).toHaveLength(80);

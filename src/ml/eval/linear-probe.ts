@@ -55,11 +55,18 @@ export interface LinearProbeResult {
 
 /** Trains a linear probe on train {x [n × dim], y} and scores test; disposes every tensor it makes. */
 export async function trainLinearProbe(
-  train: ProbeSplit, test: ProbeSplit, dim: number, numClasses: number, options: LinearProbeOptions = {},
+  train: ProbeSplit,
+  test: ProbeSplit,
+  dim: number,
+  numClasses: number,
+  options: LinearProbeOptions = {},
 ): Promise<LinearProbeResult> {
-  const n = train.y.length, nTest = test.y.length;
-  if (train.x.length !== n * dim) throw new Error(`train.x has ${train.x.length} values, expected ${n}×${dim}`);
-  if (test.x.length !== nTest * dim) throw new Error(`test.x has ${test.x.length} values, expected ${nTest}×${dim}`);
+  const n = train.y.length,
+    nTest = test.y.length;
+  if (train.x.length !== n * dim)
+    throw new Error(`train.x has ${train.x.length} values, expected ${n}×${dim}`);
+  if (test.x.length !== nTest * dim)
+    throw new Error(`test.x has ${test.x.length} values, expected ${nTest}×${dim}`);
   if (n === 0) throw new Error('linear probe needs training samples');
   const C = options.C ?? 1;
   const epochs = options.epochs ?? 100;
@@ -76,7 +83,9 @@ export async function trainLinearProbe(
   const params = [W, b];
   const m = params.map((p) => zeroVariable(p.shape));
   const v = params.map((p) => zeroVariable(p.shape));
-  const beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  const beta1 = 0.9,
+    beta2 = 0.999,
+    eps = 1e-8;
   const stepsPerEpoch = Math.ceil(n / batch);
   const totalSteps = epochs * stepsPerEpoch;
   const order = Array.from({ length: n }, (_, i) => i);
@@ -93,14 +102,18 @@ export async function trainLinearProbe(
         step++;
         const stat = tf.tidy(() => {
           const idxT = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(xTrain, idxT), yb = tf.gather(yTrain, idxT);
+          const xb = tf.gather(xTrain, idxT),
+            yb = tf.gather(yTrain, idxT);
           const { value, grads } = tf.variableGrads(() => {
             const logits = tf.add(tf.matMul(xb, W), b);
             const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(yb, numClasses), logits);
             return tf.add(ce, tf.mul(tf.sum(tf.square(W)), l2)) as tf.Scalar;
           }, params);
-          const correct = tf.sum(tf.cast(tf.equal(tf.argMax(tf.add(tf.matMul(xb, W), b), 1), yb), 'float32'));
-          const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
+          const correct = tf.sum(
+            tf.cast(tf.equal(tf.argMax(tf.add(tf.matMul(xb, W), b), 1), yb), 'float32'),
+          );
+          const bc1 = 1 - beta1 ** step,
+            bc2 = 1 - beta2 ** step;
           params.forEach((p, k) => {
             const g = grads[p.name];
             m[k].assign(tf.add(tf.mul(m[k], beta1), tf.mul(g, 1 - beta1)));
@@ -115,7 +128,8 @@ export async function trainLinearProbe(
       const all = tf.stack(stats);
       const vals = await all.data();
       tf.dispose([all, ...stats]);
-      let lossSum = 0, correct = 0;
+      let lossSum = 0,
+        correct = 0;
       for (let q = 0; q < stats.length; q++) {
         lossSum += vals[2 * q];
         correct += vals[2 * q + 1];
@@ -146,7 +160,8 @@ async function predict(x: tf.Tensor2D, W: tf.Variable, b: tf.Variable): Promise<
   const logitsT = tf.tidy(() => tf.add(tf.matMul(x, W), b));
   const logits = await logitsT.data();
   logitsT.dispose();
-  const n = x.shape[0], c = b.shape[0] as number;
+  const n = x.shape[0],
+    c = b.shape[0] as number;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;

@@ -44,7 +44,8 @@ export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses: number
   checkSameLength(yTrue, yPred);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < yTrue.length; i++) {
-    const t = yTrue[i], p = yPred[i];
+    const t = yTrue[i],
+      p = yPred[i];
     if (!(t >= 0 && t < numClasses && p >= 0 && p < numClasses) || t % 1 !== 0 || p % 1 !== 0) {
       throw new Error(`label out of range [0, ${numClasses}) at ${i}: true ${t}, predicted ${p}`);
     }
@@ -59,7 +60,8 @@ export function perClassMetrics(confusion: number[][]): ClassReport[] {
   const out: ClassReport[] = [];
   for (let k = 0; k < c; k++) {
     const tp = confusion[k][k];
-    let predicted = 0, support = 0;
+    let predicted = 0,
+      support = 0;
     for (let j = 0; j < c; j++) {
       predicted += confusion[j][k];
       support += confusion[k][j];
@@ -73,7 +75,11 @@ export function perClassMetrics(confusion: number[][]): ClassReport[] {
 }
 
 /** Accuracy, confusion matrix, per-class metrics and macro-F1 for labels in [0, numClasses). */
-export function classificationReport(yTrue: Labels, yPred: Labels, numClasses: number): ClassificationReport {
+export function classificationReport(
+  yTrue: Labels,
+  yPred: Labels,
+  numClasses: number,
+): ClassificationReport {
   const confusion = confusionMatrix(yTrue, yPred, numClasses);
   const perClass = perClassMetrics(confusion);
   const macroF1 = numClasses > 0 ? perClass.reduce((s, r) => s + r.f1, 0) / numClasses : 0;

@@ -5,12 +5,15 @@ import { trustworthiness } from './trustworthiness';
 
 describe('PCA', () => {
   const { tsne: f } = loadEvalFixture();
-  const n = f.X.length, d = f.X[0].length;
+  const n = f.X.length,
+    d = f.X[0].length;
   const x = Float64Array.from(f.X.flat());
 
   it('matches sklearn PCA: explained variance, components and projection up to sign', () => {
     const model = fitPca(x, n, d, 5);
-    f.pca_explained_variance.forEach((v, c) => expect(model.explainedVariance[c] / v).toBeCloseTo(1, 5));
+    f.pca_explained_variance.forEach((v, c) =>
+      expect(model.explainedVariance[c] / v).toBeCloseTo(1, 5),
+    );
     const signs = f.pca_components.map((comp, c) => {
       let dot = 0;
       comp.forEach((v, j) => (dot += v * model.components[c * d + j]));

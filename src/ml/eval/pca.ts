@@ -37,15 +37,22 @@ export function fitPca(x: ArrayLike<number>, n: number, d: number, k: number): P
  * PCA model from a precomputed covariance [d × d] (e.g. a matmul on the tfjs backend) and the
  * column means [d]: top-k eigenvectors with the sign convention above.
  */
-export function pcaFromCovariance(cov: ArrayLike<number>, d: number, k: number, mean: Float64Array): PcaModel {
+export function pcaFromCovariance(
+  cov: ArrayLike<number>,
+  d: number,
+  k: number,
+  mean: Float64Array,
+): PcaModel {
   const { values, vectors } = symmetricEigen(cov, d);
   let total = 0;
   for (let j = 0; j < d; j++) total += Math.max(values[j], 0);
   const components = new Float64Array(k * d);
-  const explainedVariance = new Float64Array(k), explainedVarianceRatio = new Float64Array(k);
+  const explainedVariance = new Float64Array(k),
+    explainedVarianceRatio = new Float64Array(k);
   for (let c = 0; c < k; c++) {
     let arg = 0;
-    for (let j = 1; j < d; j++) if (Math.abs(vectors[c * d + j]) > Math.abs(vectors[c * d + arg])) arg = j;
+    for (let j = 1; j < d; j++)
+      if (Math.abs(vectors[c * d + j]) > Math.abs(vectors[c * d + arg])) arg = j;
     const sign = vectors[c * d + arg] < 0 ? -1 : 1;
     for (let j = 0; j < d; j++) components[c * d + j] = sign * vectors[c * d + j];
     explainedVariance[c] = Math.max(values[c], 0);
@@ -73,7 +80,12 @@ export function transformPca(model: PcaModel, x: ArrayLike<number>, n: number): 
 }
 
 /** Fits PCA and projects in one go: x [n × d] → { projected [n × k], model }. */
-export function pca(x: ArrayLike<number>, n: number, d: number, k: number): { projected: Float64Array; model: PcaModel } {
+export function pca(
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+): { projected: Float64Array; model: PcaModel } {
   const model = fitPca(x, n, d, k);
   return { projected: transformPca(model, x, n), model };
 }
@@ -98,7 +110,10 @@ function covariance(x: ArrayLike<number>, n: number, d: number, mean: Float64Arr
       const oa = a * B;
       for (let b = a; b < d; b++) {
         const ob = b * B;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let r = 0; r < B; r += 4) {
           s0 += colT[oa + r] * colT[ob + r];
           s1 += colT[oa + r + 1] * colT[ob + r + 1];

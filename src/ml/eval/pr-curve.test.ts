@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadEvalFixture } from './eval-fixture';
-import { applyThreshold, bestF1Threshold, precisionRecallAt, precisionRecallCurve } from './pr-curve';
+import {
+  applyThreshold,
+  bestF1Threshold,
+  precisionRecallAt,
+  precisionRecallCurve,
+} from './pr-curve';
 
 const fixture = loadEvalFixture();
 

@@ -22,9 +22,13 @@ export interface BestF1 {
 }
 
 /** PR curve from scores [n] and binary labels [n] (1/true = positive), as sklearn's precision_recall_curve. */
-export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>): PrCurve {
+export function precisionRecallCurve(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number | boolean>,
+): PrCurve {
   const n = scores.length;
-  if (labels.length !== n) throw new Error(`scores (${n}) and labels (${labels.length}) differ in length`);
+  if (labels.length !== n)
+    throw new Error(`scores (${n}) and labels (${labels.length}) differ in length`);
   if (n === 0) throw new Error('precisionRecallCurve needs at least one sample');
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(scores[i])) throw new Error(`score ${i} is not finite: ${scores[i]}`);
@@ -32,7 +36,9 @@ export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLik
   // sklearn sorts descending; tie order does not matter because only the last index of each run
   // of equal scores is used.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  const tps: number[] = [], fps: number[] = [], thr: number[] = [];
+  const tps: number[] = [],
+    fps: number[] = [],
+    thr: number[] = [];
   let tp = 0;
   for (let r = 0; r < n; r++) {
     const i = order[r];
@@ -46,7 +52,9 @@ export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLik
   }
   const m = tps.length;
   const totalPos = tps[m - 1];
-  const precision: number[] = [], recall: number[] = [], thresholds: number[] = [];
+  const precision: number[] = [],
+    recall: number[] = [],
+    thresholds: number[] = [];
   for (let k = m - 1; k >= 0; k--) {
     const ps = tps[k] + fps[k];
     precision.push(ps !== 0 ? tps[k] / ps : 0);
@@ -63,9 +71,11 @@ export function precisionRecallCurve(scores: ArrayLike<number>, labels: ArrayLik
 export function bestF1Threshold(curve: PrCurve): BestF1 {
   let best: BestF1 | null = null;
   for (let i = 0; i < curve.thresholds.length; i++) {
-    const p = curve.precision[i], r = curve.recall[i];
+    const p = curve.precision[i],
+      r = curve.recall[i];
     const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
-    if (best === null || f1 >= best.f1) best = { threshold: curve.thresholds[i], f1, precision: p, recall: r };
+    if (best === null || f1 >= best.f1)
+      best = { threshold: curve.thresholds[i], f1, precision: p, recall: r };
   }
   if (best === null) throw new Error('empty PR curve');
   return best;
@@ -84,9 +94,12 @@ export function precisionRecallAt(
   labels: ArrayLike<number | boolean>,
   threshold: number,
 ): { precision: number; recall: number; f1: number } {
-  let tp = 0, fp = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   for (let i = 0; i < scores.length; i++) {
-    const pos = Number(labels[i]) === 1, pred = scores[i] >= threshold;
+    const pos = Number(labels[i]) === 1,
+      pred = scores[i] >= threshold;
     if (pred && pos) tp++;
     else if (pred) fp++;
     else if (pos) fn++;

@@ -14,7 +14,8 @@ export interface Standardizer {
 export function fitStandardizer(x: ArrayLike<number>, n: number, d: number): Standardizer {
   if (x.length !== n * d) throw new Error(`expected ${n}×${d} = ${n * d} values, got ${x.length}`);
   if (n < 1) throw new Error('standardisation needs at least one sample');
-  const mean = new Float64Array(d), scale = new Float64Array(d);
+  const mean = new Float64Array(d),
+    scale = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
   for (let j = 0; j < d; j++) mean[j] /= n;
   for (let i = 0; i < n; i++) {

@@ -7,12 +7,14 @@ describe('symmetric eigen-decomposition (tred2 + tql2)', () => {
     const rng = createRng(11);
     for (const n of [1, 2, 7, 40]) {
       const a = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
       const { values, vectors } = symmetricEigen(a, n);
       for (let i = 1; i < n; i++) expect(values[i]).toBeLessThanOrEqual(values[i - 1]);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
-          let rec = 0, dot = 0;
+          let rec = 0,
+            dot = 0;
           for (let k = 0; k < n; k++) {
             rec += vectors[k * n + i] * values[k] * vectors[k * n + j];
             dot += vectors[i * n + k] * vectors[j * n + k];

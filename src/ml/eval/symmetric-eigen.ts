@@ -16,7 +16,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   if (a.length !== n * n) throw new Error(`expected ${n * n} entries, got ${a.length}`);
   const V: Float64Array[] = [];
   for (let i = 0; i < n; i++) V.push(Float64Array.from({ length: n }, (_, j) => a[i * n + j]));
-  const d = new Float64Array(n), e = new Float64Array(n);
+  const d = new Float64Array(n),
+    e = new Float64Array(n);
   // Both stages work on the transformation transposed, so inner loops read contiguous rows.
   const W = V;
   if (n > 0) {
@@ -25,7 +26,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   }
   // Rows of W are eigenvectors; sort by decreasing eigenvalue.
   const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => d[q] - d[p]);
-  const values = new Float64Array(n), vectors = new Float64Array(n * n);
+  const values = new Float64Array(n),
+    vectors = new Float64Array(n * n);
   order.forEach((src, row) => {
     values[row] = d[src];
     vectors.set(W[src], row * n);
@@ -40,7 +42,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
 function tred2(U: Float64Array[], d: Float64Array, e: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) d[j] = U[j][n - 1];
   for (let i = n - 1; i > 0; i--) {
-    let scale = 0, h = 0;
+    let scale = 0,
+      h = 0;
     for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
     if (scale === 0) {
       e[i] = d[i - 1];
@@ -99,7 +102,8 @@ function tred2(U: Float64Array[], d: Float64Array, e: Float64Array, n: number): 
       for (let k = 0; k <= i; k++) d[k] = U[i + 1][k] / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        const ui1 = U[i + 1], uj = U[j];
+        const ui1 = U[i + 1],
+          uj = U[j];
         for (let k = 0; k <= i; k++) g += ui1[k] * uj[k];
         for (let k = 0; k <= i; k++) uj[k] -= g * d[k];
       }
@@ -118,7 +122,8 @@ function tred2(U: Float64Array[], d: Float64Array, e: Float64Array, n: number): 
 function tql2(W: Float64Array[], d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
-  let f = 0, tst1 = 0;
+  let f = 0,
+    tst1 = 0;
   const eps = 2 ** -52;
   for (let l = 0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
@@ -142,7 +147,11 @@ function tql2(W: Float64Array[], d: Float64Array, e: Float64Array, n: number): v
         for (let i = l + 2; i < n; i++) d[i] -= h;
         f += h;
         p = d[m];
-        let c = 1, c2 = c, c3 = c, s = 0, s2 = 0;
+        let c = 1,
+          c2 = c,
+          c3 = c,
+          s = 0,
+          s2 = 0;
         const el1 = e[l + 1];
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
@@ -156,9 +165,11 @@ function tql2(W: Float64Array[], d: Float64Array, e: Float64Array, n: number): v
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          const wi = W[i], wi1 = W[i + 1];
+          const wi = W[i],
+            wi1 = W[i + 1];
           for (let k = 0; k < n; k++) {
-            const a = wi[k], b = wi1[k];
+            const a = wi[k],
+              b = wi1[k];
             wi1[k] = s * a + c * b;
             wi[k] = c * a - s * b;
           }

@@ -3,7 +3,12 @@ import { createRng } from '../rng';
 import { RowTopK } from './top-k';
 
 /** Reference: stable descending sort of each row (ties to the smaller column), first k. */
-function reference(block: Float32Array, rows: number, cols: number, k: number): { keys: number[]; idx: number[] }[] {
+function reference(
+  block: Float32Array,
+  rows: number,
+  cols: number,
+  k: number,
+): { keys: number[]; idx: number[] }[] {
   const out: { keys: number[]; idx: number[] }[] = [];
   for (let r = 0; r < rows; r++) {
     const items = Array.from({ length: cols }, (_, j) => ({ v: block[r * cols + j], j }));
@@ -17,7 +22,8 @@ function reference(block: Float32Array, rows: number, cols: number, k: number): 
 describe('RowTopK bounded-heap selection', () => {
   it('equals a stable sort over blocks offered in several column chunks, with many ties', () => {
     const rng = createRng(11);
-    const rows = 7, cols = 53;
+    const rows = 7,
+      cols = 53;
     const block = new Float32Array(rows * cols);
     // Values from a small set so ties are frequent.
     for (let i = 0; i < block.length; i++) block[i] = rng.int(6) - 2;
@@ -27,7 +33,8 @@ describe('RowTopK bounded-heap selection', () => {
         let c0 = 0;
         for (const w of split) {
           const sub = new Float32Array(rows * w);
-          for (let r = 0; r < rows; r++) sub.set(block.subarray(r * cols + c0, r * cols + c0 + w), r * w);
+          for (let r = 0; r < rows; r++)
+            sub.set(block.subarray(r * cols + c0, r * cols + c0 + w), r * w);
           sel.offer(sub, w, c0);
           c0 += w;
         }
@@ -44,13 +51,16 @@ describe('RowTopK bounded-heap selection', () => {
 
   it('selects the k largest of continuous random values', () => {
     const rng = createRng(5);
-    const rows = 3, cols = 500, k = 40;
+    const rows = 3,
+      cols = 500,
+      k = 40;
     const block = new Float32Array(rows * cols).map(() => rng.normal());
     const sel = new RowTopK(rows, k);
     sel.offer(block, cols, 0);
     sel.finish();
     const ref = reference(block, rows, cols, k);
-    for (let r = 0; r < rows; r++) expect(Array.from(sel.indices.subarray(r * k, (r + 1) * k))).toEqual(ref[r].idx);
+    for (let r = 0; r < rows; r++)
+      expect(Array.from(sel.indices.subarray(r * k, (r + 1) * k))).toEqual(ref[r].idx);
   });
 
   it('rejects k < 1 and short blocks', () => {

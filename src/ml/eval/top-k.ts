@@ -14,7 +14,10 @@ export class RowTopK {
   readonly indices: Int32Array;
   private readonly sizes: Int32Array;
 
-  constructor(readonly rows: number, readonly k: number) {
+  constructor(
+    readonly rows: number,
+    readonly k: number,
+  ) {
     if (!(k >= 1)) throw new Error(`k must be >= 1, got ${k}`);
     this.keys = new Float32Array(rows * k);
     this.indices = new Int32Array(rows * k);
@@ -27,15 +30,19 @@ export class RowTopK {
    */
   offer(block: ArrayLike<number>, cols: number, colOffset: number): void {
     const { k, keys, indices, sizes } = this;
-    if (block.length < this.rows * cols) throw new Error(`block has ${block.length} values, need ${this.rows * cols}`);
+    if (block.length < this.rows * cols)
+      throw new Error(`block has ${block.length} values, need ${this.rows * cols}`);
     for (let r = 0; r < this.rows; r++) {
-      const base = r * k, off = r * cols;
-      let size = sizes[r], j = 0;
+      const base = r * k,
+        off = r * cols;
+      let size = sizes[r],
+        j = 0;
       // Fill phase: append, heapify once when full.
       for (; size < k && j < cols; j++, size++) {
         keys[base + size] = block[off + j];
         indices[base + size] = colOffset + j;
-        if (size + 1 === k) for (let p = (k >> 1) - 1; p >= 0; p--) siftDown(keys, indices, base, k, p);
+        if (size + 1 === k)
+          for (let p = (k >> 1) - 1; p >= 0; p--) siftDown(keys, indices, base, k, p);
       }
       sizes[r] = size;
       if (j === cols) continue;
@@ -61,11 +68,13 @@ export class RowTopK {
       const base = r * k;
       let size = sizes[r];
       kept = Math.min(kept, size);
-      if (size < k) for (let p = (size >> 1) - 1; p >= 0; p--) siftDown(keys, indices, base, size, p);
+      if (size < k)
+        for (let p = (size >> 1) - 1; p >= 0; p--) siftDown(keys, indices, base, size, p);
       // Pop the worst to the end: the row ends best-first.
       while (size > 1) {
         size--;
-        const tk = keys[base], ti = indices[base];
+        const tk = keys[base],
+          ti = indices[base];
         keys[base] = keys[base + size];
         indices[base] = indices[base + size];
         keys[base + size] = tk;
@@ -83,14 +92,22 @@ function worse(ka: number, ia: number, kb: number, ib: number): boolean {
 }
 
 /** Min-heap (worst at the root) sift-down of heap [base, base + size) from position start. */
-function siftDown(keys: Float32Array, idx: Int32Array, base: number, size: number, start: number): void {
+function siftDown(
+  keys: Float32Array,
+  idx: Int32Array,
+  base: number,
+  size: number,
+  start: number,
+): void {
   let pos = start;
-  const tk = keys[base + pos], ti = idx[base + pos];
+  const tk = keys[base + pos],
+    ti = idx[base + pos];
   for (;;) {
     const l = 2 * pos + 1;
     if (l >= size) break;
     const r = l + 1;
-    const m = r < size && worse(keys[base + r], idx[base + r], keys[base + l], idx[base + l]) ? r : l;
+    const m =
+      r < size && worse(keys[base + r], idx[base + r], keys[base + l], idx[base + l]) ? r : l;
     if (!worse(keys[base + m], idx[base + m], tk, ti)) break;
     keys[base + pos] = keys[base + m];
     idx[base + pos] = idx[base + m];

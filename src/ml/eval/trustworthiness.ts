@@ -7,12 +7,17 @@
 
 /** Trustworthiness in [0, 1] of y [n × dy] as an embedding of x [n × dx] (row-major), k neighbours; k < n / 2. */
 export function trustworthiness(
-  x: ArrayLike<number>, dx: number, y: ArrayLike<number>, dy: number, k: number,
+  x: ArrayLike<number>,
+  dx: number,
+  y: ArrayLike<number>,
+  dy: number,
+  k: number,
 ): number {
   const n = x.length / dx;
   if (y.length !== n * dy) throw new Error(`x has ${n} rows but y has ${y.length / dy}`);
   if (!(k >= 1 && k < n / 2)) throw new Error(`k must be in [1, n/2), got ${k} for n = ${n}`);
-  const distX = new Float64Array(n), distY = new Float64Array(n);
+  const distX = new Float64Array(n),
+    distY = new Float64Array(n);
   const nbrY = new Int32Array(k);
   let t = 0;
   for (let i = 0; i < n; i++) {

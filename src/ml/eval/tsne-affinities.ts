@@ -23,12 +23,19 @@ const MACHINE_EPSILON = 2 ** -52;
  * [n × m]; with selfColumn (dense n × n input) column i of row i is excluded.
  */
 export function binarySearchPerplexity(
-  sq: Float64Array, n: number, m: number, perplexity: number, out: Float64Array, selfColumn: boolean,
+  sq: Float64Array,
+  n: number,
+  m: number,
+  perplexity: number,
+  out: Float64Array,
+  selfColumn: boolean,
 ): void {
   const desiredEntropy = Math.log(perplexity);
   for (let i = 0; i < n; i++) {
     const off = i * m;
-    let betaMin = -Infinity, betaMax = Infinity, beta = 1;
+    let betaMin = -Infinity,
+      betaMax = Infinity,
+      beta = 1;
     for (let step = 0; step < 100; step++) {
       let sumP = 0;
       for (let j = 0; j < m; j++) {
@@ -61,7 +68,12 @@ export function binarySearchPerplexity(
 }
 
 /** Dense joint P [n × n] from points x [n × d] (sklearn method='exact'); entries floored at machine eps. */
-export function denseJointP(x: Float64Array, n: number, d: number, perplexity: number): Float64Array {
+export function denseJointP(
+  x: Float64Array,
+  n: number,
+  d: number,
+  perplexity: number,
+): Float64Array {
   const sq = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
@@ -112,10 +124,12 @@ export function sparseJointP(graph: KnnGraph, n: number, perplexity: number): Sp
   }
   for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
   const fill = counts.slice(0, n);
-  const tmpCols = new Int32Array(counts[n]), tmpVals = new Float64Array(counts[n]);
+  const tmpCols = new Int32Array(counts[n]),
+    tmpVals = new Float64Array(counts[n]);
   for (let i = 0; i < n; i++) {
     for (let m = 0; m < k; m++) {
-      const j = graph.indices[i * k + m], p = cond[i * k + m];
+      const j = graph.indices[i * k + m],
+        p = cond[i * k + m];
       tmpCols[fill[i]] = j;
       tmpVals[fill[i]++] = p;
       tmpCols[fill[j]] = i;
@@ -123,14 +137,17 @@ export function sparseJointP(graph: KnnGraph, n: number, perplexity: number): Sp
     }
   }
   const rowPtr = new Int32Array(n + 1);
-  const cols = new Int32Array(counts[n]), vals = new Float64Array(counts[n]);
+  const cols = new Int32Array(counts[n]),
+    vals = new Float64Array(counts[n]);
   // Merge duplicate columns per row in O(nnz) with a position marker (column order is irrelevant).
   const slot = new Int32Array(n).fill(-1);
-  let nnz = 0, sum = 0;
+  let nnz = 0,
+    sum = 0;
   for (let i = 0; i < n; i++) {
     const start = nnz;
     for (let q = counts[i]; q < counts[i + 1]; q++) {
-      const j = tmpCols[q], v = tmpVals[q];
+      const j = tmpCols[q],
+        v = tmpVals[q];
       sum += v;
       if (slot[j] >= 0) {
         vals[slot[j]] += v;

@@ -18,14 +18,22 @@ const DUPLICATE_EPS = 1e-6;
  * n(n−1)/2 Student-t kernels. Returns KL(P‖Q) when asked (sklearn's _kl_divergence), else NaN.
  */
 export function exactGradient(
-  y: Float64Array, P: Float64Array, n: number, exaggeration: number, grad: Float64Array,
-  num: Float64Array, computeError: boolean,
+  y: Float64Array,
+  P: Float64Array,
+  n: number,
+  exaggeration: number,
+  grad: Float64Array,
+  num: Float64Array,
+  computeError: boolean,
 ): number {
-  let z = 0, t = 0;
+  let z = 0,
+    t = 0;
   for (let i = 0; i < n; i++) {
-    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+    const yi0 = y[2 * i],
+      yi1 = y[2 * i + 1];
     for (let j = i + 1; j < n; j++) {
-      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const d0 = yi0 - y[2 * j],
+        d1 = yi1 - y[2 * j + 1];
       const q = 1 / (1 + d0 * d0 + d1 * d1);
       num[t++] = q;
       z += q;
@@ -37,19 +45,23 @@ export function exactGradient(
   let kl = 0;
   t = 0;
   for (let i = 0; i < n; i++) {
-    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
+    const yi0 = y[2 * i],
+      yi1 = y[2 * i + 1];
     const row = i * n;
-    let g0 = 0, g1 = 0;
+    let g0 = 0,
+      g1 = 0;
     for (let j = i + 1; j < n; j++) {
       const q = num[t++];
       const p = exaggeration * P[row + j];
       const m = (p - q * invZ) * q;
-      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const d0 = yi0 - y[2 * j],
+        d1 = yi1 - y[2 * j + 1];
       g0 += m * d0;
       g1 += m * d1;
       grad[2 * j] -= m * d0;
       grad[2 * j + 1] -= m * d1;
-      if (computeError) kl += 2 * p * Math.log(Math.max(p, MACHINE_EPSILON) / Math.max(q * invZ, MACHINE_EPSILON));
+      if (computeError)
+        kl += 2 * p * Math.log(Math.max(p, MACHINE_EPSILON) / Math.max(q * invZ, MACHINE_EPSILON));
     }
     grad[2 * i] += g0;
     grad[2 * i + 1] += g1;
@@ -103,20 +115,26 @@ export class QuadTree {
     this.#ensure(Math.max(64, n + 8));
     this.#y = y;
     this.groupCount = 0;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       this.order[i] = i;
-      const a = y[2 * i], b = y[2 * i + 1];
+      const a = y[2 * i],
+        b = y[2 * i + 1];
       if (a < minX) minX = a;
       if (a > maxX) maxX = a;
       if (b < minY) minY = b;
       if (b > maxY) maxY = b;
     }
     // Small margin so every point is strictly inside (as sklearn's quadtree does).
-    const padX = Math.max(1e-3 * (maxX - minX), 1e-12), padY = Math.max(1e-3 * (maxY - minY), 1e-12);
+    const padX = Math.max(1e-3 * (maxX - minX), 1e-12),
+      padY = Math.max(1e-3 * (maxY - minY), 1e-12);
     this.size = 1;
     this.#build(0, 0, n, minX - padX, minY - padY, maxX + padX, maxY + padY, 0, false);
-    const order = this.order, pos = this.pos;
+    const order = this.order,
+      pos = this.pos;
     for (let p = 0; p < n; p++) {
       const i = order[p];
       pos[2 * p] = y[2 * i];
@@ -146,11 +164,20 @@ export class QuadTree {
   }
 
   #build(
-    id: number, lo: number, hi: number, x0: number, y0: number, x1: number, y1: number, depth: number,
+    id: number,
+    lo: number,
+    hi: number,
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    depth: number,
     inGroup: boolean,
   ): void {
-    const order = this.order, y = this.#y;
-    let sx = 0, sy = 0;
+    const order = this.order,
+      y = this.#y;
+    let sx = 0,
+      sy = 0;
     for (let p = lo; p < hi; p++) {
       const i = order[p];
       sx += y[2 * i];
@@ -161,7 +188,8 @@ export class QuadTree {
       this.groups[this.groupCount++] = id;
       inGroup = true;
     }
-    const w = x1 - x0, h = y1 - y0;
+    const w = x1 - x0,
+      h = y1 - y0;
     const o = 4 * id;
     this.node[o] = sx / cnt;
     this.node[o + 1] = sy / cnt;
@@ -173,7 +201,8 @@ export class QuadTree {
     this.childCount[id] = 0;
     if (cnt <= LEAF_SIZE || depth >= 48) return;
     // All points (near-)identical: keep one leaf holding the duplicates.
-    const fx = y[2 * order[lo]], fy = y[2 * order[lo] + 1];
+    const fx = y[2 * order[lo]],
+      fy = y[2 * order[lo] + 1];
     let allSame = true;
     for (let p = lo + 1; p < hi; p++) {
       const i = order[p];
@@ -183,9 +212,12 @@ export class QuadTree {
       }
     }
     if (allSame) return;
-    const mx = 0.5 * (x0 + x1), my = 0.5 * (y0 + y1);
+    const mx = 0.5 * (x0 + x1),
+      my = 0.5 * (y0 + y1);
     // Counting sort of [lo, hi) into quadrants 0:(<mx,<my) 1:(>=mx,<my) 2:(<mx,>=my) 3:(>=mx,>=my).
-    let c0 = 0, c1 = 0, c2 = 0;
+    let c0 = 0,
+      c1 = 0,
+      c2 = 0;
     for (let p = lo; p < hi; p++) {
       const i = order[p];
       const q = (y[2 * i] >= mx ? 1 : 0) + (y[2 * i + 1] >= my ? 2 : 0);
@@ -193,7 +225,10 @@ export class QuadTree {
       else if (q === 1) c1++;
       else if (q === 2) c2++;
     }
-    let p0 = lo, p1 = lo + c0, p2 = p1 + c1, p3 = p2 + c2;
+    let p0 = lo,
+      p1 = lo + c0,
+      p2 = p1 + c1,
+      p3 = p2 + c2;
     const tmp = this.#tmp;
     for (let p = lo; p < hi; p++) {
       const i = order[p];
@@ -204,7 +239,10 @@ export class QuadTree {
       else tmp[p3++] = i;
     }
     for (let p = lo; p < hi; p++) order[p] = tmp[p];
-    const s0 = lo, s1 = lo + c0, s2 = s1 + c1, s3 = s2 + c2;
+    const s0 = lo,
+      s1 = lo + c0,
+      s2 = s1 + c1,
+      s3 = s2 + c2;
     const nonEmpty = (c0 > 0 ? 1 : 0) + (c1 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (hi - s3 > 0 ? 1 : 0);
     this.#ensure(this.size + nonEmpty + 1);
     let child = this.size;
@@ -231,32 +269,48 @@ let interactions: Float64Array = new Float64Array(3 * 4096);
  * when asked, else NaN.
  */
 export function barnesHutGradient(
-  y: Float64Array, P: SparseP, n: number, exaggeration: number, theta: number, tree: QuadTree,
-  grad: Float64Array, neg: Float64Array, stack: Int32Array, computeError: boolean,
+  y: Float64Array,
+  P: SparseP,
+  n: number,
+  exaggeration: number,
+  theta: number,
+  tree: QuadTree,
+  grad: Float64Array,
+  neg: Float64Array,
+  stack: Int32Array,
+  computeError: boolean,
 ): number {
   tree.build(y, n);
   const theta2 = theta * theta;
   const { node, firstChild, childCount, order, pos, groups, groupCount } = tree;
-  const nodeLo = tree.lo, nodeHi = tree.hi;
+  const nodeLo = tree.lo,
+    nodeHi = tree.hi;
   let sumQ = 0;
   let list: Float64Array = interactions;
   for (let g = 0; g < groupCount; g++) {
     const gid = groups[g];
-    const glo = nodeLo[gid], ghi = nodeHi[gid];
-    let bx0 = Infinity, by0 = Infinity, bx1 = -Infinity, by1 = -Infinity;
+    const glo = nodeLo[gid],
+      ghi = nodeHi[gid];
+    let bx0 = Infinity,
+      by0 = Infinity,
+      bx1 = -Infinity,
+      by1 = -Infinity;
     for (let p = glo; p < ghi; p++) {
-      const a = pos[2 * p], b = pos[2 * p + 1];
+      const a = pos[2 * p],
+        b = pos[2 * p + 1];
       if (a < bx0) bx0 = a;
       if (a > bx1) bx1 = a;
       if (b < by0) by0 = b;
       if (b > by1) by1 = b;
     }
-    let len = 0, sp = 0;
+    let len = 0,
+      sp = 0;
     stack[sp++] = 0;
     while (sp > 0) {
       const id = stack[--sp];
       const o = 4 * id;
-      const cx = node[o], cy = node[o + 1];
+      const cx = node[o],
+        cy = node[o + 1];
       const dx = cx < bx0 ? bx0 - cx : cx > bx1 ? cx - bx1 : 0;
       const dy = cy < by0 ? by0 - cy : cy > by1 ? cy - by1 : 0;
       if (node[o + 2] < theta2 * (dx * dx + dy * dy)) {
@@ -273,7 +327,8 @@ export function barnesHutGradient(
         for (let c = child; c < end; c++) stack[sp++] = c;
         continue;
       }
-      const lo = nodeLo[id], hi = nodeHi[id];
+      const lo = nodeLo[id],
+        hi = nodeHi[id];
       if (3 * (len + hi - lo) > list.length) list = grow(list, 3 * (len + hi - lo));
       for (let p = lo; p < hi; p++) {
         list[3 * len] = pos[2 * p];
@@ -284,10 +339,14 @@ export function barnesHutGradient(
     }
     const end = 3 * len;
     for (let p = glo; p < ghi; p++) {
-      const yi0 = pos[2 * p], yi1 = pos[2 * p + 1];
-      let f0 = 0, f1 = 0, sq = 0;
+      const yi0 = pos[2 * p],
+        yi1 = pos[2 * p + 1];
+      let f0 = 0,
+        f1 = 0,
+        sq = 0;
       for (let e = 0; e < end; e += 3) {
-        const d0 = yi0 - list[e], d1 = yi1 - list[e + 1];
+        const d0 = yi0 - list[e],
+          d1 = yi1 - list[e + 1];
         const q = 1 / (1 + d0 * d0 + d1 * d1);
         const cq = list[e + 2] * q;
         sq += cq;
@@ -306,17 +365,21 @@ export function barnesHutGradient(
   let kl = 0;
   const { rowPtr, cols, vals } = P;
   for (let i = 0; i < n; i++) {
-    const yi0 = y[2 * i], yi1 = y[2 * i + 1];
-    let f0 = 0, f1 = 0;
+    const yi0 = y[2 * i],
+      yi1 = y[2 * i + 1];
+    let f0 = 0,
+      f1 = 0;
     for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
       const j = cols[e];
-      const d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+      const d0 = yi0 - y[2 * j],
+        d1 = yi1 - y[2 * j + 1];
       const q = 1 / (1 + d0 * d0 + d1 * d1);
       const p = exaggeration * vals[e];
       const pq = p * q;
       f0 += pq * d0;
       f1 += pq * d1;
-      if (computeError) kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
+      if (computeError)
+        kl += p * Math.log(Math.max(p, FLOAT32_TINY) / Math.max(q / sumQ, FLOAT32_TINY));
     }
     grad[2 * i] = 4 * (f0 - neg[2 * i] / sumQ);
     grad[2 * i + 1] = 4 * (f1 - neg[2 * i + 1] / sumQ);

@@ -23,7 +23,11 @@ export interface PreparedTsneInput {
  * Same model as fitPca/transformPca up to float32 rounding of the covariance. Disposes its tensors.
  */
 export async function prepareTsneInput(
-  x: ArrayLike<number>, n: number, d: number, k: number, pcaDims = 50,
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  pcaDims = 50,
 ): Promise<PreparedTsneInput> {
   if (x.length !== n * d) throw new Error(`expected ${n}×${d} = ${n * d} values, got ${x.length}`);
   let t0 = performance.now();
@@ -33,7 +37,8 @@ export async function prepareTsneInput(
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
     for (let j = 0; j < d; j++) mean[j] /= n;
     const centred = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = x[i * d + j] - mean[j];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) centred[i * d + j] = x[i * d + j] - mean[j];
     const xc = tf.tensor2d(centred, [n, d]);
     try {
       // Explicit transposes: the wasm backend's matMul with transposeA/B set was 5–20× slower here.
@@ -42,7 +47,8 @@ export async function prepareTsneInput(
       covT.dispose();
       const model = pcaFromCovariance(cov, d, pcaDims, mean);
       const compsT = new Float32Array(d * pcaDims);
-      for (let c = 0; c < pcaDims; c++) for (let j = 0; j < d; j++) compsT[j * pcaDims + c] = model.components[c * d + j];
+      for (let c = 0; c < pcaDims; c++)
+        for (let j = 0; j < d; j++) compsT[j * pcaDims + c] = model.components[c * d + j];
       const comps = tf.tensor2d(compsT, [d, pcaDims]);
       const projT = tf.matMul(xc, comps);
       comps.dispose();

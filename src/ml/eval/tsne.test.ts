@@ -8,7 +8,8 @@ import { barnesHutGradient, exactGradient, QuadTree } from './tsne-gradient';
 import { vpTreeKnn } from './vp-tree';
 
 const { tsne: f } = loadEvalFixture();
-const n = f.X.length, d = f.X[0].length;
+const n = f.X.length,
+  d = f.X[0].length;
 const x = Float64Array.from(f.X.flat());
 
 function randomPoints(seed: number, count: number, dim: number, scale = 1): Float64Array {
@@ -31,7 +32,9 @@ describe('t-SNE against sklearn 1.2 on curved-manifold clusters (600 × 30)', ()
       expect(s.iteration).toBe(1000);
       const tw = trustworthiness(x, d, t.embedding, 2, f.n_neighbors);
       expect(Math.abs(tw - ref.trustworthiness)).toBeLessThanOrEqual(0.02);
-      expect(Math.abs(s.klDivergence - ref.kl_divergence) / ref.kl_divergence).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(s.klDivergence - ref.kl_divergence) / ref.kl_divergence).toBeLessThanOrEqual(
+        0.1,
+      );
     });
   }
 });
@@ -41,14 +44,20 @@ describe('t-SNE pieces', () => {
     const m = 12;
     const P = denseJointP(randomPoints(1, m * 4, 1), m, 4, 3);
     const y = randomPoints(2, m * 2, 1);
-    const grad = new Float64Array(2 * m), scratch = new Float64Array((m * (m - 1)) / 2), g2 = new Float64Array(2 * m);
+    const grad = new Float64Array(2 * m),
+      scratch = new Float64Array((m * (m - 1)) / 2),
+      g2 = new Float64Array(2 * m);
     exactGradient(y, P, m, 1, grad, scratch, true);
     const h = 1e-6;
     for (let c = 0; c < 2 * m; c++) {
-      const yp = y.slice(), ym = y.slice();
+      const yp = y.slice(),
+        ym = y.slice();
       yp[c] += h;
       ym[c] -= h;
-      const fd = (exactGradient(yp, P, m, 1, g2, scratch, true) - exactGradient(ym, P, m, 1, g2, scratch, true)) / (2 * h);
+      const fd =
+        (exactGradient(yp, P, m, 1, g2, scratch, true) -
+          exactGradient(ym, P, m, 1, g2, scratch, true)) /
+        (2 * h);
       expect(grad[c]).toBeCloseTo(fd, 6);
     }
   });
@@ -56,30 +65,57 @@ describe('t-SNE pieces', () => {
   it('Barnes-Hut with θ = 0 equals the exact gradient and KL on the same P', () => {
     const m = 50;
     const P = denseJointP(randomPoints(3, m * 5, 1), m, 5, 8);
-    const rowPtr = new Int32Array(m + 1), cols = new Int32Array(m * (m - 1)), vals = new Float64Array(m * (m - 1));
+    const rowPtr = new Int32Array(m + 1),
+      cols = new Int32Array(m * (m - 1)),
+      vals = new Float64Array(m * (m - 1));
     let e = 0;
     for (let i = 0; i < m; i++) {
-      for (let j = 0; j < m; j++) if (j !== i) {
-        cols[e] = j;
-        vals[e++] = P[i * m + j];
-      }
+      for (let j = 0; j < m; j++)
+        if (j !== i) {
+          cols[e] = j;
+          vals[e++] = P[i * m + j];
+        }
       rowPtr[i + 1] = e;
     }
     const y = randomPoints(4, m * 2, 1, 3);
-    const gExact = new Float64Array(2 * m), gBh = new Float64Array(2 * m);
+    const gExact = new Float64Array(2 * m),
+      gBh = new Float64Array(2 * m);
     const klExact = exactGradient(y, P, m, 4, gExact, new Float64Array((m * (m - 1)) / 2), true);
-    const klBh = barnesHutGradient(y, { n: m, rowPtr, cols, vals }, m, 4, 0, new QuadTree(), gBh,
-      new Float64Array(2 * m), new Int32Array(256), true);
+    const klBh = barnesHutGradient(
+      y,
+      { n: m, rowPtr, cols, vals },
+      m,
+      4,
+      0,
+      new QuadTree(),
+      gBh,
+      new Float64Array(2 * m),
+      new Int32Array(256),
+      true,
+    );
     gExact.forEach((g, c) => expect(gBh[c]).toBeCloseTo(g, 10));
     expect(klBh).toBeCloseTo(klExact, 8);
     // θ = 0.5 stays close to exact.
-    barnesHutGradient(y, { n: m, rowPtr, cols, vals }, m, 4, 0.5, new QuadTree(), gBh, new Float64Array(2 * m), new Int32Array(256), false);
+    barnesHutGradient(
+      y,
+      { n: m, rowPtr, cols, vals },
+      m,
+      4,
+      0.5,
+      new QuadTree(),
+      gBh,
+      new Float64Array(2 * m),
+      new Int32Array(256),
+      false,
+    );
     const err = Math.hypot(...gBh.map((g, c) => g - gExact[c])) / Math.hypot(...gExact);
     expect(err).toBeLessThan(0.05);
   });
 
   it('vantage-point tree finds the exact k nearest neighbours; sparse P is symmetric and sums to 1', () => {
-    const m = 300, dim = 6, k = 10;
+    const m = 300,
+      dim = 6,
+      k = 10;
     const pts = randomPoints(5, m * dim, 1);
     const g = vpTreeKnn(pts, m, dim, k, 1);
     for (let i = 0; i < m; i += 7) {
@@ -87,9 +123,15 @@ describe('t-SNE pieces', () => {
         let s = 0;
         for (let c = 0; c < dim; c++) s += (pts[i * dim + c] - pts[j * dim + c]) ** 2;
         return { j, s };
-      }).filter((o) => o.j !== i).sort((a, b) => a.s - b.s);
-      expect(Array.from(g.indices.slice(i * k, (i + 1) * k))).toEqual(dists.slice(0, k).map((o) => o.j));
-      g.sqDistances.slice(i * k, (i + 1) * k).forEach((s, q) => expect(s).toBeCloseTo(dists[q].s, 10));
+      })
+        .filter((o) => o.j !== i)
+        .sort((a, b) => a.s - b.s);
+      expect(Array.from(g.indices.slice(i * k, (i + 1) * k))).toEqual(
+        dists.slice(0, k).map((o) => o.j),
+      );
+      g.sqDistances
+        .slice(i * k, (i + 1) * k)
+        .forEach((s, q) => expect(s).toBeCloseTo(dists[q].s, 10));
     }
     const P = sparseJointP(g, m, 3);
     let sum = 0;
@@ -107,26 +149,40 @@ describe('t-SNE pieces', () => {
   });
 
   it('keeps well-separated Gaussian clusters apart (Barnes-Hut)', () => {
-    const clusters = 4, per = 50, dim = 10;
+    const clusters = 4,
+      per = 50,
+      dim = 10;
     const rng = createRng(9);
-    const centres = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => 8 * rng.normal()));
+    const centres = Array.from({ length: clusters }, () =>
+      Array.from({ length: dim }, () => 8 * rng.normal()),
+    );
     const pts = new Float64Array(clusters * per * dim);
     for (let i = 0; i < clusters * per; i++) {
       for (let c = 0; c < dim; c++) pts[i * dim + c] = centres[i % clusters][c] + rng.normal();
     }
     const m = clusters * per;
-    const { embedding: y } = tsne(pts, m, dim, { method: 'barnes-hut', perplexity: 15, nIter: 500 });
+    const { embedding: y } = tsne(pts, m, dim, {
+      method: 'barnes-hut',
+      perplexity: 15,
+      nIter: 500,
+    });
     // Every point's 10 nearest embedded neighbours come from its own cluster.
     for (let i = 0; i < m; i++) {
-      const nn = Array.from({ length: m }, (_, j) => j).filter((j) => j !== i)
-        .sort((a, b) => Math.hypot(y[2 * a] - y[2 * i], y[2 * a + 1] - y[2 * i + 1]) - Math.hypot(y[2 * b] - y[2 * i], y[2 * b + 1] - y[2 * i + 1]))
+      const nn = Array.from({ length: m }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort(
+          (a, b) =>
+            Math.hypot(y[2 * a] - y[2 * i], y[2 * a + 1] - y[2 * i + 1]) -
+            Math.hypot(y[2 * b] - y[2 * i], y[2 * b + 1] - y[2 * i + 1]),
+        )
         .slice(0, 10);
       for (const j of nn) expect(j % clusters).toBe(i % clusters);
     }
   });
 
   it('steps incrementally, is deterministic, and can start from a previous layout', () => {
-    const m = 80, dim = 5;
+    const m = 80,
+      dim = 5;
     const pts = randomPoints(6, m * dim, 1);
     const a = new Tsne(pts, m, dim, { perplexity: 10, nIter: 300, init: 'random', seed: 3 });
     expect(a.step(100)).toMatchObject({ iteration: 100, done: false });
@@ -136,7 +192,12 @@ describe('t-SNE pieces', () => {
     const b = tsne(pts, m, dim, { perplexity: 10, nIter: 300, init: 'random', seed: 3 });
     expect(Array.from(b.embedding)).toEqual(Array.from(a.embedding));
     // Warm start: no exaggeration stage, starts at the given layout and stays a good fit.
-    const warm = new Tsne(pts, m, dim, { perplexity: 10, nIter: 50, init: a.embedding, explorationIter: 0 });
+    const warm = new Tsne(pts, m, dim, {
+      perplexity: 10,
+      nIter: 50,
+      init: a.embedding,
+      explorationIter: 0,
+    });
     expect(Array.from(warm.embedding)).toEqual(Array.from(a.embedding));
     const w = warm.run();
     expect(w.iteration).toBe(50);
@@ -150,7 +211,9 @@ describe('t-SNE with GPU-style neighbours', () => {
     const { useWasmBackend } = await import('../testing/node-backend');
     const { knnGraphTf } = await import('./knn-graph-tf');
     await useWasmBackend();
-    const m = 400, dim = 8, k = 31;
+    const m = 400,
+      dim = 8,
+      k = 31;
     const pts = randomPoints(8, m * dim, 1);
     const before = tf.memory().numTensors;
     const g = await knnGraphTf(pts, m, dim, k, 64);

@@ -83,7 +83,9 @@ export class Tsne {
   #iteration = 0;
   #done = false;
   #kl = NaN;
-  readonly #opts: Required<Omit<TsneOptions, 'init' | 'learningRate' | 'method' | 'seed' | 'pcaDims' | 'neighbors'>>;
+  readonly #opts: Required<
+    Omit<TsneOptions, 'init' | 'learningRate' | 'method' | 'seed' | 'pcaDims' | 'neighbors'>
+  >;
   #denseP: Float64Array | null = null;
   #sparseP: SparseP | null = null;
   #grad: Float64Array;
@@ -100,10 +102,12 @@ export class Tsne {
   #bestIter = 0;
 
   constructor(x: ArrayLike<number>, n: number, d: number, options: TsneOptions = {}) {
-    if (x.length !== n * d) throw new Error(`expected ${n}×${d} = ${n * d} values, got ${x.length}`);
+    if (x.length !== n * d)
+      throw new Error(`expected ${n}×${d} = ${n * d} values, got ${x.length}`);
     const perplexity = options.perplexity ?? 30;
     if (!(n >= 2)) throw new Error('t-SNE needs at least 2 points');
-    if (!(perplexity > 0 && perplexity < n)) throw new Error(`perplexity must be in (0, n = ${n}), got ${perplexity}`);
+    if (!(perplexity > 0 && perplexity < n))
+      throw new Error(`perplexity must be in (0, n = ${n}), got ${perplexity}`);
     this.n = n;
     this.#opts = {
       perplexity,
@@ -137,7 +141,8 @@ export class Tsne {
     if (init === 'pca') {
       // sklearn: PCA(2) of the input, scaled so column 0 has std 1e-4.
       const y = pcaProjection2(data, n, dim);
-      let m = 0, s = 0;
+      let m = 0,
+        s = 0;
       for (let i = 0; i < n; i++) m += y[2 * i];
       m /= n;
       for (let i = 0; i < n; i++) s += (y[2 * i] - m) ** 2;
@@ -147,7 +152,8 @@ export class Tsne {
       const rng = createRng(seed);
       for (let i = 0; i < 2 * n; i++) this.embedding[i] = 1e-4 * rng.normal();
     } else {
-      if (init.length !== 2 * n) throw new Error(`init layout needs ${2 * n} values, got ${init.length}`);
+      if (init.length !== 2 * n)
+        throw new Error(`init layout needs ${2 * n} values, got ${init.length}`);
       for (let i = 0; i < 2 * n; i++) this.embedding[i] = init[i];
     }
 
@@ -159,7 +165,9 @@ export class Tsne {
       this.setupMs.affinities = performance.now() - t0;
     } else {
       const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
-      const graph = options.neighbors ? truncateGraph(options.neighbors, n, k) : vpTreeKnn(data, n, dim, k, seed);
+      const graph = options.neighbors
+        ? truncateGraph(options.neighbors, n, k)
+        : vpTreeKnn(data, n, dim, k, seed);
       this.setupMs.neighbours = performance.now() - t0;
       t0 = performance.now();
       this.#sparseP = sparseJointP(graph, n, perplexity);
@@ -197,7 +205,10 @@ export class Tsne {
       const check = (i + 1) % N_ITER_CHECK === 0;
       const computeError = check || i === stageEnd - 1;
       const error = this.#gradient(exaggeration, computeError);
-      const grad = this.#grad, update = this.#update, gains = this.#gains, y = this.embedding;
+      const grad = this.#grad,
+        update = this.#update,
+        gains = this.#gains,
+        y = this.embedding;
       let norm2 = 0;
       for (let c = 0; c < grad.length; c++) {
         const g = grad[c];
@@ -251,18 +262,37 @@ export class Tsne {
 
   #gradient(exaggeration: number, computeError: boolean): number {
     if (this.#denseP !== null) {
-      return exactGradient(this.embedding, this.#denseP, this.n, exaggeration, this.#grad, this.#num!, computeError);
+      return exactGradient(
+        this.embedding,
+        this.#denseP,
+        this.n,
+        exaggeration,
+        this.#grad,
+        this.#num!,
+        computeError,
+      );
     }
     return barnesHutGradient(
-      this.embedding, this.#sparseP!, this.n, exaggeration, this.#opts.theta, this.#tree!,
-      this.#grad, this.#neg!, this.#stack!, computeError,
+      this.embedding,
+      this.#sparseP!,
+      this.n,
+      exaggeration,
+      this.#opts.theta,
+      this.#tree!,
+      this.#grad,
+      this.#neg!,
+      this.#stack!,
+      computeError,
     );
   }
 }
 
 /** Runs t-SNE to completion on x [n × d] → { embedding [n × 2], klDivergence, iterations }. */
 export function tsne(
-  x: ArrayLike<number>, n: number, d: number, options: TsneOptions = {},
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  options: TsneOptions = {},
 ): { embedding: Float64Array; klDivergence: number; iterations: number } {
   const t = new Tsne(x, n, d, options);
   const s = t.run();
@@ -272,9 +302,11 @@ export function tsne(
 /** The first k neighbours per point of a precomputed graph (which must have at least k). */
 function truncateGraph(g: KnnGraph, n: number, k: number): KnnGraph {
   if (g.k < k) throw new Error(`t-SNE needs ${k} neighbours per point, the given graph has ${g.k}`);
-  if (g.indices.length !== n * g.k) throw new Error(`neighbour graph is for ${g.indices.length / g.k} points, not ${n}`);
+  if (g.indices.length !== n * g.k)
+    throw new Error(`neighbour graph is for ${g.indices.length / g.k} points, not ${n}`);
   if (g.k === k) return g;
-  const indices = new Int32Array(n * k), sqDistances = new Float64Array(n * k);
+  const indices = new Int32Array(n * k),
+    sqDistances = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     indices.set(g.indices.subarray(i * g.k, i * g.k + k), i * k);
     sqDistances.set(g.sqDistances.subarray(i * g.k, i * g.k + k), i * k);

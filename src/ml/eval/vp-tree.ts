@@ -19,8 +19,10 @@ export interface KnnGraph {
 export function vpTreeKnn(x: Float64Array, n: number, d: number, k: number, seed = 0): KnnGraph {
   if (!(k >= 1 && k < n)) throw new Error(`k must be in [1, ${n - 1}], got ${k}`);
   const tree = buildVpTree(x, n, d, seed);
-  const indices = new Int32Array(n * k), sqDistances = new Float64Array(n * k);
-  const heapIdx = new Int32Array(k), heapDist = new Float64Array(k);
+  const indices = new Int32Array(n * k),
+    sqDistances = new Float64Array(n * k);
+  const heapIdx = new Int32Array(k),
+    heapDist = new Float64Array(k);
   const stack = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     const size = searchVpTree(tree, x, d, i, k, heapIdx, heapDist, stack);
@@ -57,7 +59,8 @@ interface VpTree {
 }
 
 function sqDist(x: Float64Array, d: number, a: number, b: number): number {
-  const oa = a * d, ob = b * d;
+  const oa = a * d,
+    ob = b * d;
   let s = 0;
   for (let c = 0; c < d; c++) {
     const t = x[oa + c] - x[ob + c];
@@ -67,7 +70,8 @@ function sqDist(x: Float64Array, d: number, a: number, b: number): number {
 }
 
 function dist(x: Float64Array, d: number, a: number, b: number): number {
-  const oa = a * d, ob = b * d;
+  const oa = a * d,
+    ob = b * d;
   let s = 0;
   for (let c = 0; c < d; c++) {
     const t = x[oa + c] - x[ob + c];
@@ -81,8 +85,10 @@ function dist(x: Float64Array, d: number, a: number, b: number): number {
  * inputs put the high-variance dimensions first, so far points are rejected after a few.
  */
 function sqDistBelow(x: Float64Array, d: number, a: number, b: number, limit: number): number {
-  const oa = a * d, ob = b * d;
-  let s = 0, c = 0;
+  const oa = a * d,
+    ob = b * d;
+  let s = 0,
+    c = 0;
   while (c < d) {
     const end = Math.min(d, c + 8);
     for (; c < end; c++) {
@@ -99,8 +105,13 @@ function buildVpTree(x: Float64Array, n: number, d: number, seed: number): VpTre
   const items = Int32Array.from({ length: n }, (_, i) => i);
   const dBuf = new Float64Array(n);
   const tree: VpTree = {
-    item: new Int32Array(n), items, bucketSize: new Int32Array(n), threshold: new Float64Array(n),
-    left: new Int32Array(n).fill(-1), right: new Int32Array(n).fill(-1), root: -1,
+    item: new Int32Array(n),
+    items,
+    bucketSize: new Int32Array(n),
+    threshold: new Float64Array(n),
+    left: new Int32Array(n).fill(-1),
+    right: new Int32Array(n).fill(-1),
+    root: -1,
   };
   // Node id = position of its vantage point in `items` (lo of its range), built iteratively.
   const work: Array<[number, number, number, 0 | 1]> = []; // [lo, hi, parent, side]
@@ -140,11 +151,18 @@ function swap(a: Int32Array, i: number, j: number): void {
 }
 
 /** Reorders items/keys in [lo, hi] so keys[kth] is in sorted position, smaller keys before it. */
-function quickselect(items: Int32Array, keys: Float64Array, lo: number, hi: number, kth: number): void {
+function quickselect(
+  items: Int32Array,
+  keys: Float64Array,
+  lo: number,
+  hi: number,
+  kth: number,
+): void {
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     const pivot = keys[mid];
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (keys[i] < pivot) i++;
       while (keys[j] > pivot) j--;
@@ -166,12 +184,14 @@ function quickselect(items: Int32Array, keys: Float64Array, lo: number, hi: numb
 /** Max-heap (by distance) sift-down over the first `size` entries. */
 function siftDown(idx: Int32Array, dd: Float64Array, pos: number, size: number): void {
   for (;;) {
-    const l = 2 * pos + 1, r = l + 1;
+    const l = 2 * pos + 1,
+      r = l + 1;
     let m = pos;
     if (l < size && dd[l] > dd[m]) m = l;
     if (r < size && dd[r] > dd[m]) m = r;
     if (m === pos) return;
-    const ti = idx[pos], td = dd[pos];
+    const ti = idx[pos],
+      td = dd[pos];
     idx[pos] = idx[m];
     dd[pos] = dd[m];
     idx[m] = ti;
@@ -180,7 +200,14 @@ function siftDown(idx: Int32Array, dd: Float64Array, pos: number, size: number):
   }
 }
 
-function heapPush(idx: Int32Array, dd: Float64Array, size: number, k: number, item: number, dv: number): number {
+function heapPush(
+  idx: Int32Array,
+  dd: Float64Array,
+  size: number,
+  k: number,
+  item: number,
+  dv: number,
+): number {
   if (size < k) {
     let p = size;
     idx[p] = item;
@@ -188,7 +215,8 @@ function heapPush(idx: Int32Array, dd: Float64Array, size: number, k: number, it
     while (p > 0) {
       const parent = (p - 1) >> 1;
       if (dd[parent] >= dd[p]) break;
-      const ti = idx[p], td = dd[p];
+      const ti = idx[p],
+        td = dd[p];
       idx[p] = idx[parent];
       dd[p] = dd[parent];
       idx[parent] = ti;
@@ -205,10 +233,18 @@ function heapPush(idx: Int32Array, dd: Float64Array, size: number, k: number, it
 
 /** Fills the heap with the k nearest points to `target`; returns the heap size (k). */
 function searchVpTree(
-  tree: VpTree, x: Float64Array, d: number, target: number, k: number,
-  heapIdx: Int32Array, heapDist: Float64Array, stack: Int32Array,
+  tree: VpTree,
+  x: Float64Array,
+  d: number,
+  target: number,
+  k: number,
+  heapIdx: Int32Array,
+  heapDist: Float64Array,
+  stack: Int32Array,
 ): number {
-  let size = 0, tau = Infinity, sp = 0;
+  let size = 0,
+    tau = Infinity,
+    sp = 0;
   stack[sp++] = tree.root;
   while (sp > 0) {
     const node = stack[--sp];
@@ -233,7 +269,9 @@ function searchVpTree(
       size = heapPush(heapIdx, heapDist, size, k, item, sqDist(x, d, target, item));
       if (size === k) tau = Math.sqrt(heapDist[0]);
     }
-    const thr = tree.threshold[node], left = tree.left[node], right = tree.right[node];
+    const thr = tree.threshold[node],
+      left = tree.left[node],
+      right = tree.right[node];
     // Push the far side first so the near side is searched first (tightens tau sooner).
     if (dv < thr) {
       if (right >= 0 && dv + tau >= thr) stack[sp++] = right;

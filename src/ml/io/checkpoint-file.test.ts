@@ -9,20 +9,34 @@ import { createConvNet } from '../models/backbones/convnet';
 import { createResNet18 } from '../models/backbones/resnet';
 import { linearClassifier } from '../models/heads';
 import { createRng } from '../rng';
-import { exportCheckpoint, importCheckpoint, sha256Hex, type ConfigValidator } from './checkpoint-file';
+import {
+  exportCheckpoint,
+  importCheckpoint,
+  sha256Hex,
+  type ConfigValidator,
+} from './checkpoint-file';
 import { writeSafetensors } from './safetensors';
 
-const RunConfigish = z.object({ seed: z.number().int(), backbone: z.object({ name: z.string() }), epochs: z.number().int().positive() });
+const RunConfigish = z.object({
+  seed: z.number().int(),
+  backbone: z.object({ name: z.string() }),
+  epochs: z.number().int().positive(),
+});
 const validate: ConfigValidator = (json) => {
   const r = RunConfigish.safeParse(json);
-  return r.success ? { ok: true, problems: [] } : { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  return r.success
+    ? { ok: true, problems: [] }
+    : { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
 };
 const CONFIG = { seed: 3, backbone: { name: 'resnet18', width: 4 }, epochs: 2 };
 const HISTORY = { loss: [2.3, 1.9], knnTop1: [0.12, 0.31] };
 
 function input(n: number, size: number, seed: number): tf.Tensor4D {
   const rng = createRng(seed);
-  return tf.tensor4d(Float32Array.from({ length: n * size * size * 3 }, () => rng.uniform(-1, 1)), [n, size, size, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: n * size * size * 3 }, () => rng.uniform(-1, 1)),
+    [n, size, size, 3],
+  );
 }
 
 /** Models with non-default BN statistics (one training-mode pass) and a SeededDropout layer. */
@@ -38,7 +52,10 @@ function models() {
   return { convnet: conv.model, backbone: res.model, classifier: head };
 }
 
-async function outputs(m: Record<string, tf.LayersModel>, x: tf.Tensor4D): Promise<Record<string, Float32Array>> {
+async function outputs(
+  m: Record<string, tf.LayersModel>,
+  x: tf.Tensor4D,
+): Promise<Record<string, Float32Array>> {
   const out: Record<string, Float32Array> = {};
   const e = m.backbone.predict(x) as tf.Tensor;
   const l = m.classifier.predict(e) as tf.Tensor;
@@ -51,7 +68,11 @@ async function outputs(m: Record<string, tf.LayersModel>, x: tf.Tensor4D): Promi
 }
 
 /** Unzips, lets `edit` change files, re-hashes them into the manifest unless told not to, zips again. */
-async function repack(bytes: Uint8Array, edit: (files: Record<string, Uint8Array>) => void, rehash = true): Promise<Uint8Array> {
+async function repack(
+  bytes: Uint8Array,
+  edit: (files: Record<string, Uint8Array>) => void,
+  rehash = true,
+): Promise<Uint8Array> {
   const files = unzipSync(bytes);
   edit(files);
   if (rehash && files['manifest.json']) {
@@ -71,7 +92,13 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
   beforeAll(async () => {
     await useWasmBackend();
     src = models();
-    bytes = await exportCheckpoint({ models: src, config: CONFIG, history: HISTORY, extra: { 'backbone.safetensors': st }, created });
+    bytes = await exportCheckpoint({
+      models: src,
+      config: CONFIG,
+      history: HISTORY,
+      extra: { 'backbone.safetensors': st },
+      created,
+    });
   });
 
   it('round trip: identical outputs and weights (BN statistics, num_batches_tracked), config, history, extra; tensor count flat', async () => {
@@ -82,7 +109,12 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
     expect(imp.config).toEqual(CONFIG);
     expect(imp.history).toEqual(HISTORY);
     expect(imp.extra['backbone.safetensors']).toEqual(st);
-    expect(imp.manifest).toMatchObject({ format: 'simlab-checkpoint', formatVersion: 1, created: created.toISOString(), extra: ['backbone.safetensors'] });
+    expect(imp.manifest).toMatchObject({
+      format: 'simlab-checkpoint',
+      formatVersion: 1,
+      created: created.toISOString(),
+      extra: ['backbone.safetensors'],
+    });
     expect(imp.manifest.models.map((m) => [m.name, m.path, m.inputShape])).toEqual([
       ['convnet', 'models/convnet/model.json', [[null, 16, 16, 3]]],
       ['backbone', 'models/backbone/model.json', [[null, 16, 16, 3]]],
@@ -92,7 +124,8 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
       const a = src[name].getWeights();
       const b = imp.models[name].getWeights();
       expect(b.length).toBe(a.length);
-      for (let i = 0; i < a.length; i++) expect(Array.from(await b[i].data())).toEqual(Array.from(await a[i].data()));
+      for (let i = 0; i < a.length; i++)
+        expect(Array.from(await b[i].data())).toEqual(Array.from(await a[i].data()));
     }
     expect((await imp.models.backbone.getLayer('bn1').getWeights()[4].data())[0]).toBe(1);
     const want = await outputs(src, x);
@@ -130,7 +163,13 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
     const w = files['models/backbone/weights.bin'];
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: w.slice().buffer }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: w.slice().buffer,
+      }),
+    );
     const x = input(1, 16, 6);
     const a = src.backbone.predict(x) as tf.Tensor;
     const b = model.predict(x) as tf.Tensor;
@@ -138,7 +177,13 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
     tf.dispose([x, a, b]);
     model.dispose();
     // Same models, same time → same bytes.
-    const again = await exportCheckpoint({ models: src, config: CONFIG, history: HISTORY, extra: { 'backbone.safetensors': st }, created });
+    const again = await exportCheckpoint({
+      models: src,
+      config: CONFIG,
+      history: HISTORY,
+      extra: { 'backbone.safetensors': st },
+      created,
+    });
     expect(await sha256Hex(again)).toBe(await sha256Hex(bytes));
   });
 
@@ -164,25 +209,66 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
   });
 
   it('clear messages: truncated, not a zip, pickled / safetensors input, no manifest, wrong format or version, corrupt file, unlisted file', async () => {
-    await expect(importCheckpoint(bytes.subarray(0, Math.floor(bytes.length / 2)), validate)).rejects.toThrow(/truncated or corrupt/);
-    await expect(importCheckpoint(bytes.subarray(0, bytes.length - 10), validate)).rejects.toThrow(/truncated or corrupt/);
-    await expect(importCheckpoint(strToU8('{"not": "a zip"}'), validate)).rejects.toThrow(/does not start like a zip/);
-    await expect(importCheckpoint(st, validate)).rejects.toThrow(/\.safetensors weights file, not a simlab checkpoint/);
-    await expect(importCheckpoint(Uint8Array.from([0x80, 0x02, 0x8a, 0x0a]), validate)).rejects.toThrow(/pickled PyTorch file/);
-    await expect(importCheckpoint(zipSync({ 'a.txt': strToU8('x') }), validate)).rejects.toThrow(/no manifest\.json/);
-    await expect(importCheckpoint(await repack(bytes, (files) => void (files['manifest.json'] = strToU8('{"format": "simlab-checkpoint",')), false), validate)).rejects.toThrow(
-      /manifest\.json in the checkpoint is not valid JSON/,
+    await expect(
+      importCheckpoint(bytes.subarray(0, Math.floor(bytes.length / 2)), validate),
+    ).rejects.toThrow(/truncated or corrupt/);
+    await expect(importCheckpoint(bytes.subarray(0, bytes.length - 10), validate)).rejects.toThrow(
+      /truncated or corrupt/,
     );
-    await expect(importCheckpoint(await repack(bytes, (files) => void (files['history.json'] = strToU8('[1, 2'))), validate)).rejects.toThrow(/history\.json in the checkpoint is not valid JSON/);
-    const editManifest = (f: (m: Record<string, unknown>) => void) => (files: Record<string, Uint8Array>) => {
-      const m = JSON.parse(strFromU8(files['manifest.json']));
-      f(m);
-      files['manifest.json'] = strToU8(JSON.stringify(m));
-    };
-    await expect(importCheckpoint(await repack(bytes, editManifest((m) => (m.formatVersion = 2))), validate)).rejects.toThrow(
+    await expect(importCheckpoint(strToU8('{"not": "a zip"}'), validate)).rejects.toThrow(
+      /does not start like a zip/,
+    );
+    await expect(importCheckpoint(st, validate)).rejects.toThrow(
+      /\.safetensors weights file, not a simlab checkpoint/,
+    );
+    await expect(
+      importCheckpoint(Uint8Array.from([0x80, 0x02, 0x8a, 0x0a]), validate),
+    ).rejects.toThrow(/pickled PyTorch file/);
+    await expect(importCheckpoint(zipSync({ 'a.txt': strToU8('x') }), validate)).rejects.toThrow(
+      /no manifest\.json/,
+    );
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          (files) => void (files['manifest.json'] = strToU8('{"format": "simlab-checkpoint",')),
+          false,
+        ),
+        validate,
+      ),
+    ).rejects.toThrow(/manifest\.json in the checkpoint is not valid JSON/);
+    await expect(
+      importCheckpoint(
+        await repack(bytes, (files) => void (files['history.json'] = strToU8('[1, 2'))),
+        validate,
+      ),
+    ).rejects.toThrow(/history\.json in the checkpoint is not valid JSON/);
+    const editManifest =
+      (f: (m: Record<string, unknown>) => void) => (files: Record<string, Uint8Array>) => {
+        const m = JSON.parse(strFromU8(files['manifest.json']));
+        f(m);
+        files['manifest.json'] = strToU8(JSON.stringify(m));
+      };
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          editManifest((m) => (m.formatVersion = 2)),
+        ),
+        validate,
+      ),
+    ).rejects.toThrow(
       'checkpoint format version 2 is not supported: this simlab reads version 1 (the file comes from a newer simlab)',
     );
-    await expect(importCheckpoint(await repack(bytes, editManifest((m) => (m.format = 'keras'))), validate)).rejects.toThrow(/format is "keras", expected "simlab-checkpoint"/);
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          editManifest((m) => (m.format = 'keras')),
+        ),
+        validate,
+      ),
+    ).rejects.toThrow(/format is "keras", expected "simlab-checkpoint"/);
     const flipped = await repack(
       bytes,
       (files) => {
@@ -190,22 +276,45 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
       },
       false,
     );
-    await expect(importCheckpoint(flipped, validate)).rejects.toThrow('models/backbone/weights.bin is corrupt: its sha256 does not match the manifest');
-    await expect(importCheckpoint(await repack(bytes, (files) => void (files['evil.js'] = strToU8('x')), false), validate)).rejects.toThrow(/holds evil\.js, which its manifest does not list/);
+    await expect(importCheckpoint(flipped, validate)).rejects.toThrow(
+      'models/backbone/weights.bin is corrupt: its sha256 does not match the manifest',
+    );
+    await expect(
+      importCheckpoint(
+        await repack(bytes, (files) => void (files['evil.js'] = strToU8('x')), false),
+        validate,
+      ),
+    ).rejects.toThrow(/holds evil\.js, which its manifest does not list/);
   });
 
   it('rejects an invalid config with the validator’s problems', async () => {
-    const bad = await repack(bytes, (files) => void (files['config.json'] = strToU8(JSON.stringify({ seed: 1.5, backbone: { name: 'resnet18' }, epochs: 0 }))));
-    await expect(importCheckpoint(bad, validate)).rejects.toThrow(/config\.json is not a valid run config: seed: .*; epochs: /);
+    const bad = await repack(
+      bytes,
+      (files) =>
+        void (files['config.json'] = strToU8(
+          JSON.stringify({ seed: 1.5, backbone: { name: 'resnet18' }, epochs: 0 }),
+        )),
+    );
+    await expect(importCheckpoint(bad, validate)).rejects.toThrow(
+      /config\.json is not a valid run config: seed: .*; epochs: /,
+    );
   });
 
   it('mismatched weight shapes, missing weights and unregistered classes are named; nothing leaks', async () => {
-    const editModel = (name: string, f: (json: { modelTopology: unknown; weightsManifest: { weights: { name: string; shape: number[] }[] }[] }) => void) => (files: Record<string, Uint8Array>) => {
-      const p = `models/${name}/model.json`;
-      const json = JSON.parse(strFromU8(files[p]));
-      f(json);
-      files[p] = strToU8(JSON.stringify(json));
-    };
+    const editModel =
+      (
+        name: string,
+        f: (json: {
+          modelTopology: unknown;
+          weightsManifest: { weights: { name: string; shape: number[] }[] }[];
+        }) => void,
+      ) =>
+      (files: Record<string, Uint8Array>) => {
+        const p = `models/${name}/model.json`;
+        const json = JSON.parse(strFromU8(files[p]));
+        f(json);
+        files[p] = strToU8(JSON.stringify(json));
+      };
     const before = tf.memory().numTensors;
     // Architecture says 8 classes; weights.bin was saved for 5 (byte counts still agree after the spec edit below).
     const wrongShape = await repack(
@@ -215,39 +324,67 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
         json.modelTopology = JSON.parse(s);
       }),
     );
-    await expect(importCheckpoint(wrongShape, validate)).rejects.toThrow(/model 'classifier': weight '.*kernel' has shape \[32,5\] in weights.bin but the architecture needs \[32,8\]/);
+    await expect(importCheckpoint(wrongShape, validate)).rejects.toThrow(
+      /model 'classifier': weight '.*kernel' has shape \[32,5\] in weights.bin but the architecture needs \[32,8\]/,
+    );
     const wrongSpec = await repack(
       bytes,
       editModel('backbone', (json) => {
         json.weightsManifest[0].weights[0].shape = [3, 3, 3, 5];
       }),
     );
-    await expect(importCheckpoint(wrongSpec, validate)).rejects.toThrow(/model 'backbone': the weight specs need \d+ bytes but the weight files hold \d+/);
+    await expect(importCheckpoint(wrongSpec, validate)).rejects.toThrow(
+      /model 'backbone': the weight specs need \d+ bytes but the weight files hold \d+/,
+    );
     const renamed = await repack(
       bytes,
       editModel('backbone', (json) => {
         json.weightsManifest[0].weights[0].name = 'other/kernel';
       }),
     );
-    await expect(importCheckpoint(renamed, validate)).rejects.toThrow(/model 'backbone': weight 'conv1\/kernel' \[3,3,3,4\] is not in weights\.bin/);
+    await expect(importCheckpoint(renamed, validate)).rejects.toThrow(
+      /model 'backbone': weight 'conv1\/kernel' \[3,3,3,4\] is not in weights\.bin/,
+    );
     const evil = await repack(
       bytes,
       editModel('backbone', (json) => {
-        json.modelTopology = JSON.parse(JSON.stringify(json.modelTopology).replace('"class_name":"TorchBatchNorm"', '"class_name":"Function"'));
+        json.modelTopology = JSON.parse(
+          JSON.stringify(json.modelTopology).replace(
+            '"class_name":"TorchBatchNorm"',
+            '"class_name":"Function"',
+          ),
+        );
       }),
     );
-    await expect(importCheckpoint(evil, validate)).rejects.toThrow(/model 'backbone' uses classes this simlab does not know: Function/);
+    await expect(importCheckpoint(evil, validate)).rejects.toThrow(
+      /model 'backbone' uses classes this simlab does not know: Function/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses bad names and models whose nested weights clash', async () => {
-    await expect(exportCheckpoint({ models: { '../x': src.classifier }, config: CONFIG, history: null })).rejects.toThrow(/model name "\.\.\/x"/);
-    await expect(exportCheckpoint({ models: {}, config: CONFIG, history: null })).rejects.toThrow(/at least one model/);
-    const a = createResNet18({ width: 2, inputSize: 8 }, { initWeights: false, modelName: 'online' });
-    const b = createResNet18({ width: 2, inputSize: 8 }, { initWeights: false, modelName: 'target' });
+    await expect(
+      exportCheckpoint({ models: { '../x': src.classifier }, config: CONFIG, history: null }),
+    ).rejects.toThrow(/model name "\.\.\/x"/);
+    await expect(exportCheckpoint({ models: {}, config: CONFIG, history: null })).rejects.toThrow(
+      /at least one model/,
+    );
+    const a = createResNet18(
+      { width: 2, inputSize: 8 },
+      { initWeights: false, modelName: 'online' },
+    );
+    const b = createResNet18(
+      { width: 2, inputSize: 8 },
+      { initWeights: false, modelName: 'target' },
+    );
     const inp = tf.input({ shape: [8, 8, 3] });
-    const both = tf.model({ inputs: inp, outputs: [a.model.apply(inp) as tf.SymbolicTensor, b.model.apply(inp) as tf.SymbolicTensor] });
-    await expect(exportCheckpoint({ models: { pair: both }, config: CONFIG, history: null })).rejects.toThrow(/model 'pair' has two weights named 'conv1\/kernel'/);
+    const both = tf.model({
+      inputs: inp,
+      outputs: [a.model.apply(inp) as tf.SymbolicTensor, b.model.apply(inp) as tf.SymbolicTensor],
+    });
+    await expect(
+      exportCheckpoint({ models: { pair: both }, config: CONFIG, history: null }),
+    ).rejects.toThrow(/model 'pair' has two weights named 'conv1\/kernel'/);
     both.dispose();
   });
 });

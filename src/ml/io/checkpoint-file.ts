@@ -75,7 +75,10 @@ export interface ImportedCheckpoint {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 function checkName(kind: string, name: string): void {
-  if (!NAME.test(name) || name.includes('..')) throw new Error(`${kind} name ${JSON.stringify(name)} must be 1–100 characters of letters, digits, '_', '-', '.' (no '..')`);
+  if (!NAME.test(name) || name.includes('..'))
+    throw new Error(
+      `${kind} name ${JSON.stringify(name)} must be 1–100 characters of letters, digits, '_', '-', '.' (no '..')`,
+    );
 }
 
 /** sha256 of bytes, hex (WebCrypto: works in the worker and in Node). */
@@ -85,7 +88,13 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** The tfjs layers-format model.json and weights.bin of `model` (via tf.io.withSaveHandler; reads weights with async data()). */
-async function saveModel(model: tf.LayersModel): Promise<{ json: Record<string, unknown>; weights: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
+async function saveModel(
+  model: tf.LayersModel,
+): Promise<{
+  json: Record<string, unknown>;
+  weights: Uint8Array;
+  specs: tf.io.WeightsManifestEntry[];
+}> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -94,8 +103,11 @@ async function saveModel(model: tf.LayersModel): Promise<{ json: Record<string, 
     }),
   );
   const a = artifacts as tf.io.ModelArtifacts | null;
-  if (!a || !a.modelTopology || !a.weightSpecs) throw new Error(`model '${model.name}' produced no topology or weights when saved`);
-  const weights = new Uint8Array(a.weightData ? tf.io.CompositeArrayBuffer.join(a.weightData) : new ArrayBuffer(0));
+  if (!a || !a.modelTopology || !a.weightSpecs)
+    throw new Error(`model '${model.name}' produced no topology or weights when saved`);
+  const weights = new Uint8Array(
+    a.weightData ? tf.io.CompositeArrayBuffer.join(a.weightData) : new ArrayBuffer(0),
+  );
   const json: Record<string, unknown> = {
     format: 'layers-model',
     generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
@@ -108,7 +120,12 @@ async function saveModel(model: tf.LayersModel): Promise<{ json: Record<string, 
 }
 
 function readme(manifest: Omit<CheckpointManifest, 'files'>): string {
-  const models = manifest.models.map((m) => `  models/${m.name}/model.json + weights.bin   (${m.params.toLocaleString('en-US')} values, input ${JSON.stringify(m.inputShape)})`).join('\n');
+  const models = manifest.models
+    .map(
+      (m) =>
+        `  models/${m.name}/model.json + weights.bin   (${m.params.toLocaleString('en-US')} values, input ${JSON.stringify(m.inputShape)})`,
+    )
+    .join('\n');
   const extras = manifest.extra.map((e) => `  extra/${e}`).join('\n');
   const st = manifest.extra.filter((e) => e.endsWith('.safetensors'));
   return `simlab checkpoint (format ${CHECKPOINT_FILE_FORMAT}, version ${CHECKPOINT_FILE_VERSION}), created ${manifest.created}
@@ -136,7 +153,9 @@ Loading in TensorFlow.js
 Loading in PyTorch
 ${
   st.length > 0
-    ? st.map((e) => `  extra/${e} is a torchvision resnet18 state_dict in .safetensors format:`).join('\n') +
+    ? st
+        .map((e) => `  extra/${e} is a torchvision resnet18 state_dict in .safetensors format:`)
+        .join('\n') +
       `
     from safetensors.torch import load_file
     model = torchvision.models.resnet18()
@@ -172,7 +191,10 @@ export async function exportCheckpoint(input: ExportCheckpointInput): Promise<Ui
     const seen = new Set<string>();
     for (const s of specs) {
       // Two nested models with the same layer names save clashing weight names; loading would mix them up.
-      if (seen.has(s.name)) throw new Error(`model '${name}' has two weights named '${s.name}'; store its nested models as separate entries`);
+      if (seen.has(s.name))
+        throw new Error(
+          `model '${name}' has two weights named '${s.name}'; store its nested models as separate entries`,
+        );
       seen.add(s.name);
     }
     const path = `models/${name}/model.json`;
@@ -193,14 +215,23 @@ export async function exportCheckpoint(input: ExportCheckpointInput): Promise<Ui
   }
   files['config.json'] = strToU8(JSON.stringify(input.config ?? null, null, 1));
   files['history.json'] = strToU8(JSON.stringify(input.history ?? null));
-  const base = { format: CHECKPOINT_FILE_FORMAT, formatVersion: CHECKPOINT_FILE_VERSION, created, generatedBy: 'simlab', models: infos, extra } as const;
+  const base = {
+    format: CHECKPOINT_FILE_FORMAT,
+    formatVersion: CHECKPOINT_FILE_VERSION,
+    created,
+    generatedBy: 'simlab',
+    models: infos,
+    extra,
+  } as const;
   files['README.txt'] = strToU8(readme(base));
   const hashes: Record<string, string> = {};
   for (const [p, b] of Object.entries(files)) hashes[p] = await sha256Hex(b);
   const manifest: CheckpointManifest = { ...base, extra: [...extra], models: infos, files: hashes };
 
   const mtime = new Date(created);
-  const zippable: Zippable = { 'manifest.json': [strToU8(JSON.stringify(manifest, null, 1)), { mtime }] };
+  const zippable: Zippable = {
+    'manifest.json': [strToU8(JSON.stringify(manifest, null, 1)), { mtime }],
+  };
   for (const [p, b] of Object.entries(files)) {
     // Float weights barely compress (~7%), and deflating tens of MB costs seconds: store them.
     const binary = p.endsWith('.bin') || p.endsWith('.safetensors');
@@ -240,22 +271,40 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
     modelTopology?: unknown;
     weightsManifest?: { paths?: unknown; weights?: tf.io.WeightsManifestEntry[] }[];
   };
-  if (json === null || typeof json !== 'object' || !json.modelTopology || typeof json.modelTopology !== 'object') throw new Error(`model '${name}': model.json has no modelTopology`);
-  if (json.format !== undefined && json.format !== 'layers-model') throw new Error(`model '${name}': model.json has format ${JSON.stringify(json.format)}, expected "layers-model"`);
+  if (
+    json === null ||
+    typeof json !== 'object' ||
+    !json.modelTopology ||
+    typeof json.modelTopology !== 'object'
+  )
+    throw new Error(`model '${name}': model.json has no modelTopology`);
+  if (json.format !== undefined && json.format !== 'layers-model')
+    throw new Error(
+      `model '${name}': model.json has format ${JSON.stringify(json.format)}, expected "layers-model"`,
+    );
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;
-  const unknown = [...classNames(json.modelTopology, new Set())].filter((c) => !Object.prototype.hasOwnProperty.call(registered, c));
+  const unknown = [...classNames(json.modelTopology, new Set())].filter(
+    (c) => !Object.prototype.hasOwnProperty.call(registered, c),
+  );
   if (unknown.length > 0) {
-    throw new Error(`model '${name}' uses classes this simlab does not know: ${unknown.join(', ')} (only registered tfjs / simlab layers are loaded; nothing in a file is run as code)`);
+    throw new Error(
+      `model '${name}' uses classes this simlab does not know: ${unknown.join(', ')} (only registered tfjs / simlab layers are loaded; nothing in a file is run as code)`,
+    );
   }
   const groups = Array.isArray(json.weightsManifest) ? json.weightsManifest : [];
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   for (const g of groups) {
-    if (!Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new Error(`model '${name}': weightsManifest entries need paths and weights`);
+    if (!Array.isArray(g.paths) || !Array.isArray(g.weights))
+      throw new Error(`model '${name}': weightsManifest entries need paths and weights`);
     for (const p of g.paths) {
-      if (typeof p !== 'string' || !NAME.test(p) || p.includes('..')) throw new Error(`model '${name}': weight file path ${JSON.stringify(p)} is not a plain file name`);
+      if (typeof p !== 'string' || !NAME.test(p) || p.includes('..'))
+        throw new Error(
+          `model '${name}': weight file path ${JSON.stringify(p)} is not a plain file name`,
+        );
       const b = files[dir + p];
-      if (!b) throw new Error(`model '${name}': weight file ${dir}${p} is missing from the checkpoint`);
+      if (!b)
+        throw new Error(`model '${name}': weight file ${dir}${p} is missing from the checkpoint`);
       parts.push(b);
     }
     specs.push(...g.weights);
@@ -263,15 +312,26 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
   const total = parts.reduce((n, b) => n + b.length, 0);
   let need = 0;
   for (const s of specs) {
-    if (!DTYPE_BYTES[s.dtype] || s.quantization) throw new Error(`model '${name}': weight '${s.name}' has unsupported dtype ${s.dtype}${s.quantization ? ' (quantized)' : ''}`);
-    if (!Array.isArray(s.shape) || s.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`model '${name}': weight '${s.name}' has a bad shape ${JSON.stringify(s.shape)}`);
+    if (!DTYPE_BYTES[s.dtype] || s.quantization)
+      throw new Error(
+        `model '${name}': weight '${s.name}' has unsupported dtype ${s.dtype}${s.quantization ? ' (quantized)' : ''}`,
+      );
+    if (!Array.isArray(s.shape) || s.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new Error(
+        `model '${name}': weight '${s.name}' has a bad shape ${JSON.stringify(s.shape)}`,
+      );
     need += s.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[s.dtype];
   }
-  if (need !== total) throw new Error(`model '${name}': the weight specs need ${need} bytes but the weight files hold ${total}`);
+  if (need !== total)
+    throw new Error(
+      `model '${name}': the weight specs need ${need} bytes but the weight files hold ${total}`,
+    );
 
   let model: tf.LayersModel;
   try {
-    model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'] });
+    model = await tf.models.modelFromJSON({
+      modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'],
+    });
   } catch (e) {
     throw new Error(`model '${name}': its topology could not be rebuilt (${(e as Error).message})`);
   }
@@ -279,14 +339,24 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
     const bySpec = new Map(specs.map((s) => [s.name, s.shape]));
     for (const w of model.weights) {
       const s = bySpec.get(w.originalName);
-      if (!s) throw new Error(`model '${name}': weight '${w.originalName}' ${JSON.stringify(w.shape)} is not in weights.bin`);
+      if (!s)
+        throw new Error(
+          `model '${name}': weight '${w.originalName}' ${JSON.stringify(w.shape)} is not in weights.bin`,
+        );
       if (s.length !== w.shape.length || s.some((d, i) => d !== w.shape[i])) {
-        throw new Error(`model '${name}': weight '${w.originalName}' has shape ${JSON.stringify(s)} in weights.bin but the architecture needs ${JSON.stringify(w.shape)}`);
+        throw new Error(
+          `model '${name}': weight '${w.originalName}' has shape ${JSON.stringify(s)} in weights.bin but the architecture needs ${JSON.stringify(w.shape)}`,
+        );
       }
     }
     if (specs.length !== model.weights.length) {
       const known = new Set(model.weights.map((w) => w.originalName));
-      throw new Error(`model '${name}': weights.bin holds weights the architecture does not have: ${specs.filter((s) => !known.has(s.name)).map((s) => s.name).join(', ')}`);
+      throw new Error(
+        `model '${name}': weights.bin holds weights the architecture does not have: ${specs
+          .filter((s) => !known.has(s.name))
+          .map((s) => s.name)
+          .join(', ')}`,
+      );
     }
     const buf = new Uint8Array(total);
     let at = 0;
@@ -310,11 +380,18 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
  * rebuilds the models (tf.models.modelFromJSON + loadWeights). Throws an Error naming the first
  * problem. The caller owns (disposes) the returned models.
  */
-export async function importCheckpoint(bytes: Uint8Array, validateConfig: ConfigValidator): Promise<ImportedCheckpoint> {
+export async function importCheckpoint(
+  bytes: Uint8Array,
+  validateConfig: ConfigValidator,
+): Promise<ImportedCheckpoint> {
   const pickled = pickledTorchKind(bytes);
-  if (pickled) throw new Error('this is a pickled PyTorch file (torch.save), not a simlab checkpoint; PyTorch weights are imported as .safetensors');
+  if (pickled)
+    throw new Error(
+      'this is a pickled PyTorch file (torch.save), not a simlab checkpoint; PyTorch weights are imported as .safetensors',
+    );
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    const looksSafetensors = bytes.length > 9 && bytes[8] === 0x7b && bytes[4] === 0 && bytes[5] === 0;
+    const looksSafetensors =
+      bytes.length > 9 && bytes[8] === 0x7b && bytes[4] === 0 && bytes[5] === 0;
     throw new Error(
       looksSafetensors
         ? 'this is a .safetensors weights file, not a simlab checkpoint (.zip); import it as backbone weights instead'
@@ -325,32 +402,49 @@ export async function importCheckpoint(bytes: Uint8Array, validateConfig: Config
   try {
     files = unzipSync(bytes);
   } catch (e) {
-    throw new Error(`the checkpoint zip is truncated or corrupt (${(e as Error).message}); download it again`);
+    throw new Error(
+      `the checkpoint zip is truncated or corrupt (${(e as Error).message}); download it again`,
+    );
   }
-  if (!files['manifest.json']) throw new Error('not a simlab checkpoint: the zip has no manifest.json');
+  if (!files['manifest.json'])
+    throw new Error('not a simlab checkpoint: the zip has no manifest.json');
   const manifest = parseJson(files, 'manifest.json') as CheckpointManifest;
-  if (manifest === null || typeof manifest !== 'object' || manifest.format !== CHECKPOINT_FILE_FORMAT) {
-    throw new Error(`not a simlab checkpoint: manifest.json format is ${JSON.stringify((manifest as { format?: unknown } | null)?.format)}, expected "${CHECKPOINT_FILE_FORMAT}"`);
+  if (
+    manifest === null ||
+    typeof manifest !== 'object' ||
+    manifest.format !== CHECKPOINT_FILE_FORMAT
+  ) {
+    throw new Error(
+      `not a simlab checkpoint: manifest.json format is ${JSON.stringify((manifest as { format?: unknown } | null)?.format)}, expected "${CHECKPOINT_FILE_FORMAT}"`,
+    );
   }
   if (manifest.formatVersion !== CHECKPOINT_FILE_VERSION) {
-    const newer = typeof manifest.formatVersion === 'number' && manifest.formatVersion > CHECKPOINT_FILE_VERSION;
+    const newer =
+      typeof manifest.formatVersion === 'number' &&
+      manifest.formatVersion > CHECKPOINT_FILE_VERSION;
     throw new Error(
       `checkpoint format version ${JSON.stringify(manifest.formatVersion)} is not supported: this simlab reads version ${CHECKPOINT_FILE_VERSION}${newer ? ' (the file comes from a newer simlab)' : ''}`,
     );
   }
-  if (!manifest.files || typeof manifest.files !== 'object' || !Array.isArray(manifest.models)) throw new Error('manifest.json lacks its files or models list');
+  if (!manifest.files || typeof manifest.files !== 'object' || !Array.isArray(manifest.models))
+    throw new Error('manifest.json lacks its files or models list');
   for (const path of Object.keys(files)) {
     if (path === 'manifest.json' || path.endsWith('/')) continue;
-    if (!(path in manifest.files)) throw new Error(`the checkpoint holds ${path}, which its manifest does not list`);
+    if (!(path in manifest.files))
+      throw new Error(`the checkpoint holds ${path}, which its manifest does not list`);
   }
   for (const [path, hash] of Object.entries(manifest.files)) {
     const b = files[path];
     if (!b) throw new Error(`the checkpoint is missing ${path}, listed in its manifest`);
-    if ((await sha256Hex(b)) !== hash) throw new Error(`${path} is corrupt: its sha256 does not match the manifest`);
+    if ((await sha256Hex(b)) !== hash)
+      throw new Error(`${path} is corrupt: its sha256 does not match the manifest`);
   }
   const config = parseJson(files, 'config.json');
   const check = validateConfig(config);
-  if (!check.ok) throw new Error(`config.json is not a valid run config: ${check.problems.join('; ') || 'rejected by the validator'}`);
+  if (!check.ok)
+    throw new Error(
+      `config.json is not a valid run config: ${check.problems.join('; ') || 'rejected by the validator'}`,
+    );
   const history = parseJson(files, 'history.json');
 
   const models: Record<string, tf.LayersModel> = {};

@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { zipSync, strToU8 } from 'fflate';
-import { floatToHalf, halfToFloat, pickledTorchKind, readSafetensors, toFloat32, writeSafetensors } from './safetensors';
+import {
+  floatToHalf,
+  halfToFloat,
+  pickledTorchKind,
+  readSafetensors,
+  toFloat32,
+  writeSafetensors,
+} from './safetensors';
 
 /** Builds a safetensors file by hand from a header object and a data area (no padding). */
 function rawFile(header: unknown, data: Uint8Array): Uint8Array {
@@ -31,10 +38,23 @@ describe('safetensors', () => {
     expect(headerLen % 8).toBe(0);
     const { tensors, metadata } = readSafetensors(bytes);
     expect(metadata).toEqual({ format: 'pt', note: 'ünïcode ✓' });
-    expect(Object.keys(tensors)).toEqual(['a.weight', 'half', 'bn.num_batches_tracked', 'big', 'ints', 'bytes', 'empty']);
+    expect(Object.keys(tensors)).toEqual([
+      'a.weight',
+      'half',
+      'bn.num_batches_tracked',
+      'big',
+      'ints',
+      'bytes',
+      'empty',
+    ]);
     expect(tensors['a.weight']).toEqual({ dtype: 'F32', shape: [2, 3], data: f });
     expect(Array.from(tensors.half.data as Uint16Array)).toEqual([0x3c00, 0xc000, 0x7bff, 0x2e66]);
-    expect(Array.from(toFloat32(tensors.half))).toEqual([1, -2, 65504, Math.fround(halfToFloat(0x2e66))]);
+    expect(Array.from(toFloat32(tensors.half))).toEqual([
+      1,
+      -2,
+      65504,
+      Math.fround(halfToFloat(0x2e66)),
+    ]);
     expect(tensors['bn.num_batches_tracked'].shape).toEqual([]);
     expect((tensors['bn.num_batches_tracked'].data as BigInt64Array)[0]).toBe(12345678901n);
     expect(Array.from(tensors.big.data as BigInt64Array)).toEqual([-(2n ** 62n), 7n]);
@@ -42,7 +62,9 @@ describe('safetensors', () => {
     expect(Array.from(tensors.bytes.data as Uint8Array)).toEqual([0, 255]);
     expect(tensors.empty.data.length).toBe(0);
     // Same input, same bytes.
-    expect(writeSafetensors({ x: { dtype: 'F32', shape: [1], data: [1] } })).toEqual(writeSafetensors({ x: { dtype: 'F32', shape: [1], data: [1] } }));
+    expect(writeSafetensors({ x: { dtype: 'F32', shape: [1], data: [1] } })).toEqual(
+      writeSafetensors({ x: { dtype: 'F32', shape: [1], data: [1] } }),
+    );
   });
 
   it('half precision: every finite bit pattern survives half → float → half; rounding is to nearest even', () => {
@@ -65,20 +87,35 @@ describe('safetensors', () => {
     const f = new Float32Array(vals);
     const u = new Uint32Array(f.buffer);
     for (let i = 0; i < vals.length; i++) bits[i] = u[i] >>> 16;
-    const file = rawFile({ w: { dtype: 'BF16', shape: [4], data_offsets: [0, 8] } }, new Uint8Array(bits.buffer));
+    const file = rawFile(
+      { w: { dtype: 'BF16', shape: [4], data_offsets: [0, 8] } },
+      new Uint8Array(bits.buffer),
+    );
     const t = readSafetensors(file).tensors.w;
-    const expected = Array.from(bits, (b) => new Float32Array(new Uint32Array([b << 16]).buffer)[0]);
+    const expected = Array.from(
+      bits,
+      (b) => new Float32Array(new Uint32Array([b << 16]).buffer)[0],
+    );
     expect(Array.from(toFloat32(t))).toEqual(expected);
     expect(toFloat32(t)[0]).toBe(1);
-    const i64 = readSafetensors(writeSafetensors({ n: { dtype: 'I64', shape: [2], data: [3, -4] } })).tensors.n;
+    const i64 = readSafetensors(
+      writeSafetensors({ n: { dtype: 'I64', shape: [2], data: [3, -4] } }),
+    ).tensors.n;
     expect(Array.from(toFloat32(i64))).toEqual([3, -4]);
   });
 
   it('rejects truncated and corrupt files with messages that say what is wrong', () => {
-    const good = writeSafetensors({ a: { dtype: 'F32', shape: [4], data: [1, 2, 3, 4] }, b: { dtype: 'F32', shape: [2], data: [5, 6] } });
-    expect(() => readSafetensors(good.subarray(0, 5))).toThrow(/shorter than the 8-byte header length/);
+    const good = writeSafetensors({
+      a: { dtype: 'F32', shape: [4], data: [1, 2, 3, 4] },
+      b: { dtype: 'F32', shape: [2], data: [5, 6] },
+    });
+    expect(() => readSafetensors(good.subarray(0, 5))).toThrow(
+      /shorter than the 8-byte header length/,
+    );
     expect(() => readSafetensors(good.subarray(0, 20))).toThrow(/truncated.*header claims/);
-    expect(() => readSafetensors(good.subarray(0, good.length - 4), 'w.safetensors')).toThrow(/tensor 'b'.*beyond the data.*truncated/);
+    expect(() => readSafetensors(good.subarray(0, good.length - 4), 'w.safetensors')).toThrow(
+      /tensor 'b'.*beyond the data.*truncated/,
+    );
     const huge = new Uint8Array(16);
     new DataView(huge.buffer).setBigUint64(0, 2n ** 60n, true);
     expect(() => readSafetensors(huge)).toThrow(/implausibly large/);
@@ -86,35 +123,72 @@ describe('safetensors', () => {
     notJson[8] = 0x7a;
     expect(() => readSafetensors(notJson)).toThrow(/not valid UTF-8 JSON/);
     const data = new Uint8Array(24);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] } }, data))).toThrow(
-      /'a' \[0, 16\] and 'b' \[8, 24\] overlap/,
+    expect(() =>
+      readSafetensors(
+        rawFile(
+          {
+            a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+            b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] },
+          },
+          data,
+        ),
+      ),
+    ).toThrow(/'a' \[0, 16\] and 'b' \[8, 24\] overlap/);
+    expect(() =>
+      readSafetensors(rawFile({ a: { dtype: 'F32', shape: [4], data_offsets: [16, 32] } }, data)),
+    ).toThrow(/beyond the data \(24 bytes\)/);
+    expect(() =>
+      readSafetensors(rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, data)),
+    ).toThrow(/needs 12 bytes but data_offsets \[0, 16\] span 16/);
+    expect(() =>
+      readSafetensors(rawFile({ a: { dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] } }, data)),
+    ).toThrow(/tensor 'a': unknown dtype "F8_E4M3"/);
+    expect(() =>
+      readSafetensors(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, data)),
+    ).toThrow(/non-negative integers/);
+    expect(() => readSafetensors(rawFile({ __metadata__: { n: 3 } }, data))).toThrow(
+      /__metadata__.n must be a string/,
     );
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [4], data_offsets: [16, 32] } }, data))).toThrow(/beyond the data \(24 bytes\)/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, data))).toThrow(/needs 12 bytes but data_offsets \[0, 16\] span 16/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] } }, data))).toThrow(/tensor 'a': unknown dtype "F8_E4M3"/);
-    expect(() => readSafetensors(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, data))).toThrow(/non-negative integers/);
-    expect(() => readSafetensors(rawFile({ __metadata__: { n: 3 } }, data))).toThrow(/__metadata__.n must be a string/);
   });
 
   it('refuses pickled PyTorch files and says how to convert them', () => {
     const legacy = Uint8Array.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc]);
     expect(pickledTorchKind(legacy)).toBe('pickle');
-    expect(() => readSafetensors(legacy, 'model.pth')).toThrow(/'model.pth' is a pickled PyTorch file \(pickle stream\).*safetensors\.torch import save_file.*save_file\(model\.state_dict\(\), "x\.safetensors"\)/);
+    expect(() => readSafetensors(legacy, 'model.pth')).toThrow(
+      /'model.pth' is a pickled PyTorch file \(pickle stream\).*safetensors\.torch import save_file.*save_file\(model\.state_dict\(\), "x\.safetensors"\)/,
+    );
     const proto5 = Uint8Array.from([0x80, 0x05, 0x95, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(pickledTorchKind(proto5)).toBe('pickle');
-    const torchZip = zipSync({ 'archive/data.pkl': Uint8Array.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]), 'archive/version': strToU8('3\n'), 'archive/data/0': new Uint8Array(16) }, { level: 0 });
+    const torchZip = zipSync(
+      {
+        'archive/data.pkl': Uint8Array.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]),
+        'archive/version': strToU8('3\n'),
+        'archive/data/0': new Uint8Array(16),
+      },
+      { level: 0 },
+    );
     expect(pickledTorchKind(torchZip)).toBe('zip');
-    expect(() => readSafetensors(torchZip)).toThrow(/pickled PyTorch file \(torch\.save zip archive\).*save_file/);
+    expect(() => readSafetensors(torchZip)).toThrow(
+      /pickled PyTorch file \(torch\.save zip archive\).*save_file/,
+    );
     const otherZip = zipSync({ 'manifest.json': strToU8('{}') });
     expect(pickledTorchKind(otherZip)).toBeNull();
     expect(() => readSafetensors(otherZip)).toThrow(/zip archive, not a safetensors file/);
     // A real safetensors file whose header happens to start like nothing above is not flagged.
-    expect(pickledTorchKind(writeSafetensors({ a: { dtype: 'U8', shape: [1], data: [0x80] } }))).toBeNull();
+    expect(
+      pickledTorchKind(writeSafetensors({ a: { dtype: 'U8', shape: [1], data: [0x80] } })),
+    ).toBeNull();
   });
 
   it('writer validates its input', () => {
-    expect(() => writeSafetensors({ a: { dtype: 'F32', shape: [2, 2], data: [1, 2, 3] } })).toThrow(/'a': shape \[2,2\] has 4 elements but 3 values/);
-    expect(() => writeSafetensors({ a: { dtype: 'I64', shape: [1], data: [1.5] } })).toThrow(/not an integer/);
-    expect(() => writeSafetensors({ __metadata__: { dtype: 'F32', shape: [1], data: [1] } })).toThrow(/reserved/);
+    expect(() => writeSafetensors({ a: { dtype: 'F32', shape: [2, 2], data: [1, 2, 3] } })).toThrow(
+      /'a': shape \[2,2\] has 4 elements but 3 values/,
+    );
+    expect(() => writeSafetensors({ a: { dtype: 'I64', shape: [1], data: [1.5] } })).toThrow(
+      /not an integer/,
+    );
+    expect(() =>
+      writeSafetensors({ __metadata__: { dtype: 'F32', shape: [1], data: [1] } }),
+    ).toThrow(/reserved/);
   });
 });

@@ -12,15 +12,45 @@
  */
 
 /** Element types this module reads (F16 / BF16 are widened to float32 by `toFloat32`). */
-export const SAFETENSORS_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'] as const;
+export const SAFETENSORS_DTYPES = [
+  'F64',
+  'F32',
+  'F16',
+  'BF16',
+  'I64',
+  'I32',
+  'I16',
+  'I8',
+  'U8',
+  'BOOL',
+] as const;
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];
 /** Element types this module writes. */
 export type WritableDtype = 'F32' | 'F16' | 'I64' | 'I32' | 'U8';
 
-const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 /** Typed view of a tensor's values: F16 and BF16 keep their raw 16-bit patterns (Uint16Array). */
-export type SafetensorsData = Float64Array | Float32Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+export type SafetensorsData =
+  | Float64Array
+  | Float32Array
+  | Uint16Array
+  | BigInt64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array;
 
 export interface SafetensorsTensor {
   dtype: SafetensorsDtype;
@@ -53,7 +83,13 @@ const PICKLE_HELP =
 /** Recognises torch.save output: a zip holding `…/data.pkl`, or a bare pickle stream (protocol 2–5). */
 export function pickledTorchKind(bytes: Uint8Array): 'zip' | 'pickle' | null {
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return 'pickle';
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+  if (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    bytes[2] === 0x03 &&
+    bytes[3] === 0x04
+  ) {
     // torch.save's zip stores its entries uncompressed; the name appears in the local and central headers.
     return indexOfAscii(bytes, 'data.pkl') >= 0 ? 'zip' : null;
   }
@@ -70,7 +106,13 @@ function indexOfAscii(bytes: Uint8Array, s: string): number {
 }
 
 function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06);
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 0x03 || bytes[2] === 0x05) &&
+    (bytes[3] === 0x04 || bytes[3] === 0x06)
+  );
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -115,62 +157,106 @@ function describe(name: string): string {
  * and throws an Error naming the problem. Tensor data is copied out (the input can be dropped).
  */
 export function readSafetensors(bytes: Uint8Array, fileName = ''): SafetensorsFile {
-  if (!LITTLE_ENDIAN) throw new Error('safetensors: this platform is big-endian, which is not supported');
+  if (!LITTLE_ENDIAN)
+    throw new Error('safetensors: this platform is big-endian, which is not supported');
   const pickled = pickledTorchKind(bytes);
-  if (pickled) throw new Error(`${describe(fileName)} is a pickled PyTorch file (${pickled === 'zip' ? 'torch.save zip archive' : 'pickle stream'}); ${PICKLE_HELP}`);
-  if (isZip(bytes)) throw new Error(`${describe(fileName)} is a zip archive, not a safetensors file (a simlab checkpoint .zip is opened with importCheckpoint)`);
-  if (bytes.length < 8) throw new Error(`${describe(fileName)} is not a safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`);
+  if (pickled)
+    throw new Error(
+      `${describe(fileName)} is a pickled PyTorch file (${pickled === 'zip' ? 'torch.save zip archive' : 'pickle stream'}); ${PICKLE_HELP}`,
+    );
+  if (isZip(bytes))
+    throw new Error(
+      `${describe(fileName)} is a zip archive, not a safetensors file (a simlab checkpoint .zip is opened with importCheckpoint)`,
+    );
+  if (bytes.length < 8)
+    throw new Error(
+      `${describe(fileName)} is not a safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`,
+    );
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = dv.getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER_BYTES)) throw new Error(`${describe(fileName)} is not a safetensors file: header length ${n64} is implausibly large (over ${MAX_HEADER_BYTES} bytes)`);
+  if (n64 > BigInt(MAX_HEADER_BYTES))
+    throw new Error(
+      `${describe(fileName)} is not a safetensors file: header length ${n64} is implausibly large (over ${MAX_HEADER_BYTES} bytes)`,
+    );
   const n = Number(n64);
   if (8 + n > bytes.length) {
-    throw new Error(`${describe(fileName)} is truncated or not a safetensors file: the header claims ${n} bytes but only ${bytes.length - 8} follow the length field`);
+    throw new Error(
+      `${describe(fileName)} is truncated or not a safetensors file: the header claims ${n} bytes but only ${bytes.length - 8} follow the length field`,
+    );
   }
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
-    throw new Error(`${describe(fileName)} is not a safetensors file: its header is not valid UTF-8 JSON (${(e as Error).message})`);
+    throw new Error(
+      `${describe(fileName)} is not a safetensors file: its header is not valid UTF-8 JSON (${(e as Error).message})`,
+    );
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${describe(fileName)}: safetensors header must be a JSON object`);
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    throw new Error(`${describe(fileName)}: safetensors header must be a JSON object`);
 
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const spans: { name: string; begin: number; end: number; dtype: SafetensorsDtype; shape: number[] }[] = [];
+  const spans: {
+    name: string;
+    begin: number;
+    end: number;
+    dtype: SafetensorsDtype;
+    shape: number[];
+  }[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${describe(fileName)}: __metadata__ must be an object of strings`);
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        throw new Error(`${describe(fileName)}: __metadata__ must be an object of strings`);
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw new Error(`${describe(fileName)}: __metadata__.${k} must be a string, got ${typeof v}`);
+        if (typeof v !== 'string')
+          throw new Error(
+            `${describe(fileName)}: __metadata__.${k} must be a string, got ${typeof v}`,
+          );
         metadata[k] = v;
       }
       continue;
     }
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
-    if (info === null || typeof info !== 'object') throw new Error(`tensor '${name}': header entry must be an object`);
+    if (info === null || typeof info !== 'object')
+      throw new Error(`tensor '${name}': header entry must be an object`);
     const dtype = info.dtype;
     if (typeof dtype !== 'string' || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) {
-      throw new Error(`tensor '${name}': unknown dtype ${JSON.stringify(dtype)} (supported: ${SAFETENSORS_DTYPES.join(', ')})`);
+      throw new Error(
+        `tensor '${name}': unknown dtype ${JSON.stringify(dtype)} (supported: ${SAFETENSORS_DTYPES.join(', ')})`,
+      );
     }
     const shape = info.shape;
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || (d as number) < 0)) {
-      throw new Error(`tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+      throw new Error(
+        `tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+      );
     }
     const offs = info.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || offs.some((o) => !Number.isSafeInteger(o) || (o as number) < 0)) {
-      throw new Error(`tensor '${name}': data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offs)}`);
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      offs.some((o) => !Number.isSafeInteger(o) || (o as number) < 0)
+    ) {
+      throw new Error(
+        `tensor '${name}': data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offs)}`,
+      );
     }
     const [begin, end] = offs as number[];
-    if (end < begin) throw new Error(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
+    if (end < begin)
+      throw new Error(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
     if (end > dataLen) {
-      throw new Error(`tensor '${name}': data_offsets [${begin}, ${end}] lie beyond the data (${dataLen} bytes) — the file is truncated or corrupt`);
+      throw new Error(
+        `tensor '${name}': data_offsets [${begin}, ${end}] lie beyond the data (${dataLen} bytes) — the file is truncated or corrupt`,
+      );
     }
     const elements = (shape as number[]).reduce((a, b) => a * b, 1);
     const expected = elements * BYTES[dtype as SafetensorsDtype];
     if (end - begin !== expected) {
-      throw new Error(`tensor '${name}': ${dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
+      throw new Error(
+        `tensor '${name}': ${dtype} ${JSON.stringify(shape)} needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
     }
     spans.push({ name, begin, end, dtype: dtype as SafetensorsDtype, shape: shape as number[] });
   }
@@ -178,11 +264,18 @@ export function readSafetensors(bytes: Uint8Array, fileName = ''): SafetensorsFi
   for (let i = 1; i < spans.length; i++) {
     const p = spans[i - 1];
     const s = spans[i];
-    if (s.begin < p.end) throw new Error(`tensors '${p.name}' [${p.begin}, ${p.end}] and '${s.name}' [${s.begin}, ${s.end}] overlap`);
+    if (s.begin < p.end)
+      throw new Error(
+        `tensors '${p.name}' [${p.begin}, ${p.end}] and '${s.name}' [${s.begin}, ${s.end}] overlap`,
+      );
   }
   const tensors: Record<string, SafetensorsTensor> = {};
   for (const s of spans) {
-    tensors[s.name] = { dtype: s.dtype, shape: s.shape, data: viewOf(s.dtype, copyBytes(bytes, dataStart + s.begin, s.end - s.begin)) };
+    tensors[s.name] = {
+      dtype: s.dtype,
+      shape: s.shape,
+      data: viewOf(s.dtype, copyBytes(bytes, dataStart + s.begin, s.end - s.begin)),
+    };
   }
   return { tensors, metadata };
 }
@@ -247,12 +340,17 @@ export function toFloat32(t: SafetensorsTensor): Float32Array {
 
 function encode(t: SafetensorsInput, name: string): Uint8Array {
   const elements = t.shape.reduce((a, b) => a * b, 1);
-  if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`tensor '${name}': bad shape ${JSON.stringify(t.shape)}`);
-  if (t.data.length !== elements) throw new Error(`tensor '${name}': shape ${JSON.stringify(t.shape)} has ${elements} elements but ${t.data.length} values were given`);
+  if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+    throw new Error(`tensor '${name}': bad shape ${JSON.stringify(t.shape)}`);
+  if (t.data.length !== elements)
+    throw new Error(
+      `tensor '${name}': shape ${JSON.stringify(t.shape)} has ${elements} elements but ${t.data.length} values were given`,
+    );
   let arr: ArrayBufferView;
   switch (t.dtype) {
     case 'F32':
-      arr = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+      arr =
+        t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
       break;
     case 'F16': {
       const h = new Uint16Array(elements);
@@ -266,7 +364,8 @@ function encode(t: SafetensorsInput, name: string): Uint8Array {
         const v = new BigInt64Array(elements);
         for (let i = 0; i < elements; i++) {
           const x = (t.data as ArrayLike<number>)[i];
-          if (!Number.isInteger(x)) throw new Error(`tensor '${name}': I64 value ${x} is not an integer`);
+          if (!Number.isInteger(x))
+            throw new Error(`tensor '${name}': I64 value ${x} is not an integer`);
           v[i] = BigInt(x);
         }
         arr = v;
@@ -280,22 +379,29 @@ function encode(t: SafetensorsInput, name: string): Uint8Array {
       arr = t.data instanceof Uint8Array ? t.data : Uint8Array.from(t.data as ArrayLike<number>);
       break;
     default:
-      throw new Error(`tensor '${name}': cannot write dtype ${JSON.stringify((t as { dtype: unknown }).dtype)} (writable: F32, F16, I64, I32, U8)`);
+      throw new Error(
+        `tensor '${name}': cannot write dtype ${JSON.stringify((t as { dtype: unknown }).dtype)} (writable: F32, F16, I64, I32, U8)`,
+      );
   }
   return new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
 }
 
 /** Serialises tensors (in the given key order) and string metadata into safetensors bytes. */
-export function writeSafetensors(tensors: Record<string, SafetensorsInput>, metadata: Record<string, string> = {}): Uint8Array {
+export function writeSafetensors(
+  tensors: Record<string, SafetensorsInput>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new Error(`metadata '${k}' must be a string`);
+    for (const [k, v] of Object.entries(metadata))
+      if (typeof v !== 'string') throw new Error(`metadata '${k}' must be a string`);
     header['__metadata__'] = metadata;
   }
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    if (name === '__metadata__') throw new Error("'__metadata__' is reserved and cannot name a tensor");
+    if (name === '__metadata__')
+      throw new Error("'__metadata__' is reserved and cannot name a tensor");
     const blob = encode(t, name);
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + blob.length] };
     blobs.push(blob);

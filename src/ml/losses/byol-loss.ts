@@ -23,5 +23,7 @@ export function symmetricByolLoss(
   p2: tf.Tensor2D,
   zt2: tf.Tensor2D,
 ): tf.Scalar {
-  return tf.tidy(() => tf.add(byolRegressionLoss(p1, zt2), byolRegressionLoss(p2, zt1)) as tf.Scalar);
+  return tf.tidy(
+    () => tf.add(byolRegressionLoss(p1, zt2), byolRegressionLoss(p2, zt1)) as tf.Scalar,
+  );
 }

@@ -7,12 +7,19 @@ import { stopGradient } from './stop-gradient';
  * normalised negatives. Logits = [q·k, q·queueᵀ]/τ → [N,1+K], cross-entropy with label 0, mean.
  * Returns a scalar the caller owns.
  */
-export function infoNceLoss(q: tf.Tensor2D, k: tf.Tensor2D, queue: tf.Tensor2D, temperature: number): tf.Scalar {
+export function infoNceLoss(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  queue: tf.Tensor2D,
+  temperature: number,
+): tf.Scalar {
   return tf.tidy(() => {
     const kk = stopGradient(k);
     const lPos = tf.sum(tf.mul(q, kk), 1, true);
     const lNeg = tf.matMul(q, stopGradient(queue), false, true);
     const logits = tf.div(tf.concat([lPos, lNeg], 1), temperature);
-    return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.squeeze(tf.div(lPos, temperature), [1]))) as tf.Scalar;
+    return tf.mean(
+      tf.sub(tf.logSumExp(logits, 1), tf.squeeze(tf.div(lPos, temperature), [1])),
+    ) as tf.Scalar;
   });
 }

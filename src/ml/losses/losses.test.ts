@@ -80,7 +80,9 @@ describe('ntXentLoss (SimCLR eq. 1)', () => {
   it('is symmetric in the two views and invariant to row scale', () => {
     const a = val(ntXentLoss(tf.tensor2d(z1), tf.tensor2d(z2), 0.5));
     const b = val(ntXentLoss(tf.tensor2d(z2), tf.tensor2d(z1), 0.5));
-    const c = val(ntXentLoss(tf.tensor2d(z1.map((r) => r.map((x) => 3 * x))), tf.tensor2d(z2), 0.5));
+    const c = val(
+      ntXentLoss(tf.tensor2d(z1.map((r) => r.map((x) => 3 * x))), tf.tensor2d(z2), 0.5),
+    );
     expect(b).toBeCloseTo(a, 5);
     expect(c).toBeCloseTo(a, 5);
   });
@@ -98,8 +100,14 @@ describe('negative cosine (SimSiam) and BYOL regression', () => {
   const z2 = rows(4, 6, 6);
   it('D(p, z) = −mean cos and 2 − 2cos, against the loop', () => {
     const meanCos = p1.reduce((s, r, i) => s + cos(r, z1[i]), 0) / p1.length;
-    expect(val(negativeCosineSimilarity(tf.tensor2d(p1), tf.tensor2d(z1)))).toBeCloseTo(-meanCos, 5);
-    expect(val(byolRegressionLoss(tf.tensor2d(p1), tf.tensor2d(z1)))).toBeCloseTo(2 - 2 * meanCos, 5);
+    expect(val(negativeCosineSimilarity(tf.tensor2d(p1), tf.tensor2d(z1)))).toBeCloseTo(
+      -meanCos,
+      5,
+    );
+    expect(val(byolRegressionLoss(tf.tensor2d(p1), tf.tensor2d(z1)))).toBeCloseTo(
+      2 - 2 * meanCos,
+      5,
+    );
   });
   it('symmetric forms equal the sum of both orders and swap-symmetric', () => {
     const D = (p: M, z: M) => -p.reduce((s, r, i) => s + cos(r, z[i]), 0) / p.length;
@@ -112,7 +120,9 @@ describe('negative cosine (SimSiam) and BYOL regression', () => {
   it('sends no gradient into the stop-gradient side', () => {
     const p = tf.tensor2d(p1);
     const z = tf.tensor2d(z1);
-    const [gp, gz] = tf.grads((a: tf.Tensor, b: tf.Tensor) => negativeCosineSimilarity(a as tf.Tensor2D, b as tf.Tensor2D))([p, z]);
+    const [gp, gz] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      negativeCosineSimilarity(a as tf.Tensor2D, b as tf.Tensor2D),
+    )([p, z]);
     expect(tf.max(tf.abs(gp)).dataSync()[0]).toBeGreaterThan(1e-3);
     expect(tf.max(tf.abs(gz)).dataSync()[0]).toBe(0);
     const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(stopGradient(x), x)))(z);
@@ -143,13 +153,18 @@ describe('softmaxCrossEntropy', () => {
     }
   });
   it('rejects smoothing outside [0, 1)', () => {
-    expect(() => softmaxCrossEntropy(tf.zeros([1, 2]) as tf.Tensor2D, tf.tensor1d([0], 'int32'), 1)).toThrow(/smoothing/);
+    expect(() =>
+      softmaxCrossEntropy(tf.zeros([1, 2]) as tf.Tensor2D, tf.tensor1d([0], 'int32'), 1),
+    ).toThrow(/smoothing/);
   });
 });
 
 describe('l2Normalize', () => {
   it('gives unit rows and stays finite at zero', () => {
-    const x = tf.tensor2d([[3, 4], [0, 0]]);
+    const x = tf.tensor2d([
+      [3, 4],
+      [0, 0],
+    ]);
     const y = l2Normalize(x);
     expect(Array.from(y.dataSync())).toEqual([0.6, 0.8, 0, 0].map((v) => Math.fround(v)));
     const g = tf.grad((a: tf.Tensor) => tf.sum(l2Normalize(a as tf.Tensor2D)))(x);
@@ -160,7 +175,12 @@ describe('l2Normalize', () => {
     const before = tf.memory().numTensors;
     const a = tf.tensor2d(rows(4, 3, 11));
     for (let i = 0; i < 20; i++) {
-      tf.dispose([ntXentLoss(a, a, 0.5), infoNceLoss(a, a, a, 0.2), negativeCosineSimilarity(a, a), byolRegressionLoss(a, a)]);
+      tf.dispose([
+        ntXentLoss(a, a, 0.5),
+        infoNceLoss(a, a, a, 0.2),
+        negativeCosineSimilarity(a, a),
+        byolRegressionLoss(a, a),
+      ]);
     }
     a.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -23,6 +23,10 @@ export function symmetricNegativeCosine(
   z2: tf.Tensor2D,
 ): tf.Scalar {
   return tf.tidy(
-    () => tf.mul(tf.add(negativeCosineSimilarity(p1, z2), negativeCosineSimilarity(p2, z1)), 0.5) as tf.Scalar,
+    () =>
+      tf.mul(
+        tf.add(negativeCosineSimilarity(p1, z2), negativeCosineSimilarity(p2, z1)),
+        0.5,
+      ) as tf.Scalar,
   );
 }

@@ -10,7 +10,9 @@ import { l2Normalize } from './l2-normalize';
  */
 export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number): tf.Scalar {
   if (z1.shape[0] !== z2.shape[0] || z1.shape[1] !== z2.shape[1]) {
-    throw new Error(`ntXentLoss: views differ in shape ${JSON.stringify(z1.shape)} vs ${JSON.stringify(z2.shape)}`);
+    throw new Error(
+      `ntXentLoss: views differ in shape ${JSON.stringify(z1.shape)} vs ${JSON.stringify(z2.shape)}`,
+    );
   }
   return tf.tidy(() => {
     const n = z1.shape[0];

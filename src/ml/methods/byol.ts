@@ -8,8 +8,22 @@ import { symmetricByolLoss } from '../losses/byol-loss';
 import { byolMlpHead } from '../models/heads';
 import { byolTau, emaUpdate } from '../optim/momentum';
 import { createRng } from '../rng';
-import { asEncoder, cloneEncoder, cloneLayersModel, type BackboneInput, type Encoder } from './encoder';
-import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, type Part, type StepInfo } from './method';
+import {
+  asEncoder,
+  cloneEncoder,
+  cloneLayersModel,
+  type BackboneInput,
+  type Encoder,
+} from './encoder';
+import {
+  BaseMethod,
+  encoderPart,
+  modelPart,
+  requireViews,
+  type MethodBatch,
+  type Part,
+  type StepInfo,
+} from './method';
 import { zStd } from './z-std';
 
 export interface ByolConfig {
@@ -49,8 +63,16 @@ export class ByolMethod extends BaseMethod {
     const d = this.backbone.dim;
     const rng = createRng(cfg.seed ?? 0);
     const projDim = cfg.projectionDim ?? 64;
-    this.projector = byolMlpHead(d, { hiddenDim: cfg.projectionHiddenDim ?? 2 * d, outDim: projDim }, rng);
-    this.predictor = byolMlpHead(projDim, { hiddenDim: cfg.predictorHiddenDim ?? 2 * d, outDim: projDim }, rng);
+    this.projector = byolMlpHead(
+      d,
+      { hiddenDim: cfg.projectionHiddenDim ?? 2 * d, outDim: projDim },
+      rng,
+    );
+    this.predictor = byolMlpHead(
+      projDim,
+      { hiddenDim: cfg.predictorHiddenDim ?? 2 * d, outDim: projDim },
+      rng,
+    );
     this.targetBackbone = cloneEncoder(this.backbone, this.name);
     this.targetProjector = cloneLayersModel(this.projector);
     this.tauBase = cfg.tauBase ?? 0.996;
@@ -73,7 +95,12 @@ export class ByolMethod extends BaseMethod {
   }
 
   #target(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => this.targetProjector.apply(this.targetBackbone.apply(x, true), { training: true }) as tf.Tensor2D);
+    return tf.tidy(
+      () =>
+        this.targetProjector.apply(this.targetBackbone.apply(x, true), {
+          training: true,
+        }) as tf.Tensor2D,
+    );
   }
 
   protected override prepare(batch: MethodBatch): void {
@@ -87,12 +114,20 @@ export class ByolMethod extends BaseMethod {
     this.#targets = null;
   }
 
-  protected computeLoss(batch: MethodBatch, info: StepInfo, extra: Record<string, tf.Scalar>): tf.Scalar {
+  protected computeLoss(
+    batch: MethodBatch,
+    info: StepInfo,
+    extra: Record<string, tf.Scalar>,
+  ): tf.Scalar {
     const { v1, v2 } = requireViews(batch, this.name);
     if (!this.#targets) throw new Error('byol: target projections missing (prepare not called)');
     const [zt1, zt2] = this.#targets;
-    const z1 = this.projector.apply(this.backbone.apply(v1, true), { training: true }) as tf.Tensor2D;
-    const z2 = this.projector.apply(this.backbone.apply(v2, true), { training: true }) as tf.Tensor2D;
+    const z1 = this.projector.apply(this.backbone.apply(v1, true), {
+      training: true,
+    }) as tf.Tensor2D;
+    const z2 = this.projector.apply(this.backbone.apply(v2, true), {
+      training: true,
+    }) as tf.Tensor2D;
     const p1 = this.predictor.apply(z1, { training: true }) as tf.Tensor2D;
     const p2 = this.predictor.apply(z2, { training: true }) as tf.Tensor2D;
     extra.zStd = tf.keep(zStd(z1));

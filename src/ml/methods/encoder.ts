@@ -24,15 +24,21 @@ export type BackboneInput = tf.LayersModel | Encoder;
 
 /** Copies a LayersModel (architecture from its config, weights copied); synchronous. Needs custom layers registered with tf.serialization. */
 export function cloneLayersModel(model: tf.LayersModel): tf.LayersModel {
-  const ctor = model.constructor as unknown as tf.serialization.SerializableConstructor<tf.LayersModel> & {
-    fromConfig(
-      cls: tf.serialization.SerializableConstructor<tf.LayersModel>,
-      config: tf.serialization.ConfigDict,
-      customObjects?: tf.serialization.ConfigDict,
-      fastWeightInit?: boolean,
-    ): tf.LayersModel;
-  };
-  const copy = ctor.fromConfig(ctor, model.getConfig() as tf.serialization.ConfigDict, undefined, true);
+  const ctor =
+    model.constructor as unknown as tf.serialization.SerializableConstructor<tf.LayersModel> & {
+      fromConfig(
+        cls: tf.serialization.SerializableConstructor<tf.LayersModel>,
+        config: tf.serialization.ConfigDict,
+        customObjects?: tf.serialization.ConfigDict,
+        fastWeightInit?: boolean,
+      ): tf.LayersModel;
+    };
+  const copy = ctor.fromConfig(
+    ctor,
+    model.getConfig() as tf.serialization.ConfigDict,
+    undefined,
+    true,
+  );
   copy.setWeights(model.getWeights());
   return copy;
 }
@@ -52,7 +58,9 @@ export function encoderFromModel(model: tf.LayersModel, dim?: number): Encoder {
   const outShape = model.outputs[0]?.shape;
   const d = dim ?? (outShape && outShape.length === 2 ? (outShape[1] as number) : NaN);
   if (!Number.isInteger(d) || d <= 0) {
-    throw new Error(`encoderFromModel: the model's output is [${outShape}], not [N,D]; pass the embedding dim`);
+    throw new Error(
+      `encoderFromModel: the model's output is [${outShape}], not [N,D]; pass the embedding dim`,
+    );
   }
   return {
     dim: d,
@@ -84,6 +92,9 @@ export function asEncoder(b: BackboneInput, dim?: number): Encoder {
 
 /** Returns `b`'s copy or throws a helpful error (methods with a target network need one). */
 export function cloneEncoder(b: Encoder, method: string): Encoder {
-  if (!b.clone) throw new Error(`${method} needs a copy of the backbone for its target network: pass a LayersModel or an Encoder with clone()`);
+  if (!b.clone)
+    throw new Error(
+      `${method} needs a copy of the backbone for its target network: pass a LayersModel or an Encoder with clone()`,
+    );
   return b.clone();
 }

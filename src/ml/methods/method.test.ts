@@ -17,9 +17,13 @@ import { zStd } from './z-std';
 
 const images = (n: number, seed: number): tf.Tensor4D => {
   const r = createRng(seed);
-  return tf.tensor4d(Float32Array.from({ length: n * 6 * 6 * 3 }, () => r.normal()), [n, 6, 6, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: n * 6 * 6 * 3 }, () => r.normal()),
+    [n, 6, 6, 3],
+  );
 };
-const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) =>
+  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 beforeAll(async () => {
   await useCpuBackend();
@@ -101,7 +105,11 @@ describe('gradient norms', () => {
     const key = Object.keys(norms).find((k) => k.startsWith('backbone/') && k.includes(conv.name));
     expect(key, Object.keys(norms).join(', ')).toBeDefined();
     const want = Math.sqrt(
-      conv.weights.reduce((s, w) => s + tf.tidy(() => tf.sum(tf.square(grads[(w.read() as tf.Variable).name])).dataSync()[0]), 0),
+      conv.weights.reduce(
+        (s, w) =>
+          s + tf.tidy(() => tf.sum(tf.square(grads[(w.read() as tf.Variable).name])).dataSync()[0]),
+        0,
+      ),
     );
     expect(norms[key!].dataSync()[0]).toBeCloseTo(want, 4);
     // backbone: conv + BN; projector: dense, BN, dense
@@ -120,22 +128,30 @@ describe('batches and backbones', () => {
     const simclr = createSimClr(bb);
     const opt = createOptimizer({ kind: 'sgd' });
     const x = images(2, 1);
-    expect(() => sup.step({ v1: x, v2: x }, opt, 0.1, { step: 0, totalSteps: 1 })).toThrow(/supervised.*labelled/);
-    expect(() => simclr.step({ x, y: tf.tensor1d([0, 1], 'int32') }, opt, 0.1, { step: 0, totalSteps: 1 })).toThrow(
-      /simclr.*two views/,
+    expect(() => sup.step({ v1: x, v2: x }, opt, 0.1, { step: 0, totalSteps: 1 })).toThrow(
+      /supervised.*labelled/,
     );
+    expect(() =>
+      simclr.step({ x, y: tf.tensor1d([0, 1], 'int32') }, opt, 0.1, { step: 0, totalSteps: 1 }),
+    ).toThrow(/simclr.*two views/);
     [sup, simclr, bb].forEach((m) => m.dispose());
     x.dispose();
   });
 
   it('accepts a functional LayersModel and copies it for the target network', () => {
     const input = tf.input({ shape: [6, 6, 3] });
-    const h = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+    const h = tf.layers
+      .conv2d({ filters: 3, kernelSize: 3, padding: 'same' })
+      .apply(input) as tf.SymbolicTensor;
     const out = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     const enc = encoderFromModel(model);
     expect(enc.dim).toBe(3);
-    const byol = createByol(model, { projectionHiddenDim: 4, projectionDim: 3, predictorHiddenDim: 4 });
+    const byol = createByol(model, {
+      projectionHiddenDim: 4,
+      projectionDim: 3,
+      predictorHiddenDim: 4,
+    });
     const x = images(2, 4);
     const a = model.predict(x) as tf.Tensor;
     const b = byol.targetBackbone.apply(x, false);
@@ -149,10 +165,19 @@ describe('batches and backbones', () => {
 
 describe('zStd', () => {
   it('is 0 for collapsed rows and 1/√D for one-hot rows spread over the D axes', () => {
-    const collapsed = tf.tensor2d([[1, 2], [2, 4], [3, 6]]);
+    const collapsed = tf.tensor2d([
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ]);
     expect(zStd(collapsed).dataSync()[0]).toBeCloseTo(0, 6);
     // 4 rows ±e1, ±e2 in D = 2: per column values (1,−1,0,0) → std √0.5 = 1/√2
-    const spread = tf.tensor2d([[1, 0], [-1, 0], [0, 1], [0, -1]]);
+    const spread = tf.tensor2d([
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]);
     expect(zStd(spread).dataSync()[0]).toBeCloseTo(1 / Math.sqrt(2), 6);
     tf.dispose([collapsed, spread]);
   });
@@ -162,18 +187,37 @@ describe('createMethod and encoderFromFunction', () => {
   it('builds each method by name and rejects unknown names', () => {
     const bb = tinyConvBackbone();
     for (const name of METHOD_NAMES) {
-      const m = createMethod(bb, name === 'supervised' ? { method: name, numClasses: 2 } : { method: name, queueSize: 8 });
+      const m = createMethod(
+        bb,
+        name === 'supervised' ? { method: name, numClasses: 2 } : { method: name, queueSize: 8 },
+      );
       expect(m.name).toBe(name);
       m.dispose();
     }
-    expect(() => createMethod(bb, { method: 'dino' } as unknown as MethodConfig)).toThrow(/valid: supervised, simclr, byol, simsiam, mocov2/);
+    expect(() => createMethod(bb, { method: 'dino' } as unknown as MethodConfig)).toThrow(
+      /valid: supervised, simclr, byol, simsiam, mocov2/,
+    );
     bb.dispose();
   });
 
   it('trains through a plain apply function; target methods ask for a copyable backbone', () => {
-    const w = tf.variable(tf.tensor2d([[0.5, -0.2], [0.1, 0.3], [0.2, 0.2]]));
-    const enc = encoderFromFunction((x) => tf.tidy(() => tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, w)), () => [w], 2);
-    const m = createSimSiam(enc, { projectionHiddenDim: 4, projectionDim: 4, predictorHiddenDim: 2 });
+    const w = tf.variable(
+      tf.tensor2d([
+        [0.5, -0.2],
+        [0.1, 0.3],
+        [0.2, 0.2],
+      ]),
+    );
+    const enc = encoderFromFunction(
+      (x) => tf.tidy(() => tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, w)),
+      () => [w],
+      2,
+    );
+    const m = createSimSiam(enc, {
+      projectionHiddenDim: 4,
+      projectionDim: 4,
+      predictorHiddenDim: 2,
+    });
     const opt = createOptimizer({ kind: 'sgd' });
     const before = Array.from(w.dataSync());
     const batch = { v1: images(4, 1), v2: images(4, 2) };

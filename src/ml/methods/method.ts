@@ -19,7 +19,13 @@ import type { Optimizer } from '../optim/optimizers';
 import type { Encoder } from './encoder';
 
 export type MethodName = 'supervised' | 'simclr' | 'byol' | 'simsiam' | 'mocov2';
-export const METHOD_NAMES: readonly MethodName[] = ['supervised', 'simclr', 'byol', 'simsiam', 'mocov2'];
+export const METHOD_NAMES: readonly MethodName[] = [
+  'supervised',
+  'simclr',
+  'byol',
+  'simsiam',
+  'mocov2',
+];
 
 /** Two augmented views of the same N images, [N,H,W,C] each (self-supervised methods). */
 export interface ViewsBatch {
@@ -116,13 +122,15 @@ export function isViews(b: MethodBatch): b is ViewsBatch {
 
 /** Narrows a batch to two views or throws an error naming the method. */
 export function requireViews(b: MethodBatch, method: MethodName): ViewsBatch {
-  if (!isViews(b)) throw new Error(`${method} trains on two views {v1, v2}, got a labelled batch {x, y}`);
+  if (!isViews(b))
+    throw new Error(`${method} trains on two views {v1, v2}, got a labelled batch {x, y}`);
   return b;
 }
 
 /** Narrows a batch to images + labels or throws. */
 export function requireLabeled(b: MethodBatch, method: MethodName): LabeledBatch {
-  if (isViews(b)) throw new Error(`${method} trains on labelled batches {x, y}, got two views {v1, v2}`);
+  if (isViews(b))
+    throw new Error(`${method} trains on labelled batches {x, y}, got two views {v1, v2}`);
   return b;
 }
 
@@ -133,7 +141,10 @@ function layerOf(v: tf.Variable): string {
 }
 
 /** Per-layer gradient L2 norms, keyed '<part>/<layer>'; scalars owned by the caller. */
-export function gradNormsByLayer(parts: Part[], grads: tf.NamedTensorMap): Record<string, tf.Scalar> {
+export function gradNormsByLayer(
+  parts: Part[],
+  grads: tf.NamedTensorMap,
+): Record<string, tf.Scalar> {
   return tf.tidy(() => {
     const sq: Record<string, tf.Tensor[]> = {};
     for (const p of parts) {
@@ -168,7 +179,11 @@ export abstract class BaseMethod implements Method {
    * Loss as a scalar, recorded on the gradient tape. Put monitors into `extra` with tf.keep (they
    * would be disposed by variableGrads otherwise). Runs inside tf.variableGrads.
    */
-  protected abstract computeLoss(batch: MethodBatch, info: StepInfo, extra: Record<string, tf.Scalar>): tf.Scalar;
+  protected abstract computeLoss(
+    batch: MethodBatch,
+    info: StepInfo,
+    extra: Record<string, tf.Scalar>,
+  ): tf.Scalar;
   /** Work before the taped forward (e.g. target projections), returning tensors the step disposes. */
   protected prepare(_batch: MethodBatch, _info: StepInfo): void {}
   /** Frees tensors created by prepare(). */
@@ -181,7 +196,10 @@ export abstract class BaseMethod implements Method {
   protected extraTensors(): Record<string, tf.Tensor> {
     return {};
   }
-  protected loadExtra(_scalars: Record<string, number>, _tensors: Record<string, tf.Tensor>): void {}
+  protected loadExtra(
+    _scalars: Record<string, number>,
+    _tensors: Record<string, tf.Tensor>,
+  ): void {}
   protected abstract disposeOwned(): void;
 
   trainableVariables(): tf.Variable[] {
@@ -192,7 +210,10 @@ export abstract class BaseMethod implements Method {
     const extra: Record<string, tf.Scalar> = {};
     this.prepare(batch, info);
     try {
-      const { value, grads } = tf.variableGrads(() => this.computeLoss(batch, info, extra), this.trainableVariables());
+      const { value, grads } = tf.variableGrads(
+        () => this.computeLoss(batch, info, extra),
+        this.trainableVariables(),
+      );
       return { loss: value, grads, extra };
     } finally {
       this.release();
@@ -219,13 +240,16 @@ export abstract class BaseMethod implements Method {
   }
 
   setState(state: MethodState): void {
-    if (state.method !== this.name) throw new Error(`state is for ${state.method}, not ${this.name}`);
+    if (state.method !== this.name)
+      throw new Error(`state is for ${state.method}, not ${this.name}`);
     for (const p of this.ownedParts()) {
       p.all().forEach((v, i) => {
         const t = state.tensors[`${p.name}.${i}`];
         if (!t) throw new Error(`${this.name} state lacks ${p.name}.${i}`);
         if (t.shape.join(',') !== v.shape.join(',')) {
-          throw new Error(`${this.name} state ${p.name}.${i} has shape [${t.shape}], expected [${v.shape}]`);
+          throw new Error(
+            `${this.name} state ${p.name}.${i} has shape [${t.shape}], expected [${v.shape}]`,
+          );
         }
         v.assign(t);
       });

@@ -23,7 +23,8 @@ const builders: Record<string, (bb: tf.LayersModel) => Method> = {
   supervised: (bb) => createSupervised(bb, { numClasses: 3, labelSmoothing: 0.1 }),
   simclr: (bb) => createSimClr(bb, { projectionHiddenDim: 8, projectionDim: 5 }),
   byol: (bb) => createByol(bb, { projectionHiddenDim: 8, projectionDim: 5, predictorHiddenDim: 8 }),
-  simsiam: (bb) => createSimSiam(bb, { projectionHiddenDim: 6, projectionDim: 6, predictorHiddenDim: 3 }),
+  simsiam: (bb) =>
+    createSimSiam(bb, { projectionHiddenDim: 6, projectionDim: 6, predictorHiddenDim: 3 }),
   mocov2: (bb) => createMocoV2(bb, { queueSize: 6, headHiddenDim: 8, projectionDim: 5 }),
 };
 

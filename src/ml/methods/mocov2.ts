@@ -9,8 +9,22 @@ import { l2Normalize } from '../losses/l2-normalize';
 import { mocoV2Head } from '../models/heads';
 import { emaUpdate } from '../optim/momentum';
 import { createRng } from '../rng';
-import { asEncoder, cloneEncoder, cloneLayersModel, type BackboneInput, type Encoder } from './encoder';
-import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, type Part, type StepInfo } from './method';
+import {
+  asEncoder,
+  cloneEncoder,
+  cloneLayersModel,
+  type BackboneInput,
+  type Encoder,
+} from './encoder';
+import {
+  BaseMethod,
+  encoderPart,
+  modelPart,
+  requireViews,
+  type MethodBatch,
+  type Part,
+  type StepInfo,
+} from './method';
 import { zStd } from './z-std';
 
 export interface MocoV2Config {
@@ -67,7 +81,9 @@ export class MocoV2Method extends BaseMethod {
     // Queue starts as random unit vectors (the paper's randn, normalised), drawn from the seeded Rng.
     const init = new Float32Array(this.queueSize * projDim);
     for (let i = 0; i < init.length; i++) init[i] = rng.normal();
-    this.queue = tf.tidy(() => tf.variable(l2Normalize(tf.tensor2d(init, [this.queueSize, projDim])), false));
+    this.queue = tf.tidy(() =>
+      tf.variable(l2Normalize(tf.tensor2d(init, [this.queueSize, projDim])), false),
+    );
   }
 
   get queuePtr(): number {
@@ -78,20 +94,35 @@ export class MocoV2Method extends BaseMethod {
     return [encoderPart('backbone', this.backbone), modelPart('head', this.head)];
   }
   protected ownedParts(): Part[] {
-    return [modelPart('head', this.head), encoderPart('keyBackbone', this.keyBackbone), modelPart('keyHead', this.keyHead)];
+    return [
+      modelPart('head', this.head),
+      encoderPart('keyBackbone', this.keyBackbone),
+      modelPart('keyHead', this.keyHead),
+    ];
   }
 
   protected override prepare(batch: MethodBatch): void {
     const { v2 } = requireViews(batch, this.name);
-    if (v2.shape[0] > this.queueSize) throw new Error(`mocov2: batch ${v2.shape[0]} exceeds queue size ${this.queueSize}`);
+    if (v2.shape[0] > this.queueSize)
+      throw new Error(`mocov2: batch ${v2.shape[0]} exceeds queue size ${this.queueSize}`);
     if (this.#keys) this.#keys.dispose();
-    this.#keys = tf.tidy(() => l2Normalize(this.keyHead.apply(this.keyBackbone.apply(v2, true), { training: true }) as tf.Tensor2D));
+    this.#keys = tf.tidy(() =>
+      l2Normalize(
+        this.keyHead.apply(this.keyBackbone.apply(v2, true), { training: true }) as tf.Tensor2D,
+      ),
+    );
   }
 
-  protected computeLoss(batch: MethodBatch, _info: StepInfo, extra: Record<string, tf.Scalar>): tf.Scalar {
+  protected computeLoss(
+    batch: MethodBatch,
+    _info: StepInfo,
+    extra: Record<string, tf.Scalar>,
+  ): tf.Scalar {
     const { v1 } = requireViews(batch, this.name);
     if (!this.#keys) throw new Error('mocov2: keys missing (prepare not called)');
-    const q = l2Normalize(this.head.apply(this.backbone.apply(v1, true), { training: true }) as tf.Tensor2D);
+    const q = l2Normalize(
+      this.head.apply(this.backbone.apply(v1, true), { training: true }) as tf.Tensor2D,
+    );
     extra.zStd = tf.keep(zStd(q));
     extra.accuracy = tf.keep(
       tf.tidy(() => {
@@ -109,8 +140,16 @@ export class MocoV2Method extends BaseMethod {
 
   /** Momentum update θk ← mθk + (1−m)θq, then enqueue this step's keys (FIFO, wrapping around). */
   afterStep(_info: StepInfo): void {
-    emaUpdate(this.keyBackbone.trainableVariables(), this.backbone.trainableVariables(), this.momentum);
-    emaUpdate(modelPart('k', this.keyHead).trainable(), modelPart('q', this.head).trainable(), this.momentum);
+    emaUpdate(
+      this.keyBackbone.trainableVariables(),
+      this.backbone.trainableVariables(),
+      this.momentum,
+    );
+    emaUpdate(
+      modelPart('k', this.keyHead).trainable(),
+      modelPart('q', this.head).trainable(),
+      this.momentum,
+    );
     if (this.#keys) {
       this.#enqueue(this.#keys);
       this.#keys.dispose();
@@ -133,7 +172,11 @@ export class MocoV2Method extends BaseMethod {
         rows.push(j < n ? j : 0);
       }
       const gathered = tf.gather(keys, tf.tensor1d(rows, 'int32'));
-      const mask = tf.tensor2d(fromKeys.map((b) => (b ? 1 : 0)), [k, 1], 'bool');
+      const mask = tf.tensor2d(
+        fromKeys.map((b) => (b ? 1 : 0)),
+        [k, 1],
+        'bool',
+      );
       this.queue.assign(tf.where(tf.broadcastTo(mask, this.queue.shape), gathered, this.queue));
     });
     this.#ptr = (ptr + n) % k;
@@ -145,10 +188,15 @@ export class MocoV2Method extends BaseMethod {
   protected override extraTensors(): Record<string, tf.Tensor> {
     return { queue: this.queue.clone() };
   }
-  protected override loadExtra(scalars: Record<string, number>, tensors: Record<string, tf.Tensor>): void {
+  protected override loadExtra(
+    scalars: Record<string, number>,
+    tensors: Record<string, tf.Tensor>,
+  ): void {
     const q = tensors.queue;
     if (!q || q.shape.join(',') !== this.queue.shape.join(',')) {
-      throw new Error(`mocov2 state: queue must be [${this.queue.shape}], got ${q ? `[${q.shape}]` : 'nothing'}`);
+      throw new Error(
+        `mocov2 state: queue must be [${this.queue.shape}], got ${q ? `[${q.shape}]` : 'nothing'}`,
+      );
     }
     this.queue.assign(q as tf.Tensor2D);
     this.#ptr = (scalars.queuePtr ?? 0) % this.queueSize;

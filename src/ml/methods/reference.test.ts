@@ -33,7 +33,13 @@ interface MethodFixture {
   method: string;
   config: Record<string, number>;
   lr: number;
-  input: { x?: number[]; y?: number[]; v1?: number[]; v2?: number[]; shape: [number, number, number, number] };
+  input: {
+    x?: number[];
+    y?: number[];
+    v1?: number[];
+    v2?: number[];
+    shape: [number, number, number, number];
+  };
   loss: number;
   tau?: number;
   queueInit?: number[];
@@ -90,7 +96,10 @@ function build(fx: MethodFixture): Built {
   const weightsOf = (m: tf.LayersModel) => modelAllVariables(m);
   switch (fx.method) {
     case 'supervised': {
-      const m = createSupervised(backbone, { numClasses: c.numClasses, labelSmoothing: c.labelSmoothing });
+      const m = createSupervised(backbone, {
+        numClasses: c.numClasses,
+        labelSmoothing: c.labelSmoothing,
+      });
       parts.classifier = weightsOf(m.classifier);
       method = m;
       break;
@@ -168,11 +177,18 @@ function dispose(b: Built): void {
 describe('methods_reference fixture', () => {
   it('was written by the current script', () => {
     const script = readFileSync(resolve(root, fixture.script));
-    expect(createHash('sha256').update(script).digest('hex'), 're-run /usr/bin/python3 ' + fixture.script).toBe(
-      fixture.scriptSha256,
-    );
+    expect(
+      createHash('sha256').update(script).digest('hex'),
+      're-run /usr/bin/python3 ' + fixture.script,
+    ).toBe(fixture.scriptSha256);
     expect(fixture.torch).toMatch(/^1\.13/);
-    expect(Object.keys(fixture.methods).sort()).toEqual(['byol', 'mocov2', 'simclr', 'simsiam', 'supervised']);
+    expect(Object.keys(fixture.methods).sort()).toEqual([
+      'byol',
+      'mocov2',
+      'simclr',
+      'simsiam',
+      'supervised',
+    ]);
   });
 });
 
@@ -231,7 +247,8 @@ for (const { backend, start, name, fx } of cases) {
       const opt = createOptimizer({ kind: 'sgd' });
       const r = b.method.step(b.batch, opt, fx.lr, b.info);
       expect(Math.abs(r.loss.dataSync()[0] - fx.loss)).toBeLessThan(TOL);
-      if (fx.tau !== undefined) expect(Math.abs(r.extra.tau.dataSync()[0] - fx.tau)).toBeLessThan(1e-7);
+      if (fx.tau !== undefined)
+        expect(Math.abs(r.extra.tau.dataSync()[0] - fx.tau)).toBeLessThan(1e-7);
       b.method.afterStep(b.info);
       tf.dispose([r.loss, r.extra]);
       for (const [part, vars] of Object.entries(b.parts)) {

@@ -4,7 +4,15 @@ import { ntXentLoss } from '../losses/ntxent';
 import { simclrProjectionHead } from '../models/heads';
 import { createRng } from '../rng';
 import { asEncoder, type BackboneInput, type Encoder } from './encoder';
-import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, type Part, type StepInfo } from './method';
+import {
+  BaseMethod,
+  encoderPart,
+  modelPart,
+  requireViews,
+  type MethodBatch,
+  type Part,
+  type StepInfo,
+} from './method';
 import { zStd } from './z-std';
 
 export interface SimClrConfig {
@@ -50,10 +58,16 @@ export class SimClrMethod extends BaseMethod {
     return [modelPart('projector', this.projector)];
   }
 
-  protected computeLoss(batch: MethodBatch, _info: StepInfo, extra: Record<string, tf.Scalar>): tf.Scalar {
+  protected computeLoss(
+    batch: MethodBatch,
+    _info: StepInfo,
+    extra: Record<string, tf.Scalar>,
+  ): tf.Scalar {
     const { v1, v2 } = requireViews(batch, this.name);
     const n = v1.shape[0];
-    const z = this.projector.apply(this.backbone.apply(tf.concat([v1, v2], 0), true), { training: true }) as tf.Tensor2D;
+    const z = this.projector.apply(this.backbone.apply(tf.concat([v1, v2], 0), true), {
+      training: true,
+    }) as tf.Tensor2D;
     const z1 = tf.slice(z, [0, 0], [n, -1]);
     const z2 = tf.slice(z, [n, 0], [n, -1]);
     extra.zStd = tf.keep(zStd(z1));

@@ -7,7 +7,15 @@ import { symmetricNegativeCosine } from '../losses/negative-cosine';
 import { simsiamPredictor, simsiamProjector } from '../models/heads';
 import { createRng } from '../rng';
 import { asEncoder, type BackboneInput, type Encoder } from './encoder';
-import { BaseMethod, encoderPart, modelPart, requireViews, type MethodBatch, type Part, type StepInfo } from './method';
+import {
+  BaseMethod,
+  encoderPart,
+  modelPart,
+  requireViews,
+  type MethodBatch,
+  type Part,
+  type StepInfo,
+} from './method';
 import { zStd } from './z-std';
 
 export interface SimSiamConfig {
@@ -37,7 +45,11 @@ export class SimSiamMethod extends BaseMethod {
     const d = this.backbone.dim;
     const rng = createRng(cfg.seed ?? 0);
     const projDim = cfg.projectionDim ?? 2 * d;
-    this.projector = simsiamProjector(d, { hiddenDim: cfg.projectionHiddenDim ?? 2 * d, outDim: projDim }, rng);
+    this.projector = simsiamProjector(
+      d,
+      { hiddenDim: cfg.projectionHiddenDim ?? 2 * d, outDim: projDim },
+      rng,
+    );
     this.predictor = simsiamPredictor(
       projDim,
       { hiddenDim: cfg.predictorHiddenDim ?? Math.max(1, Math.floor(projDim / 4)) },
@@ -56,10 +68,18 @@ export class SimSiamMethod extends BaseMethod {
     return [modelPart('projector', this.projector), modelPart('predictor', this.predictor)];
   }
 
-  protected computeLoss(batch: MethodBatch, _info: StepInfo, extra: Record<string, tf.Scalar>): tf.Scalar {
+  protected computeLoss(
+    batch: MethodBatch,
+    _info: StepInfo,
+    extra: Record<string, tf.Scalar>,
+  ): tf.Scalar {
     const { v1, v2 } = requireViews(batch, this.name);
-    const z1 = this.projector.apply(this.backbone.apply(v1, true), { training: true }) as tf.Tensor2D;
-    const z2 = this.projector.apply(this.backbone.apply(v2, true), { training: true }) as tf.Tensor2D;
+    const z1 = this.projector.apply(this.backbone.apply(v1, true), {
+      training: true,
+    }) as tf.Tensor2D;
+    const z2 = this.projector.apply(this.backbone.apply(v2, true), {
+      training: true,
+    }) as tf.Tensor2D;
     const p1 = this.predictor.apply(z1, { training: true }) as tf.Tensor2D;
     const p2 = this.predictor.apply(z2, { training: true }) as tf.Tensor2D;
     extra.zStd = tf.keep(zStd(z1));

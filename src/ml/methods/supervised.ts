@@ -4,7 +4,15 @@ import { softmaxCrossEntropy } from '../losses/cross-entropy';
 import { linearClassifier } from '../models/heads';
 import { createRng } from '../rng';
 import { asEncoder, type BackboneInput, type Encoder } from './encoder';
-import { BaseMethod, encoderPart, modelPart, requireLabeled, type MethodBatch, type Part, type StepInfo } from './method';
+import {
+  BaseMethod,
+  encoderPart,
+  modelPart,
+  requireLabeled,
+  type MethodBatch,
+  type Part,
+  type StepInfo,
+} from './method';
 
 export interface SupervisedConfig {
   numClasses: number;
@@ -38,9 +46,15 @@ export class SupervisedMethod extends BaseMethod {
     return [modelPart('classifier', this.classifier)];
   }
 
-  protected computeLoss(batch: MethodBatch, _info: StepInfo, extra: Record<string, tf.Scalar>): tf.Scalar {
+  protected computeLoss(
+    batch: MethodBatch,
+    _info: StepInfo,
+    extra: Record<string, tf.Scalar>,
+  ): tf.Scalar {
     const { x, y } = requireLabeled(batch, this.name);
-    const logits = this.classifier.apply(this.backbone.apply(x, true), { training: true }) as tf.Tensor2D;
+    const logits = this.classifier.apply(this.backbone.apply(x, true), {
+      training: true,
+    }) as tf.Tensor2D;
     extra.accuracy = tf.keep(
       tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(y, 'int32')), 'float32')) as tf.Scalar,
     );
@@ -49,7 +63,10 @@ export class SupervisedMethod extends BaseMethod {
 
   /** Class logits in inference mode: [N,H,W,C] → [N,numClasses]; caller owns them. */
   logits(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => this.classifier.apply(this.backbone.apply(x, false), { training: false }) as tf.Tensor2D);
+    return tf.tidy(
+      () =>
+        this.classifier.apply(this.backbone.apply(x, false), { training: false }) as tf.Tensor2D,
+    );
   }
 
   embed(x: tf.Tensor4D): tf.Tensor2D {

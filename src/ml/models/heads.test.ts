@@ -16,14 +16,23 @@ beforeAll(async () => {
   await useWasmBackend();
 });
 
-const x = () => tf.tensor2d(Array.from({ length: 5 * 6 }, (_, i) => Math.sin(i)), [5, 6]);
+const x = () =>
+  tf.tensor2d(
+    Array.from({ length: 5 * 6 }, (_, i) => Math.sin(i)),
+    [5, 6],
+  );
 
 describe('heads', () => {
   const cases: [string, () => tf.Sequential, number, number][] = [
     ['simclr', () => simclrProjectionHead(6, { hiddenDim: 8, outDim: 4 }, createRng(1)), 4, 5],
     ['byol', () => byolMlpHead(6, { hiddenDim: 8, outDim: 4 }, createRng(1)), 4, 5],
     // 3 kernels + 2 affine BNs (γ, β); the output BN has no trainable affine
-    ['simsiam projector', () => simsiamProjector(6, { hiddenDim: 8, outDim: 7 }, createRng(1)), 7, 7],
+    [
+      'simsiam projector',
+      () => simsiamProjector(6, { hiddenDim: 8, outDim: 7 }, createRng(1)),
+      7,
+      7,
+    ],
     ['simsiam predictor', () => simsiamPredictor(6, { hiddenDim: 2 }, createRng(1)), 6, 5],
     ['moco v2', () => mocoV2Head(6, { hiddenDim: 8, outDim: 4 }, createRng(1)), 4, 4],
     ['linear', () => linearClassifier(6, 3, createRng(1)), 3, 2],
@@ -57,10 +66,12 @@ describe('heads', () => {
     const input = x();
     tf.dispose(m.apply(input, { training: true }) as tf.Tensor); // move the BN statistics away from 0/1
     let artifacts: tf.io.ModelArtifacts | null = null;
-    await m.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await m.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
     const y1 = m.predict(input) as tf.Tensor;
     const y2 = loaded.predict(input) as tf.Tensor;

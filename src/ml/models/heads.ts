@@ -23,7 +23,12 @@ function dense(units: number, useBias: boolean, inputDim?: number): tf.layers.La
 
 function bn(affine = true): tf.layers.Layer {
   // tfjs BN cannot train without γ/β (it reads them unconditionally), so "no affine" is γ=1, β=0 frozen.
-  return tf.layers.batchNormalization({ axis: -1, epsilon: BN_EPSILON, momentum: BN_MOMENTUM, trainable: affine });
+  return tf.layers.batchNormalization({
+    axis: -1,
+    epsilon: BN_EPSILON,
+    momentum: BN_MOMENTUM,
+    trainable: affine,
+  });
 }
 
 const relu = (): tf.layers.Layer => tf.layers.reLU();
@@ -57,7 +62,11 @@ export interface MlpHeadOptions {
 
 /** SimCLR projection g(·): Linear–BN–ReLU–Linear (Chen et al. 2020 §2, with BN as in SimCLR v2). [N,in]→[N,out]. */
 export function simclrProjectionHead(inDim: number, opts: MlpHeadOptions, rng: Rng): tf.Sequential {
-  return finish([dense(opts.hiddenDim, false, inDim), bn(), relu(), dense(opts.outDim, true)], rng, 'simclr_proj');
+  return finish(
+    [dense(opts.hiddenDim, false, inDim), bn(), relu(), dense(opts.outDim, true)],
+    rng,
+    'simclr_proj',
+  );
 }
 
 /**
@@ -65,7 +74,11 @@ export function simclrProjectionHead(inDim: number, opts: MlpHeadOptions, rng: R
  * 4096/256 are configurable here). [N,in]→[N,out].
  */
 export function byolMlpHead(inDim: number, opts: MlpHeadOptions, rng: Rng): tf.Sequential {
-  return finish([dense(opts.hiddenDim, false, inDim), bn(), relu(), dense(opts.outDim, true)], rng, 'byol_mlp');
+  return finish(
+    [dense(opts.hiddenDim, false, inDim), bn(), relu(), dense(opts.outDim, true)],
+    rng,
+    'byol_mlp',
+  );
 }
 
 /**
@@ -75,9 +88,14 @@ export function byolMlpHead(inDim: number, opts: MlpHeadOptions, rng: Rng): tf.S
 export function simsiamProjector(inDim: number, opts: MlpHeadOptions, rng: Rng): tf.Sequential {
   return finish(
     [
-      dense(opts.hiddenDim, false, inDim), bn(), relu(),
-      dense(opts.hiddenDim, false), bn(), relu(),
-      dense(opts.outDim, false), bn(false),
+      dense(opts.hiddenDim, false, inDim),
+      bn(),
+      relu(),
+      dense(opts.hiddenDim, false),
+      bn(),
+      relu(),
+      dense(opts.outDim, false),
+      bn(false),
     ],
     rng,
     'simsiam_proj',
@@ -85,13 +103,25 @@ export function simsiamProjector(inDim: number, opts: MlpHeadOptions, rng: Rng):
 }
 
 /** SimSiam predictor h: bottleneck Linear(dim→hidden)–BN–ReLU–Linear(hidden→dim) (Chen & He 2021 §4). [N,dim]→[N,dim]. */
-export function simsiamPredictor(dim: number, opts: { hiddenDim: number }, rng: Rng): tf.Sequential {
-  return finish([dense(opts.hiddenDim, false, dim), bn(), relu(), dense(dim, true)], rng, 'simsiam_pred');
+export function simsiamPredictor(
+  dim: number,
+  opts: { hiddenDim: number },
+  rng: Rng,
+): tf.Sequential {
+  return finish(
+    [dense(opts.hiddenDim, false, dim), bn(), relu(), dense(dim, true)],
+    rng,
+    'simsiam_pred',
+  );
 }
 
 /** MoCo v2 head: Linear(hidden)–ReLU–Linear(out), both with bias, no BN (Chen et al. 2020, MoCo v2). [N,in]→[N,out]. */
 export function mocoV2Head(inDim: number, opts: MlpHeadOptions, rng: Rng): tf.Sequential {
-  return finish([dense(opts.hiddenDim, true, inDim), relu(), dense(opts.outDim, true)], rng, 'moco_head');
+  return finish(
+    [dense(opts.hiddenDim, true, inDim), relu(), dense(opts.outDim, true)],
+    rng,
+    'moco_head',
+  );
 }
 
 /** Linear classifier: one Linear layer with bias, [N,in] → logits [N,numClasses]. */

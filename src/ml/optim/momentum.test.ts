@@ -12,7 +12,7 @@ describe('byolTau', () => {
     expect(byolTau(0, 100, 0.996)).toBeCloseTo(0.996, 12);
     expect(byolTau(50, 100, 0.996)).toBeCloseTo(0.998, 12);
     expect(byolTau(100, 100, 0.996)).toBeCloseTo(1, 12);
-    expect(byolTau(25, 100, 0.9)).toBeCloseTo(1 - 0.1 * (Math.cos(Math.PI / 4) + 1) / 2, 12);
+    expect(byolTau(25, 100, 0.9)).toBeCloseTo(1 - (0.1 * (Math.cos(Math.PI / 4) + 1)) / 2, 12);
     expect(byolTau(150, 100, 0.9)).toBeCloseTo(1, 12);
   });
 });

@@ -15,7 +15,14 @@ const close = (t: tf.Tensor, want: number[], digits = 5) => {
 };
 
 /** Runs `steps` updates of a kernel w [2,2] and a bias b [2] with gradient lists; returns final values. */
-function run(cfg: OptimizerConfig, w0: number[], b0: number[], gw: number[][], gb: number[][], lrs: number[]) {
+function run(
+  cfg: OptimizerConfig,
+  w0: number[],
+  b0: number[],
+  gw: number[][],
+  gb: number[][],
+  lrs: number[],
+) {
   const w = tf.variable(tf.tensor2d(w0, [2, 2]));
   const b = tf.variable(tf.tensor1d(b0));
   const opt = createOptimizer(cfg);
@@ -32,7 +39,13 @@ function run(cfg: OptimizerConfig, w0: number[], b0: number[], gw: number[][], g
 }
 
 /** Element-wise reference of each rule (decay only when `decay`), in plain numbers. */
-function reference(cfg: OptimizerConfig, x0: number[], gs: number[][], lrs: number[], decay: boolean): number[] {
+function reference(
+  cfg: OptimizerConfig,
+  x0: number[],
+  gs: number[][],
+  lrs: number[],
+  decay: boolean,
+): number[] {
   const x = [...x0];
   const m = x.map(() => 0);
   const v = x.map(() => 0);
@@ -50,7 +63,12 @@ function reference(cfg: OptimizerConfig, x0: number[], gs: number[][], lrs: numb
         x[i] = xi - lr * g;
       });
     } else if (cfg.kind === 'adam' || cfg.kind === 'adamw') {
-      const [b1, b2, eps, wd] = [cfg.beta1 ?? 0.9, cfg.beta2 ?? 0.999, cfg.epsilon ?? 1e-8, decay ? (cfg.weightDecay ?? 0) : 0];
+      const [b1, b2, eps, wd] = [
+        cfg.beta1 ?? 0.9,
+        cfg.beta2 ?? 0.999,
+        cfg.epsilon ?? 1e-8,
+        decay ? (cfg.weightDecay ?? 0) : 0,
+      ];
       x.forEach((xi, i) => {
         let g = g0[i];
         let base = xi;
@@ -67,14 +85,31 @@ function reference(cfg: OptimizerConfig, x0: number[], gs: number[][], lrs: numb
 
 describe('SGD', () => {
   it('first step with momentum and weight decay, by hand: decay on the kernel only', () => {
-    const r = run({ kind: 'sgd', momentum: 0.9, weightDecay: 0.01 }, [1, 2, 3, 4], [1, -1], [[0.5, -0.5, 1, 0]], [[0.2, 0.4]], [0.1]);
+    const r = run(
+      { kind: 'sgd', momentum: 0.9, weightDecay: 0.01 },
+      [1, 2, 3, 4],
+      [1, -1],
+      [[0.5, -0.5, 1, 0]],
+      [[0.2, 0.4]],
+      [0.1],
+    );
     // w − 0.1·(g + 0.01·w);  b − 0.1·g (rank-1: no decay)
     expect(r.w.map((x) => +x.toFixed(6))).toEqual([0.949, 2.048, 2.897, 3.996]);
     expect(r.b.map((x) => +x.toFixed(6))).toEqual([0.98, -1.04]);
   });
   it('second step accumulates the momentum buffer, by hand', () => {
     const g = [0.5, -0.5, 1, 0];
-    const r = run({ kind: 'sgd', momentum: 0.9, weightDecay: 0.01 }, [1, 2, 3, 4], [1, -1], [g, g], [[0.2, 0.4], [0.2, 0.4]], [0.1, 0.1]);
+    const r = run(
+      { kind: 'sgd', momentum: 0.9, weightDecay: 0.01 },
+      [1, 2, 3, 4],
+      [1, -1],
+      [g, g],
+      [
+        [0.2, 0.4],
+        [0.2, 0.4],
+      ],
+      [0.1, 0.1],
+    );
     expect(r.w.map((x) => +x.toFixed(6))).toEqual([0.852151, 2.139152, 2.701403, 3.988404]);
     expect(r.b.map((x) => +x.toFixed(6))).toEqual([0.942, -1.116]);
   });
@@ -85,11 +120,21 @@ describe('SGD', () => {
     { kind: 'adamw', weightDecay: 0.1, beta1: 0.8 },
   ] as OptimizerConfig[]) {
     it(`${JSON.stringify(cfg)} matches the element-wise rule over 3 steps`, () => {
-      const gw = [[0.5, -0.5, 1, 0], [0.1, 0.3, -0.2, 0.05], [-0.4, 0.2, 0.3, 1]];
-      const gb = [[0.2, 0.4], [-0.1, 0.3], [0.5, -0.5]];
+      const gw = [
+        [0.5, -0.5, 1, 0],
+        [0.1, 0.3, -0.2, 0.05],
+        [-0.4, 0.2, 0.3, 1],
+      ];
+      const gb = [
+        [0.2, 0.4],
+        [-0.1, 0.3],
+        [0.5, -0.5],
+      ];
       const lrs = [0.1, 0.05, 0.2];
       const r = run(cfg, [1, 2, 3, 4], [1, -1], gw, gb, lrs);
-      reference(cfg, [1, 2, 3, 4], gw, lrs, true).forEach((x, i) => expect(r.w[i]).toBeCloseTo(x, 5));
+      reference(cfg, [1, 2, 3, 4], gw, lrs, true).forEach((x, i) =>
+        expect(r.w[i]).toBeCloseTo(x, 5),
+      );
       reference(cfg, [1, -1], gb, lrs, false).forEach((x, i) => expect(r.b[i]).toBeCloseTo(x, 5));
     });
   }
@@ -97,12 +142,26 @@ describe('SGD', () => {
 
 describe('Adam / AdamW', () => {
   it('first Adam step moves each weight by lr·sign(g)', () => {
-    const r = run({ kind: 'adam' }, [1, 2, 3, 4], [1, -1], [[0.5, -0.5, 2, -3]], [[0.2, -0.4]], [0.1]);
+    const r = run(
+      { kind: 'adam' },
+      [1, 2, 3, 4],
+      [1, -1],
+      [[0.5, -0.5, 2, -3]],
+      [[0.2, -0.4]],
+      [0.1],
+    );
     close(tf.tensor(r.w), [0.9, 2.1, 2.9, 4.1]);
     close(tf.tensor(r.b), [0.9, -0.9]);
   });
   it('AdamW shrinks the kernel by lr·wd·w before the step, never the bias', () => {
-    const r = run({ kind: 'adamw', weightDecay: 0.5 }, [1, 2, 3, 4], [1, -1], [[0.5, -0.5, 2, -3]], [[0.2, -0.4]], [0.1]);
+    const r = run(
+      { kind: 'adamw', weightDecay: 0.5 },
+      [1, 2, 3, 4],
+      [1, -1],
+      [[0.5, -0.5, 2, -3]],
+      [[0.2, -0.4]],
+      [0.1],
+    );
     close(tf.tensor(r.w), [0.95 - 0.1, 1.9 + 0.1, 2.85 - 0.1, 3.8 + 0.1]);
     close(tf.tensor(r.b), [0.9, -0.9]);
   });
@@ -112,7 +171,12 @@ describe('LARS', () => {
   function lars(w0: number[], gw: number[], wd: number, eta: number, lr: number) {
     const w = tf.variable(tf.tensor2d(w0, [1, 2]));
     const b = tf.variable(tf.tensor1d([1]));
-    const opt = createOptimizer({ kind: 'lars', momentum: 0.9, weightDecay: wd, trustCoefficient: eta });
+    const opt = createOptimizer({
+      kind: 'lars',
+      momentum: 0.9,
+      weightDecay: wd,
+      trustCoefficient: eta,
+    });
     const grads = { [w.name]: tf.tensor2d(gw, [1, 2]), [b.name]: tf.tensor1d([2]) };
     opt.apply([w, b], grads, lr);
     const out = { w: Array.from(w.dataSync()), b: b.dataSync()[0] };
@@ -141,8 +205,23 @@ describe('LARS', () => {
 describe('optimizer state', () => {
   it('getState/setState resumes exactly', () => {
     const cfg: OptimizerConfig = { kind: 'adam' };
-    const gs = [[0.5, -0.5, 1, 0], [0.1, 0.3, -0.2, 0.05]];
-    const full = run(cfg, [1, 2, 3, 4], [1, -1], [...gs, ...gs], [[1, 1], [1, 1], [1, 1], [1, 1]], [0.1, 0.1, 0.1, 0.1]);
+    const gs = [
+      [0.5, -0.5, 1, 0],
+      [0.1, 0.3, -0.2, 0.05],
+    ];
+    const full = run(
+      cfg,
+      [1, 2, 3, 4],
+      [1, -1],
+      [...gs, ...gs],
+      [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+      [0.1, 0.1, 0.1, 0.1],
+    );
     const w = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
     const b = tf.variable(tf.tensor1d([1, -1]));
     const a = createOptimizer(cfg);
@@ -159,12 +238,16 @@ describe('optimizer state', () => {
     tf.dispose(state.slots);
     gs.forEach((g) => step(resumed, g));
     Array.from(w.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(full.w[i], 6));
-    expect(() => createOptimizer({ kind: 'sgd' }).setState([w, b], { kind: 'adam', t: 0, slots: [[], []] })).toThrow(/adam/);
+    expect(() =>
+      createOptimizer({ kind: 'sgd' }).setState([w, b], { kind: 'adam', t: 0, slots: [[], []] }),
+    ).toThrow(/adam/);
     resumed.dispose();
     tf.dispose([w, b]);
   });
   it('names valid kinds for an unknown one, and keeps tensors flat', () => {
-    expect(() => createOptimizer({ kind: 'rmsprop' } as unknown as OptimizerConfig)).toThrow(/sgd, adam, adamw, lars/);
+    expect(() => createOptimizer({ kind: 'rmsprop' } as unknown as OptimizerConfig)).toThrow(
+      /sgd, adam, adamw, lars/,
+    );
     const start = tf.memory().numTensors;
     const w = tf.tidy(() => tf.variable(tf.ones([3, 3])));
     for (const kind of ['sgd', 'adam', 'adamw', 'lars'] as const) {

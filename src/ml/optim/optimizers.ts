@@ -10,7 +10,13 @@ export type OptimizerConfig =
   | { kind: 'sgd'; momentum?: number; nesterov?: boolean; weightDecay?: number }
   | { kind: 'adam'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
   | { kind: 'adamw'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
-  | { kind: 'lars'; momentum?: number; nesterov?: boolean; weightDecay?: number; trustCoefficient?: number };
+  | {
+      kind: 'lars';
+      momentum?: number;
+      nesterov?: boolean;
+      weightDecay?: number;
+      trustCoefficient?: number;
+    };
 
 export type OptimizerKind = OptimizerConfig['kind'];
 export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'lars'];
@@ -51,7 +57,9 @@ export function createOptimizer(
 ): Optimizer {
   switch (cfg.kind) {
     case 'sgd':
-      return new SlotOptimizer(cfg, 1, (ctx) => sgdUpdate(ctx, cfg.momentum ?? 0, cfg.nesterov ?? false, cfg.weightDecay ?? 0));
+      return new SlotOptimizer(cfg, 1, (ctx) =>
+        sgdUpdate(ctx, cfg.momentum ?? 0, cfg.nesterov ?? false, cfg.weightDecay ?? 0),
+      );
     case 'adam':
       return new SlotOptimizer(cfg, 2, (ctx) => adamUpdate(ctx, cfg, false));
     case 'adamw':
@@ -75,7 +83,11 @@ export function createOptimizer(
     ctx.v.assign(tf.sub(ctx.v, tf.mul(g, ctx.lr)));
   }
 
-  function adamUpdate(ctx: UpdateCtx, c: { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }, decoupled: boolean): void {
+  function adamUpdate(
+    ctx: UpdateCtx,
+    c: { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number },
+    decoupled: boolean,
+  ): void {
     const b1 = c.beta1 ?? 0.9;
     const b2 = c.beta2 ?? 0.999;
     const eps = c.epsilon ?? 1e-8;
@@ -94,7 +106,10 @@ export function createOptimizer(
     ctx.v.assign(tf.sub(w, tf.mul(tf.div(mHat, tf.add(tf.sqrt(sHat), eps)), ctx.lr)));
   }
 
-  function larsUpdate(ctx: UpdateCtx, c: { momentum?: number; nesterov?: boolean; weightDecay?: number; trustCoefficient?: number }): void {
+  function larsUpdate(
+    ctx: UpdateCtx,
+    c: { momentum?: number; nesterov?: boolean; weightDecay?: number; trustCoefficient?: number },
+  ): void {
     const mu = c.momentum ?? 0.9;
     const wd = c.weightDecay ?? 0;
     const eta = c.trustCoefficient ?? 0.001;
@@ -106,7 +121,11 @@ export function createOptimizer(
       const gNorm = tf.norm(g);
       // trust = η‖w‖/‖g‖, or 1 when either norm is zero (SimCLR's LARS).
       const safe = tf.mul(tf.div(wNorm, tf.maximum(gNorm, 1e-30)), eta);
-      const trust = tf.where(tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0)), safe, tf.onesLike(safe));
+      const trust = tf.where(
+        tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0)),
+        safe,
+        tf.onesLike(safe),
+      );
       scaledLr = tf.mul(trust, ctx.lr);
     }
     const step = tf.mul(g, scaledLr);
@@ -142,7 +161,8 @@ class SlotOptimizer implements Optimizer {
     let s = this.#slots.get(v.name);
     if (!s) {
       s = [];
-      for (let i = 0; i < this.#nSlots; i++) s.push(tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+      for (let i = 0; i < this.#nSlots; i++)
+        s.push(tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
       this.#slots.set(v.name, s);
     }
     return s;
@@ -168,18 +188,25 @@ class SlotOptimizer implements Optimizer {
   }
 
   setState(vars: tf.Variable[], state: OptimizerState): void {
-    if (state.kind !== this.config.kind) throw new Error(`optimizer state is for ${state.kind}, not ${this.config.kind}`);
+    if (state.kind !== this.config.kind)
+      throw new Error(`optimizer state is for ${state.kind}, not ${this.config.kind}`);
     if (state.slots.length !== vars.length) {
-      throw new Error(`optimizer state has ${state.slots.length} variables, expected ${vars.length}`);
+      throw new Error(
+        `optimizer state has ${state.slots.length} variables, expected ${vars.length}`,
+      );
     }
     this.#t = state.t;
     vars.forEach((v, i) => {
       const src = state.slots[i];
       if (src.length === 0) return;
       const dst = this.#slotsFor(v);
-      if (src.length !== dst.length) throw new Error(`optimizer state: variable ${i} has ${src.length} slots, expected ${dst.length}`);
+      if (src.length !== dst.length)
+        throw new Error(
+          `optimizer state: variable ${i} has ${src.length} slots, expected ${dst.length}`,
+        );
       src.forEach((t, j) => {
-        if (t.shape.join(',') !== v.shape.join(',')) throw new Error(`optimizer state: slot shape [${t.shape}] ≠ [${v.shape}]`);
+        if (t.shape.join(',') !== v.shape.join(','))
+          throw new Error(`optimizer state: slot shape [${t.shape}] ≠ [${v.shape}]`);
         dst[j].assign(t);
       });
     });

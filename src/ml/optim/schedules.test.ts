@@ -12,7 +12,10 @@ describe('learningRateAt', () => {
     expect(learningRateAt(1, cfg, 60)).toBeCloseTo(0.5, 12);
     expect(learningRateAt(1, cfg, 110)).toBeCloseTo(0, 12);
     expect(learningRateAt(1, cfg, 500)).toBeCloseTo(0, 12);
-    expect(learningRateAt(2, { ...cfg, finalFactor: 0.1 }, 60)).toBeCloseTo(2 * (0.1 + 0.9 * 0.5), 12);
+    expect(learningRateAt(2, { ...cfg, finalFactor: 0.1 }, 60)).toBeCloseTo(
+      2 * (0.1 + 0.9 * 0.5),
+      12,
+    );
   });
   it('cosine without warm-up starts at the base rate', () => {
     expect(learningRateAt(0.3, { kind: 'cosine', totalSteps: 100 }, 0)).toBeCloseTo(0.3, 12);

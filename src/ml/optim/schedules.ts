@@ -9,7 +9,13 @@ export type ScheduleConfig =
   /** Linear warm-up, then half-cosine from base down to base·finalFactor at totalSteps (SGDR, Loshchilov & Hutter 2017; as SimCLR/BYOL). */
   | { kind: 'cosine'; totalSteps: number; warmupSteps?: number; finalFactor?: number }
   /** Multiply by gamma every `everyEpochs` epochs (the classic step decay). */
-  | { kind: 'step'; gamma: number; everyEpochs: number; stepsPerEpoch: number; warmupSteps?: number };
+  | {
+      kind: 'step';
+      gamma: number;
+      everyEpochs: number;
+      stepsPerEpoch: number;
+      warmupSteps?: number;
+    };
 
 export type ScheduleKind = ScheduleConfig['kind'];
 

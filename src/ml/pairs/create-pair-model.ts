@@ -14,7 +14,10 @@ export interface CreatePairModelOptions {
 }
 
 /** Creates the pair model named by config.kind; the caller disposes it (model.dispose()). */
-export function createPairModel(config: PairModelConfig, opts: CreatePairModelOptions = {}): PairModel {
+export function createPairModel(
+  config: PairModelConfig,
+  opts: CreatePairModelOptions = {},
+): PairModel {
   let model: PairModel;
   switch (config.kind) {
     case 'early-fusion':
@@ -26,7 +29,9 @@ export function createPairModel(config: PairModelConfig, opts: CreatePairModelOp
       break;
     default: {
       const kind = (config as { kind: unknown }).kind;
-      throw new Error(`unknown pair model ${JSON.stringify(kind)}; valid: ${PAIR_MODEL_KINDS.join(', ')}`);
+      throw new Error(
+        `unknown pair model ${JSON.stringify(kind)}; valid: ${PAIR_MODEL_KINDS.join(', ')}`,
+      );
     }
   }
   if (opts.startFrom) {

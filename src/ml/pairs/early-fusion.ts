@@ -29,18 +29,33 @@ export class EarlyFusionModel implements PairModel {
     this.config = config;
     const seed = config.seed ?? 0;
     this.inputNorm = config.inputNorm ?? 'none';
-    if (!INPUT_NORM_KINDS.includes(this.inputNorm)) throw new Error(`unknown input normalisation ${JSON.stringify(this.inputNorm)}; valid: ${INPUT_NORM_KINDS.join(', ')}`);
-    const { model, embeddingDim } = createFusionConvNet({ inChannels: 6, inputSize: config.inputSize, width: config.width, blocks: config.blocks, seed });
+    if (!INPUT_NORM_KINDS.includes(this.inputNorm))
+      throw new Error(
+        `unknown input normalisation ${JSON.stringify(this.inputNorm)}; valid: ${INPUT_NORM_KINDS.join(', ')}`,
+      );
+    const { model, embeddingDim } = createFusionConvNet({
+      inChannels: 6,
+      inputSize: config.inputSize,
+      width: config.width,
+      blocks: config.blocks,
+      seed,
+    });
     this.trunk = model;
     const hidden = config.headHidden ?? 0;
-    if (!Number.isInteger(hidden) || hidden < 0) throw new Error(`early fusion headHidden must be a non-negative integer, got ${hidden}`);
+    if (!Number.isInteger(hidden) || hidden < 0)
+      throw new Error(`early fusion headHidden must be a non-negative integer, got ${hidden}`);
     const zeros = { kernelInitializer: 'zeros', biasInitializer: 'zeros' } as const;
     this.head = tf.sequential({
       name: 'fusion_head',
       layers:
         hidden > 0
           ? [
-              tf.layers.dense({ units: hidden, inputShape: [embeddingDim], activation: 'relu', ...zeros }),
+              tf.layers.dense({
+                units: hidden,
+                inputShape: [embeddingDim],
+                activation: 'relu',
+                ...zeros,
+              }),
               tf.layers.dense({ units: 1, ...zeros }),
             ]
           : [tf.layers.dense({ units: 1, inputShape: [embeddingDim], ...zeros })],

@@ -60,9 +60,15 @@ describe('pair evaluation against sklearn / numpy', () => {
         expect(t.applied[name].recall).toBeCloseTo(want.recall, 12);
         expect(t.applied[name].f1).toBeCloseTo(want.f1, 12);
         const g = failureGallery(block.splits[name], t.threshold, ev.k);
-        expect(g.closestDifferent.map((x) => x.index)).toEqual(block.splits[name].galleries.closest_different);
-        expect(g.farthestSame.map((x) => x.index)).toEqual(block.splits[name].galleries.farthest_same);
-        expect(g.confidentCorrect.map((x) => x.index)).toEqual(block.splits[name].galleries.confident_correct);
+        expect(g.closestDifferent.map((x) => x.index)).toEqual(
+          block.splits[name].galleries.closest_different,
+        );
+        expect(g.farthestSame.map((x) => x.index)).toEqual(
+          block.splits[name].galleries.farthest_same,
+        );
+        expect(g.confidentCorrect.map((x) => x.index)).toEqual(
+          block.splits[name].galleries.confident_correct,
+        );
       }
       const rows = comparisonTable([{ model: 'm', splits: block.splits }]);
       expect(rows.map((r) => r.split)).toEqual(['test', 'colour', 'texture']);
@@ -77,7 +83,10 @@ describe('pair evaluation against sklearn / numpy', () => {
     expect(c.mse).toBeCloseTo(ev.centre.mse, 10);
     expect(c.best.map((x) => x.index)).toEqual(ev.centre.best);
     expect(c.worst.map((x) => x.index)).toEqual(ev.centre.worst);
-    expect(c.worst[0].truth).toEqual([ev.centre.truth[2 * c.worst[0].index], ev.centre.truth[2 * c.worst[0].index + 1]]);
+    expect(c.worst[0].truth).toEqual([
+      ev.centre.truth[2 * c.worst[0].index],
+      ev.centre.truth[2 * c.worst[0].index + 1],
+    ]);
     expect(() => centreReport([1, 2, 3], [1, 2, 3])).toThrow(/\[n·2\]/);
   });
 });
@@ -93,7 +102,11 @@ describe('histogram', () => {
   });
 
   it('galleries break ties by lower index and respect the threshold', () => {
-    const g = failureGallery({ scores: [0.5, 0.9, 0.9, 0.1, 0.2], labels: [1, 0, 0, 1, 0] }, 0.4, 2);
+    const g = failureGallery(
+      { scores: [0.5, 0.9, 0.9, 0.1, 0.2], labels: [1, 0, 0, 1, 0] },
+      0.4,
+      2,
+    );
     expect(g.closestDifferent.map((x) => x.index)).toEqual([1, 2]);
     expect(g.farthestSame.map((x) => x.index)).toEqual([3, 0]);
     expect(g.confidentCorrect.map((x) => x.index)).toEqual([4, 0]);

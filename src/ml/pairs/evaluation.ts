@@ -6,7 +6,13 @@
  * centre-head error report, and the comparison table of the three models.
  * Labels are 1 = same, 0 = different; a pair is predicted "same" when score >= threshold.
  */
-import { bestF1Threshold, precisionRecallAt, precisionRecallCurve, type BestF1, type PrCurve } from '../eval/pr-curve';
+import {
+  bestF1Threshold,
+  precisionRecallAt,
+  precisionRecallCurve,
+  type BestF1,
+  type PrCurve,
+} from '../eval/pr-curve';
 
 /** Precision, recall and F1 of thresholded scores. */
 export interface PrfAt {
@@ -25,9 +31,15 @@ export interface SplitScores {
  * Counts of `values` in `bins` equal bins over [lo, hi], as numpy.histogram(values, bins, (lo, hi)):
  * bins are half-open [e_i, e_i+1) except the last, which includes hi; values outside [lo, hi] are not counted.
  */
-export function histogram(values: ArrayLike<number>, lo: number, hi: number, bins: number): number[] {
+export function histogram(
+  values: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  bins: number,
+): number[] {
   if (!(hi > lo)) throw new Error(`histogram range must have hi > lo, got [${lo}, ${hi}]`);
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogram needs a positive integer bin count, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new Error(`histogram needs a positive integer bin count, got ${bins}`);
   const edges = histogramEdges(lo, hi, bins);
   const counts = new Array<number>(bins).fill(0);
   for (let i = 0; i < values.length; i++) {
@@ -62,9 +74,14 @@ export interface ScoreHistogram {
  * cosine). Scores are clamped into the range first (a float32 cosine can read 1.0000001), so every
  * pair is counted.
  */
-export function scoreHistogram(split: SplitScores, range: readonly [number, number], bins = 20): ScoreHistogram {
+export function scoreHistogram(
+  split: SplitScores,
+  range: readonly [number, number],
+  bins = 20,
+): ScoreHistogram {
   checkSplit(split);
-  const same: number[] = [], different: number[] = [];
+  const same: number[] = [],
+    different: number[] = [];
   for (let i = 0; i < split.scores.length; i++) {
     const v = Math.min(range[1], Math.max(range[0], split.scores[i]));
     (Number(split.labels[i]) === 1 ? same : different).push(v);
@@ -79,8 +96,10 @@ export function scoreHistogram(split: SplitScores, range: readonly [number, numb
 /** Median of the scores of same pairs and of different pairs (NaN for an empty group). */
 export function scoreMedians(split: SplitScores): { same: number; different: number } {
   checkSplit(split);
-  const same: number[] = [], different: number[] = [];
-  for (let i = 0; i < split.scores.length; i++) (Number(split.labels[i]) === 1 ? same : different).push(split.scores[i]);
+  const same: number[] = [],
+    different: number[] = [];
+  for (let i = 0; i < split.scores.length; i++)
+    (Number(split.labels[i]) === 1 ? same : different).push(split.scores[i]);
   return { same: median(same), different: median(different) };
 }
 
@@ -92,7 +111,8 @@ function median(xs: number[]): number {
 }
 
 function checkSplit(s: SplitScores): void {
-  if (s.scores.length !== s.labels.length) throw new Error(`scores (${s.scores.length}) and labels (${s.labels.length}) differ in length`);
+  if (s.scores.length !== s.labels.length)
+    throw new Error(`scores (${s.scores.length}) and labels (${s.labels.length}) differ in length`);
 }
 
 export interface SplitCurve {
@@ -117,7 +137,10 @@ export interface ThresholdTransfer {
 }
 
 /** Chooses the best-F1 threshold on `chooseOn` (the colour validation split) and applies it to each of `targets`. */
-export function transferThreshold(chooseOn: SplitScores, targets: Record<string, SplitScores>): ThresholdTransfer {
+export function transferThreshold(
+  chooseOn: SplitScores,
+  targets: Record<string, SplitScores>,
+): ThresholdTransfer {
   const { best } = splitCurve(chooseOn);
   const applied: Record<string, PrfAt> = {};
   for (const [name, s] of Object.entries(targets)) {
@@ -156,7 +179,8 @@ export function failureGallery(split: SplitScores, threshold: number, k = 8): Fa
     score: split.scores[i],
     label: Number(split.labels[i]) === 1 ? 1 : 0,
   }));
-  const same = all.filter((g) => g.label === 1), diff = all.filter((g) => g.label === 0);
+  const same = all.filter((g) => g.label === 1),
+    diff = all.filter((g) => g.label === 0);
   const correct = all.filter((g) => (g.score >= threshold ? 1 : 0) === g.label);
   return {
     closestDifferent: topBy(diff, (g) => -g.score, k),
@@ -184,9 +208,15 @@ export interface CentreReport {
 }
 
 /** Centre-head report from predictions and true centres, both [n·2] row-major (cx, cy). */
-export function centreReport(pred: ArrayLike<number>, truth: ArrayLike<number>, k = 8): CentreReport {
+export function centreReport(
+  pred: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  k = 8,
+): CentreReport {
   if (pred.length !== truth.length || pred.length % 2 !== 0) {
-    throw new Error(`centre predictions (${pred.length}) and truths (${truth.length}) must be equal-length [n·2]`);
+    throw new Error(
+      `centre predictions (${pred.length}) and truths (${truth.length}) must be equal-length [n·2]`,
+    );
   }
   const n = pred.length / 2;
   const items: CentreItem[] = [];
@@ -194,9 +224,17 @@ export function centreReport(pred: ArrayLike<number>, truth: ArrayLike<number>, 
   for (let i = 0; i < n; i++) {
     const e = ((pred[2 * i] - truth[2 * i]) ** 2 + (pred[2 * i + 1] - truth[2 * i + 1]) ** 2) / 2;
     sum += e;
-    items.push({ index: i, error: e, pred: [pred[2 * i], pred[2 * i + 1]], truth: [truth[2 * i], truth[2 * i + 1]] });
+    items.push({
+      index: i,
+      error: e,
+      pred: [pred[2 * i], pred[2 * i + 1]],
+      truth: [truth[2 * i], truth[2 * i + 1]],
+    });
   }
-  const byErr = (s: number) => (a: CentreItem, b: CentreItem): number => s * (a.error - b.error) || a.index - b.index;
+  const byErr =
+    (s: number) =>
+    (a: CentreItem, b: CentreItem): number =>
+      s * (a.error - b.error) || a.index - b.index;
   return {
     mse: n > 0 ? sum / n : NaN,
     best: [...items].sort(byErr(1)).slice(0, k),
@@ -221,12 +259,20 @@ export interface ComparisonRow extends PrfAt {
  * Comparison table of several models: for each model and split (test, colour, texture), P/R/F1 at
  * the threshold chosen on that model's colour validation split, plus the split's own best F1.
  */
-export function comparisonTable(models: { model: string; splits: Record<ComparedSplit, SplitScores> }[]): ComparisonRow[] {
+export function comparisonTable(
+  models: { model: string; splits: Record<ComparedSplit, SplitScores> }[],
+): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
   for (const m of models) {
     const t = transferThreshold(m.splits.colour, m.splits);
     for (const split of COMPARED_SPLITS) {
-      rows.push({ model: m.model, split, threshold: t.threshold, ...t.applied[split], bestF1: splitCurve(m.splits[split]).best.f1 });
+      rows.push({
+        model: m.model,
+        split,
+        threshold: t.threshold,
+        ...t.applied[split],
+        bestF1: splitCurve(m.splits[split]).best.f1,
+      });
     }
   }
   return rows;

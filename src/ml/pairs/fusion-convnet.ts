@@ -24,21 +24,39 @@ export interface FusionConvNetOptions {
 }
 
 /** Builds the trunk: [N,S,S,inChannels] → [N, width·2^(blocks−1)]; returns the model and its output size. Caller disposes. */
-export function createFusionConvNet(opts: FusionConvNetOptions): { model: tf.LayersModel; embeddingDim: number } {
+export function createFusionConvNet(opts: FusionConvNetOptions): {
+  model: tf.LayersModel;
+  embeddingDim: number;
+} {
   const { inChannels } = opts;
-  const size = opts.inputSize ?? 32, width = opts.width ?? 16, blocks = opts.blocks ?? 4;
-  if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`inChannels must be a positive integer, got ${inChannels}`);
-  if (size < 2 ** blocks) throw new Error(`fusion convnet with ${blocks} blocks needs inputs of at least ${2 ** blocks} px, got ${size}`);
+  const size = opts.inputSize ?? 32,
+    width = opts.width ?? 16,
+    blocks = opts.blocks ?? 4;
+  if (!Number.isInteger(inChannels) || inChannels < 1)
+    throw new Error(`inChannels must be a positive integer, got ${inChannels}`);
+  if (size < 2 ** blocks)
+    throw new Error(
+      `fusion convnet with ${blocks} blocks needs inputs of at least ${2 ** blocks} px, got ${size}`,
+    );
   const inp = tf.input({ shape: [size, size, inChannels], name: 'input' });
   let x: Sym = inp;
   let channels = width;
   for (let b = 1; b <= blocks; b++) {
     x = tf.layers
-      .conv2d({ name: `block${b}_conv1`, filters: channels, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: 'zeros' })
+      .conv2d({
+        name: `block${b}_conv1`,
+        filters: channels,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: 'zeros',
+      })
       .apply(x) as Sym;
     x = batchNorm(x, `block${b}_bn1`, { momentum: 0.1, epsilon: 1e-5 });
     x = activation(x, 'relu', `block${b}_act1`);
-    x = tf.layers.maxPooling2d({ name: `block${b}_pool`, poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as Sym;
+    x = tf.layers
+      .maxPooling2d({ name: `block${b}_pool`, poolSize: 2, strides: 2, padding: 'valid' })
+      .apply(x) as Sym;
     if (b < blocks) channels *= 2;
   }
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;

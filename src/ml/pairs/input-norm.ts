@@ -26,5 +26,7 @@ export function standardizePerImage(x: tf.Tensor4D): tf.Tensor4D {
 export function normalizeInput(x: tf.Tensor4D, kind: InputNormKind): tf.Tensor4D {
   if (kind === 'none') return x;
   if (kind === 'per-image') return standardizePerImage(x);
-  throw new Error(`unknown input normalisation ${JSON.stringify(kind)}; valid: ${INPUT_NORM_KINDS.join(', ')}`);
+  throw new Error(
+    `unknown input normalisation ${JSON.stringify(kind)}; valid: ${INPUT_NORM_KINDS.join(', ')}`,
+  );
 }

@@ -44,10 +44,15 @@ describe('pairs lab learns (wasm)', () => {
     });
     const acc = await shapeClassifierAccuracy(method, pairImages(data.test), 32);
     const tCls = (performance.now() - t0) / 1000;
-    console.log(`shape classifier: test accuracy ${acc.toFixed(3)} (${2 * data.test.pairs.length} images), ${tCls.toFixed(0)} s`);
+    console.log(
+      `shape classifier: test accuracy ${acc.toFixed(3)} (${2 * data.test.pairs.length} images), ${tCls.toFixed(0)} s`,
+    );
     expect(acc).toBeGreaterThanOrEqual(0.95);
 
-    const siamese = createPairModel({ kind: 'siamese', backbone: BACKBONE }, { startFrom: bb.model });
+    const siamese = createPairModel(
+      { kind: 'siamese', backbone: BACKBONE },
+      { startFrom: bb.model },
+    );
     method.dispose();
     bb.model.dispose();
     const t1 = performance.now();
@@ -61,7 +66,8 @@ describe('pairs lab learns (wasm)', () => {
     });
     const report = await evaluatePairModel(siamese, data);
     const tSia = (performance.now() - t1) / 1000;
-    const test = report.splits.test, texture = report.splits.texture;
+    const test = report.splits.test,
+      texture = report.splits.texture;
     if (!test || !texture) throw new Error('missing split reports');
     console.log(
       `siamese from the classifier: test F1 ${test.atColourThreshold.f1.toFixed(3)} at the colour threshold ${report.threshold.toFixed(3)}` +
@@ -76,8 +82,11 @@ describe('pairs lab learns (wasm)', () => {
     expect(test.medians.same - test.medians.different).toBeGreaterThan(0.5);
     // Separated histograms: their overlap Σ_bins min(same, different) / pairs per label is small.
     const h = test.histogram;
-    const overlap = h.same.reduce((s, c, i) => s + Math.min(c, h.different[i]), 0) / (test.labels.length / 2);
-    console.log(`test histograms (20 bins over [-1, 1]): same ${h.same.join(' ')} | different ${h.different.join(' ')}; overlap ${overlap.toFixed(2)}`);
+    const overlap =
+      h.same.reduce((s, c, i) => s + Math.min(c, h.different[i]), 0) / (test.labels.length / 2);
+    console.log(
+      `test histograms (20 bins over [-1, 1]): same ${h.same.join(' ')} | different ${h.different.join(' ')}; overlap ${overlap.toFixed(2)}`,
+    );
     expect(overlap).toBeLessThan(0.25);
     siamese.dispose();
     expect(tf.memory().numTensors).toBe(before);

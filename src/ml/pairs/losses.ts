@@ -14,7 +14,8 @@ const COS_EPS = 1e-12;
 export function pairCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
     const dot = tf.sum(tf.mul(a, b), 1);
-    const m1 = tf.add(tf.sum(tf.square(a), 1), COS_EPS), m2 = tf.add(tf.sum(tf.square(b), 1), COS_EPS);
+    const m1 = tf.add(tf.sum(tf.square(a), 1), COS_EPS),
+      m2 = tf.add(tf.sum(tf.square(b), 1), COS_EPS);
     return tf.div(dot, tf.sqrt(tf.mul(m1, m2))) as tf.Tensor1D;
   });
 }
@@ -23,8 +24,14 @@ export function pairCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
  * Cosine embedding loss, torch.nn.CosineEmbeddingLoss(margin) with target 2y−1, reduction 'mean':
  * same pairs 1 − cos(a, b), different pairs max(0, cos(a, b) − margin). a, b [N,D], y [N] in {0,1} → scalar.
  */
-export function cosineEmbeddingLoss(a: tf.Tensor2D, b: tf.Tensor2D, y: tf.Tensor1D, margin = 0): tf.Scalar {
-  if (margin < -1 || margin > 1) throw new Error(`cosine embedding margin must be in [-1, 1], got ${margin}`);
+export function cosineEmbeddingLoss(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  y: tf.Tensor1D,
+  margin = 0,
+): tf.Scalar {
+  if (margin < -1 || margin > 1)
+    throw new Error(`cosine embedding margin must be in [-1, 1], got ${margin}`);
   return tf.tidy(() => {
     const cos = pairCosine(a, b);
     const yf = tf.cast(y, 'float32');
@@ -39,7 +46,12 @@ export function cosineEmbeddingLoss(a: tf.Tensor2D, b: tf.Tensor2D, y: tf.Tensor
  * d² = 2 − 2·cos and the cosine score ranks pairs as d does), Hadsell et al. 2006:
  * mean over pairs of ½·y·d² + ½·(1 − y)·max(0, margin − d)². a, b [N,D], y [N] → scalar.
  */
-export function contrastiveLoss(a: tf.Tensor2D, b: tf.Tensor2D, y: tf.Tensor1D, margin = 1): tf.Scalar {
+export function contrastiveLoss(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  y: tf.Tensor1D,
+  margin = 1,
+): tf.Scalar {
   if (!(margin > 0)) throw new Error(`contrastive margin must be > 0, got ${margin}`);
   return tf.tidy(() => {
     const d2 = tf.sum(tf.square(tf.sub(l2Normalize(a), l2Normalize(b))), 1);
@@ -57,7 +69,10 @@ export function binaryCrossEntropyWithLogits(logits: tf.Tensor1D, y: tf.Tensor1D
   return tf.tidy(() => {
     const yf = tf.cast(y, 'float32');
     // max(z, 0) − z·y + log(1 + e^−|z|)
-    const l = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, yf)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    const l = tf.add(
+      tf.sub(tf.relu(logits), tf.mul(logits, yf)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+    );
     return tf.mean(l) as tf.Scalar;
   });
 }

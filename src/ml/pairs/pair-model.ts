@@ -9,7 +9,11 @@ import type { BackboneConfigInput } from '../models/backbones';
 import type { InputNormKind } from './input-norm';
 
 export type PairModelKind = 'early-fusion' | 'siamese' | 'siamese-aux';
-export const PAIR_MODEL_KINDS: readonly PairModelKind[] = ['early-fusion', 'siamese', 'siamese-aux'];
+export const PAIR_MODEL_KINDS: readonly PairModelKind[] = [
+  'early-fusion',
+  'siamese',
+  'siamese-aux',
+];
 
 /** Siamese training loss: torch's CosineEmbeddingLoss, or the contrastive loss on distance. */
 export type SiameseLossKind = 'cosine-embedding' | 'contrastive';
@@ -69,7 +73,11 @@ export interface SiameseConfig {
 
 /** The layer(s) between a siamese backbone and the cosine score; see SiameseConfig.embeddingHead. */
 export type EmbeddingHeadKind = 'none' | 'batchnorm' | 'linear-batchnorm';
-export const EMBEDDING_HEAD_KINDS: readonly EmbeddingHeadKind[] = ['none', 'batchnorm', 'linear-batchnorm'];
+export const EMBEDDING_HEAD_KINDS: readonly EmbeddingHeadKind[] = [
+  'none',
+  'batchnorm',
+  'linear-batchnorm',
+];
 
 export type PairModelConfig = EarlyFusionConfig | SiameseConfig;
 
@@ -107,11 +115,17 @@ export interface PairModel {
 
 /** Copies `from`'s weights into `to` (same architecture); throws naming the first mismatching weight. */
 export function copyWeights(from: tf.LayersModel, to: tf.LayersModel): void {
-  const src = from.getWeights(), dst = to.weights;
-  if (src.length !== dst.length) throw new Error(`cannot start from a model with ${src.length} weights: this one has ${dst.length}`);
+  const src = from.getWeights(),
+    dst = to.weights;
+  if (src.length !== dst.length)
+    throw new Error(
+      `cannot start from a model with ${src.length} weights: this one has ${dst.length}`,
+    );
   src.forEach((w, i) => {
     if (w.shape.join(',') !== dst[i].shape.join(',')) {
-      throw new Error(`weight ${dst[i].name} has shape [${dst[i].shape}], the start model's is [${w.shape}]`);
+      throw new Error(
+        `weight ${dst[i].name} has shape [${dst[i].shape}], the start model's is [${w.shape}]`,
+      );
     }
   });
   to.setWeights(src);

@@ -47,8 +47,14 @@ export interface PairsFixture {
   };
 }
 
-export const PAIRS_SCRIPT_URL = new URL('../../../tests/reference/pairs_reference.py', import.meta.url);
-export const PAIRS_FIXTURE_URL = new URL('../../../tests/reference/fixtures/pairs_reference.json', import.meta.url);
+export const PAIRS_SCRIPT_URL = new URL(
+  '../../../tests/reference/pairs_reference.py',
+  import.meta.url,
+);
+export const PAIRS_FIXTURE_URL = new URL(
+  '../../../tests/reference/fixtures/pairs_reference.json',
+  import.meta.url,
+);
 
 export function loadPairsFixture(): PairsFixture {
   return JSON.parse(readFileSync(PAIRS_FIXTURE_URL, 'utf8')) as PairsFixture;

@@ -4,7 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BestF1, PrCurve } from '../eval/pr-curve';
-import { imagesToTensor, pairLabels, pairTensors, type PairSet, type PairSplit, type PairSplits } from '../data/pairs';
+import {
+  imagesToTensor,
+  pairLabels,
+  pairTensors,
+  type PairSet,
+  type PairSplit,
+  type PairSplits,
+} from '../data/pairs';
 import {
   centreReport,
   failureGallery,
@@ -20,10 +27,17 @@ import {
 import type { PairModel } from './pair-model';
 
 /** Scores [n] of every pair of `set` (model.score in inference mode), batchSize pairs at a time; leaves no tensors. */
-export async function scorePairSet(model: PairModel, set: PairSet, batchSize = 100): Promise<Float32Array> {
+export async function scorePairSet(
+  model: PairModel,
+  set: PairSet,
+  batchSize = 100,
+): Promise<Float32Array> {
   const out = new Float32Array(set.pairs.length);
   for (let start = 0; start < set.pairs.length; start += batchSize) {
-    const idx = Array.from({ length: Math.min(batchSize, set.pairs.length - start) }, (_, i) => start + i);
+    const idx = Array.from(
+      { length: Math.min(batchSize, set.pairs.length - start) },
+      (_, i) => start + i,
+    );
     const t = pairTensors(set, idx);
     const s = model.score(t.xa, t.xb);
     tf.dispose([t.xa, t.xb, t.y, t.centres]);
@@ -37,11 +51,16 @@ export async function scorePairSet(model: PairModel, set: PairSet, batchSize = 1
  * Centre predictions and truths of every image of `set`: [2n·2] each, image 2i = pair i's first
  * image, 2i+1 its second; (cx, cy) in 0..1. Needs a model with a centre head ('siamese-aux').
  */
-export async function predictPairCentres(model: PairModel, set: PairSet, batchSize = 100): Promise<{ pred: Float32Array; truth: Float32Array }> {
+export async function predictPairCentres(
+  model: PairModel,
+  set: PairSet,
+  batchSize = 100,
+): Promise<{ pred: Float32Array; truth: Float32Array }> {
   const predict = model.predictCentres;
   if (!predict) throw new Error(`${model.kind} has no centre head (use kind 'siamese-aux')`);
   const images = set.pairs.flatMap((p) => [p.a, p.b]);
-  const pred = new Float32Array(images.length * 2), truth = new Float32Array(images.length * 2);
+  const pred = new Float32Array(images.length * 2),
+    truth = new Float32Array(images.length * 2);
   images.forEach((im, i) => truth.set([im.cx, im.cy], 2 * i));
   for (let start = 0; start < images.length; start += batchSize) {
     const x = imagesToTensor(images.slice(start, start + batchSize), set.size);
@@ -86,11 +105,17 @@ export async function evaluatePairModel(
   const names = opts.splits ?? ['test', 'colour', 'texture'];
   const raw: Partial<Record<PairSplit, { scores: Float32Array; labels: Uint8Array }>> = {};
   for (const name of new Set<PairSplit>([...names, 'colour'])) {
-    raw[name] = { scores: await scorePairSet(model, data[name], opts.batchSize), labels: pairLabels(data[name].pairs) };
+    raw[name] = {
+      scores: await scorePairSet(model, data[name], opts.batchSize),
+      labels: pairLabels(data[name].pairs),
+    };
   }
   const colour = raw.colour;
   if (!colour) throw new Error('evaluatePairModel needs the colour validation split');
-  const transfer = transferThreshold(colour, raw as Record<string, { scores: Float32Array; labels: Uint8Array }>);
+  const transfer = transferThreshold(
+    colour,
+    raw as Record<string, { scores: Float32Array; labels: Uint8Array }>,
+  );
   const splits: Partial<Record<PairSplit, SplitReport>> = {};
   for (const name of names) {
     const s = raw[name];

@@ -56,7 +56,8 @@ export async function trainShapeClassifier(
   cfg: ShapeClassifierConfig,
   onEpoch?: (e: ShapeClassifierEpoch) => void | Promise<void>,
 ): Promise<{ method: SupervisedMethod; history: ShapeClassifierEpoch[] }> {
-  const batchSize = cfg.batchSize ?? 64, lr = cfg.lr ?? 1e-3;
+  const batchSize = cfg.batchSize ?? 64,
+    lr = cfg.lr ?? 1e-3;
   const method = new SupervisedMethod(backbone, { numClasses: 2, seed: cfg.seed ?? 0 });
   const optimizer = createOptimizer(cfg.optimizer ?? { kind: 'adam' });
   const rng = createRng((cfg.seed ?? 0) + 17);
@@ -66,14 +67,26 @@ export async function trainShapeClassifier(
   try {
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = rng.shuffle(images.map((_, i) => i));
-      const losses: tf.Scalar[] = [], accs: tf.Scalar[] = [];
+      const losses: tf.Scalar[] = [],
+        accs: tf.Scalar[] = [];
       const t0 = performance.now();
       for (let s = 0; s < order.length; s += batchSize) {
         const idx = order.slice(s, s + batchSize);
-        const x = imagesToTensor(idx.map((i) => images[i]), size);
-        const y = tf.tensor1d(Int32Array.from(idx, (i) => labels[i]), 'int32');
+        const x = imagesToTensor(
+          idx.map((i) => images[i]),
+          size,
+        );
+        const y = tf.tensor1d(
+          Int32Array.from(idx, (i) => labels[i]),
+          'int32',
+        );
         const info = { step, totalSteps: cfg.epochs * Math.ceil(order.length / batchSize) };
-        const r = method.step({ x, y }, optimizer, learningRateAt(lr, cfg.schedule ?? { kind: 'constant' }, step), info);
+        const r = method.step(
+          { x, y },
+          optimizer,
+          learningRateAt(lr, cfg.schedule ?? { kind: 'constant' }, step),
+          info,
+        );
         method.afterStep(info);
         tf.dispose([x, y]);
         losses.push(r.loss);
@@ -95,7 +108,12 @@ export async function trainShapeClassifier(
 }
 
 /** Accuracy of the classifier (inference mode) on `images`. */
-export async function shapeClassifierAccuracy(method: SupervisedMethod, images: readonly PairImage[], size: number, batchSize = 200): Promise<number> {
+export async function shapeClassifierAccuracy(
+  method: SupervisedMethod,
+  images: readonly PairImage[],
+  size: number,
+  batchSize = 200,
+): Promise<number> {
   const labels = shapeKindLabels(images);
   let hit = 0;
   for (let s = 0; s < images.length; s += batchSize) {

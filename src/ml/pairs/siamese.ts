@@ -16,7 +16,14 @@ import { initDenseSeeded } from '../models/heads';
 import { createRng } from '../rng';
 import { INPUT_NORM_KINDS, normalizeInput, type InputNormKind } from './input-norm';
 import { contrastiveLoss, cosineEmbeddingLoss, meanSquaredError, pairCosine } from './losses';
-import { EMBEDDING_HEAD_KINDS, type EmbeddingHeadKind, type PairLoss, type PairModel, type SiameseConfig, type SiameseLossKind } from './pair-model';
+import {
+  EMBEDDING_HEAD_KINDS,
+  type EmbeddingHeadKind,
+  type PairLoss,
+  type PairModel,
+  type SiameseConfig,
+  type SiameseLossKind,
+} from './pair-model';
 
 export const DEFAULT_SIAMESE_BACKBONE = { name: 'convnet', width: 16 } as const;
 
@@ -49,20 +56,30 @@ export class SiameseModel implements PairModel {
     this.auxWeight = config.auxWeight ?? 1;
     this.embeddingHeadKind = config.embeddingHead ?? 'none';
     this.inputNorm = config.inputNorm ?? 'none';
-    if (!INPUT_NORM_KINDS.includes(this.inputNorm)) throw new Error(`unknown input normalisation ${JSON.stringify(this.inputNorm)}; valid: ${INPUT_NORM_KINDS.join(', ')}`);
+    if (!INPUT_NORM_KINDS.includes(this.inputNorm))
+      throw new Error(
+        `unknown input normalisation ${JSON.stringify(this.inputNorm)}; valid: ${INPUT_NORM_KINDS.join(', ')}`,
+      );
     this.embeddingHead = this.buildEmbeddingHead(config);
     if (config.kind === 'siamese-aux') {
       const hidden = config.auxHidden ?? 32;
       this.centreHead = tf.sequential({
         name: 'centre_head',
         layers: [
-          tf.layers.dense({ units: hidden, inputShape: [this.embeddingDim], activation: 'relu', kernelInitializer: 'zeros', biasInitializer: 'zeros' }),
+          tf.layers.dense({
+            units: hidden,
+            inputShape: [this.embeddingDim],
+            activation: 'relu',
+            kernelInitializer: 'zeros',
+            biasInitializer: 'zeros',
+          }),
           tf.layers.dense({ units: 2, kernelInitializer: 'zeros', biasInitializer: 'zeros' }),
         ],
       });
       initDenseSeeded(this.centreHead, createRng((config.seed ?? 0) + 1));
       const head = this.centreHead;
-      this.predictCentres = (x) => tf.tidy(() => head.apply(this.features(x, false), { training: false }) as tf.Tensor2D);
+      this.predictCentres = (x) =>
+        tf.tidy(() => head.apply(this.features(x, false), { training: false }) as tf.Tensor2D);
     } else {
       this.centreHead = null;
     }
@@ -70,18 +87,39 @@ export class SiameseModel implements PairModel {
 
   private buildEmbeddingHead(config: SiameseConfig): tf.Sequential | null {
     const kind = this.embeddingHeadKind;
-    if (!EMBEDDING_HEAD_KINDS.includes(kind)) throw new Error(`unknown embedding head ${JSON.stringify(kind)}; valid: ${EMBEDDING_HEAD_KINDS.join(', ')}`);
+    if (!EMBEDDING_HEAD_KINDS.includes(kind))
+      throw new Error(
+        `unknown embedding head ${JSON.stringify(kind)}; valid: ${EMBEDDING_HEAD_KINDS.join(', ')}`,
+      );
     if (kind === 'none') return null;
     const dim = config.projectionDim ?? this.embeddingDim;
-    if (!Number.isInteger(dim) || dim < 1) throw new Error(`projectionDim must be a positive integer, got ${dim}`);
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new Error(`projectionDim must be a positive integer, got ${dim}`);
     // Batch norm with γ = 1, β = 0 frozen: standardises each feature and cannot shrink it to a constant.
-    const bn = new TorchBatchNorm({ name: 'embedding_bn', momentum: 0.1, epsilon: 1e-5, trainable: false });
+    const bn = new TorchBatchNorm({
+      name: 'embedding_bn',
+      momentum: 0.1,
+      epsilon: 1e-5,
+      trainable: false,
+    });
     if (kind === 'batchnorm') {
-      return tf.sequential({ name: 'embedding_head', layers: [tf.layers.inputLayer({ inputShape: [this.embeddingDim] }), bn] });
+      return tf.sequential({
+        name: 'embedding_head',
+        layers: [tf.layers.inputLayer({ inputShape: [this.embeddingDim] }), bn],
+      });
     }
     const head = tf.sequential({
       name: 'embedding_head',
-      layers: [tf.layers.dense({ units: dim, inputShape: [this.embeddingDim], useBias: false, kernelInitializer: 'zeros', name: 'embedding_proj' }), bn],
+      layers: [
+        tf.layers.dense({
+          units: dim,
+          inputShape: [this.embeddingDim],
+          useBias: false,
+          kernelInitializer: 'zeros',
+          name: 'embedding_proj',
+        }),
+        bn,
+      ],
     });
     initDenseSeeded(head, createRng((config.seed ?? 0) + 2));
     return head;
@@ -100,7 +138,9 @@ export class SiameseModel implements PairModel {
 
   /** Backbone features [N,D] of images [N,S,S,3] (after the input normalisation); training selects batch-norm batch statistics. Caller owns. */
   features(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    return tf.tidy(() => this.trunk.apply(normalizeInput(x, this.inputNorm), { training }) as tf.Tensor2D);
+    return tf.tidy(
+      () => this.trunk.apply(normalizeInput(x, this.inputNorm), { training }) as tf.Tensor2D,
+    );
   }
 
   /** Embeddings the cosine compares, [N,S,S,3] → [N,P] (the features, through the embedding head if any). Caller owns. */
@@ -118,13 +158,23 @@ export class SiameseModel implements PairModel {
       // Both images in one pass: the shared backbone's batch norm sees all 2N images.
       const f = this.features(tf.concat([batch.xa, batch.xb], 0), true);
       const e = this.project(f, true);
-      const ea = tf.slice(e, [0, 0], [n, -1]) as tf.Tensor2D, eb = tf.slice(e, [n, 0], [n, -1]) as tf.Tensor2D;
-      const pair = this.lossKind === 'contrastive' ? contrastiveLoss(ea, eb, batch.y, this.margin) : cosineEmbeddingLoss(ea, eb, batch.y, this.margin);
+      const ea = tf.slice(e, [0, 0], [n, -1]) as tf.Tensor2D,
+        eb = tf.slice(e, [n, 0], [n, -1]) as tf.Tensor2D;
+      const pair =
+        this.lossKind === 'contrastive'
+          ? contrastiveLoss(ea, eb, batch.y, this.margin)
+          : cosineEmbeddingLoss(ea, eb, batch.y, this.margin);
       if (!this.centreHead) return { total: pair, terms: { pair: pair.clone() } };
       const pred = this.centreHead.apply(f, { training: true }) as tf.Tensor2D;
-      const target = tf.concat([tf.slice(batch.centres, [0, 0], [n, 2]), tf.slice(batch.centres, [0, 2], [n, 2])], 0);
+      const target = tf.concat(
+        [tf.slice(batch.centres, [0, 0], [n, 2]), tf.slice(batch.centres, [0, 2], [n, 2])],
+        0,
+      );
       const centre = meanSquaredError(pred, target);
-      return { total: tf.add(pair, tf.mul(centre, this.auxWeight)) as tf.Scalar, terms: { pair, centre } };
+      return {
+        total: tf.add(pair, tf.mul(centre, this.auxWeight)) as tf.Scalar,
+        terms: { pair, centre },
+      };
     });
   }
 

@@ -6,7 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BestF1 } from '../eval/pr-curve';
-import { freshTrainPairs, pairLabels, pairTensors, type PairSet, type PairSplit, type PairSplits } from '../data/pairs';
+import {
+  freshTrainPairs,
+  pairLabels,
+  pairTensors,
+  type PairSet,
+  type PairSplit,
+  type PairSplits,
+} from '../data/pairs';
 import { gradNormsByLayer } from '../methods/method';
 import { createOptimizer, type OptimizerConfig } from '../optim/optimizers';
 import { learningRateAt, type ScheduleConfig } from '../optim/schedules';
@@ -81,8 +88,11 @@ export interface PairTrainResult {
 
 /** The pairs one epoch trains on: fresh or fixed, label-filtered, cut to the subset. */
 export function epochPairs(data: PairSplits, cfg: PairTrainConfig, epoch: number): PairSet {
-  const base = cfg.freshPairs ? freshTrainPairs(data.train.pairs.length, epoch, { seed: cfg.dataSeed, size: data.train.size }) : data.train;
-  let pairs = cfg.onlyLabel === undefined ? base.pairs : base.pairs.filter((p) => p.label === cfg.onlyLabel);
+  const base = cfg.freshPairs
+    ? freshTrainPairs(data.train.pairs.length, epoch, { seed: cfg.dataSeed, size: data.train.size })
+    : data.train;
+  let pairs =
+    cfg.onlyLabel === undefined ? base.pairs : base.pairs.filter((p) => p.label === cfg.onlyLabel);
   if (cfg.subset !== undefined) pairs = pairs.slice(0, cfg.subset);
   if (pairs.length === 0) throw new Error('no training pairs left after the label filter / subset');
   return { ...base, pairs };
@@ -100,7 +110,9 @@ export async function trainPairModel(
   onEpoch?: (e: PairEpochEvent) => void | Promise<void>,
   signal?: AbortSignal,
 ): Promise<PairTrainResult> {
-  const batchSize = cfg.batchSize ?? 32, baseLr = cfg.lr ?? 1e-3, lossScale = cfg.lossScale ?? 1;
+  const batchSize = cfg.batchSize ?? 32,
+    baseLr = cfg.lr ?? 1e-3,
+    lossScale = cfg.lossScale ?? 1;
   const schedule = cfg.schedule ?? { kind: 'constant' };
   const evalSplits = cfg.evalSplits ?? ['test', 'colour', 'texture'];
   const evalEvery = cfg.evalEvery ?? 1;
@@ -109,7 +121,9 @@ export async function trainPairModel(
   const rng = createRng(cfg.seed ?? 0);
   const vars = model.trainableVariables();
   const history: PairEpochEvent[] = [];
-  let step = 0, stopped = false, trainSeconds = 0;
+  let step = 0,
+    stopped = false,
+    trainSeconds = 0;
   try {
     for (let epoch = 0; epoch < cfg.epochs && !stopped; epoch++) {
       const set = epochPairs(data, cfg, epoch);
@@ -174,7 +188,10 @@ export async function trainPairModel(
       };
       if ((epoch + 1) % evalEvery === 0 || epoch === cfg.epochs - 1 || stopped) {
         for (const name of evalSplits) {
-          const split = { scores: await scorePairSet(model, data[name]), labels: pairLabels(data[name].pairs) };
+          const split = {
+            scores: await scorePairSet(model, data[name]),
+            labels: pairLabels(data[name].pairs),
+          };
           ev.histograms[name] = scoreHistogram(split, model.scoreRange, cfg.histogramBins ?? 20);
           ev.bestF1[name] = splitCurve(split).best;
           ev.medians[name] = scoreMedians(split);

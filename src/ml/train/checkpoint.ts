@@ -37,7 +37,12 @@ export interface TrainCheckpoint {
   position: RunPosition;
   /** The backbone model's weights in `model.weights` order (trainable and BN moving statistics). */
   backbone: TensorData[];
-  method: { method: MethodName; step: number; scalars: Record<string, number>; tensors: Record<string, TensorData> };
+  method: {
+    method: MethodName;
+    step: number;
+    scalars: Record<string, number>;
+    tensors: Record<string, TensorData>;
+  };
   optimizer: { kind: OptimizerKind; t: number; slots: TensorData[][] };
   curves: Curves;
   best: BestMetric | null;
@@ -47,9 +52,15 @@ export interface TrainCheckpoint {
 /** Downloads a tensor (await data(), never dataSync) into TensorData; the tensor stays the caller's. */
 export async function readTensor(t: tf.Tensor): Promise<TensorData> {
   const dtype = t.dtype;
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`cannot checkpoint a ${dtype} tensor`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool')
+    throw new Error(`cannot checkpoint a ${dtype} tensor`);
   const raw = await t.data();
-  const data = dtype === 'float32' ? Float32Array.from(raw as Float32Array) : dtype === 'int32' ? Int32Array.from(raw as Int32Array) : Uint8Array.from(raw as Uint8Array);
+  const data =
+    dtype === 'float32'
+      ? Float32Array.from(raw as Float32Array)
+      : dtype === 'int32'
+        ? Int32Array.from(raw as Int32Array)
+        : Uint8Array.from(raw as Uint8Array);
   return { shape: [...t.shape], dtype, data };
 }
 
@@ -103,7 +114,12 @@ export async function captureCheckpoint(p: CheckpointParts): Promise<TrainCheckp
     config: structuredClone(p.config),
     position: { ...p.position },
     backbone,
-    method: { method: ms.method, step: ms.step, scalars: { ...ms.scalars }, tensors: methodTensors },
+    method: {
+      method: ms.method,
+      step: ms.step,
+      scalars: { ...ms.scalars },
+      tensors: methodTensors,
+    },
     optimizer: { kind: os.kind, t: os.t, slots },
     curves: structuredClone(p.curves),
     best: p.best ? { ...p.best } : null,
@@ -115,18 +131,25 @@ export async function captureCheckpoint(p: CheckpointParts): Promise<TrainCheckp
  * Loads a checkpoint into a freshly built backbone, method and optimiser of the same config
  * (shapes are checked; errors name what does not fit). Creates no lasting tensors.
  */
-export function restoreCheckpoint(ckpt: TrainCheckpoint, into: { backbone: tf.LayersModel; method: Method; optimizer: Optimizer }): void {
+export function restoreCheckpoint(
+  ckpt: TrainCheckpoint,
+  into: { backbone: tf.LayersModel; method: Method; optimizer: Optimizer },
+): void {
   checkCheckpoint(ckpt);
   const weights = into.backbone.weights;
   if (weights.length !== ckpt.backbone.length) {
-    throw new Error(`checkpoint has ${ckpt.backbone.length} backbone weights, the model has ${weights.length}`);
+    throw new Error(
+      `checkpoint has ${ckpt.backbone.length} backbone weights, the model has ${weights.length}`,
+    );
   }
   const tensors: tf.Tensor[] = [];
   try {
     weights.forEach((w, i) => {
       const d = ckpt.backbone[i];
       if (d.shape.join(',') !== w.shape.join(',')) {
-        throw new Error(`checkpoint backbone weight ${i} (${w.name}) has shape [${d.shape}], the model [${w.shape}]`);
+        throw new Error(
+          `checkpoint backbone weight ${i} (${w.name}) has shape [${d.shape}], the model [${w.shape}]`,
+        );
       }
     });
     const backboneTensors = ckpt.backbone.map(toTensor);
@@ -134,14 +157,25 @@ export function restoreCheckpoint(ckpt: TrainCheckpoint, into: { backbone: tf.La
     into.backbone.setWeights(backboneTensors);
     const mt: Record<string, tf.Tensor> = {};
     for (const [k, d] of Object.entries(ckpt.method.tensors)) tensors.push((mt[k] = toTensor(d)));
-    const state: MethodState = { method: ckpt.method.method, step: ckpt.method.step, scalars: ckpt.method.scalars, tensors: mt };
+    const state: MethodState = {
+      method: ckpt.method.method,
+      step: ckpt.method.step,
+      scalars: ckpt.method.scalars,
+      tensors: mt,
+    };
     into.method.setState(state);
-    const slots = ckpt.optimizer.slots.map((row) => row.map((d) => {
-      const t = toTensor(d);
-      tensors.push(t);
-      return t;
-    }));
-    into.optimizer.setState(into.method.trainableVariables(), { kind: ckpt.optimizer.kind, t: ckpt.optimizer.t, slots });
+    const slots = ckpt.optimizer.slots.map((row) =>
+      row.map((d) => {
+        const t = toTensor(d);
+        tensors.push(t);
+        return t;
+      }),
+    );
+    into.optimizer.setState(into.method.trainableVariables(), {
+      kind: ckpt.optimizer.kind,
+      t: ckpt.optimizer.t,
+      slots,
+    });
   } finally {
     tf.dispose(tensors);
   }
@@ -152,7 +186,9 @@ export function checkCheckpoint(x: unknown): asserts x is TrainCheckpoint {
   const c = x as Partial<TrainCheckpoint> | null;
   if (!c || c.format !== 'simlab-checkpoint') throw new Error('not a simlab checkpoint');
   if (typeof c.version !== 'number' || c.version > CHECKPOINT_VERSION) {
-    throw new Error(`checkpoint version ${String(c.version)} is newer than this simlab understands (${CHECKPOINT_VERSION})`);
+    throw new Error(
+      `checkpoint version ${String(c.version)} is newer than this simlab understands (${CHECKPOINT_VERSION})`,
+    );
   }
 }
 
@@ -173,5 +209,9 @@ export function checkpointIsFinite(ckpt: TrainCheckpoint): boolean {
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
     return true;
   };
-  return ckpt.backbone.every(finite) && Object.values(ckpt.method.tensors).every(finite) && ckpt.optimizer.slots.every((r) => r.every(finite));
+  return (
+    ckpt.backbone.every(finite) &&
+    Object.values(ckpt.method.tensors).every(finite) &&
+    ckpt.optimizer.slots.every((r) => r.every(finite))
+  );
 }

@@ -11,7 +11,9 @@ import type { MethodName } from '../methods/method';
 import type { MethodConfig } from '../methods/create-method';
 
 const int = (msg = 'must be an integer') => z.number().int(msg);
-const seedField = int().min(0, 'must be ≥ 0').max(2 ** 31 - 1, 'must be < 2^31');
+const seedField = int()
+  .min(0, 'must be ≥ 0')
+  .max(2 ** 31 - 1, 'must be < 2^31');
 const positiveDim = int().min(1, 'must be ≥ 1').max(8192, 'must be ≤ 8192');
 
 /** Method configs as data (mirrors the methods' config interfaces; `seed` seeds the heads). */
@@ -153,10 +155,18 @@ export const RunConfigSchema = z
       });
     }
     if (c.method.method === 'mocov2' && c.method.queueSize < c.batchSize) {
-      ctx.addIssue({ code: 'custom', path: ['method', 'queueSize'], message: `must be ≥ batchSize (${c.batchSize})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['method', 'queueSize'],
+        message: `must be ≥ batchSize (${c.batchSize})`,
+      });
     }
     if (c.method.method === 'simclr' && c.batchSize < 2) {
-      ctx.addIssue({ code: 'custom', path: ['batchSize'], message: 'SimCLR needs at least 2 images per batch' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchSize'],
+        message: 'SimCLR needs at least 2 images per batch',
+      });
     }
   });
 
@@ -175,7 +185,8 @@ export interface ConfigProblem {
   path: string;
   message: string;
 }
-export type ParseResult = { ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] };
+export type ParseResult =
+  { ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] };
 
 interface MethodDefaults {
   epochs: number;
@@ -191,11 +202,41 @@ interface MethodDefaults {
  * papers (SimSiam's lr = 0.05·B/256; BYOL's LARS needs large batches, so SGD here).
  */
 export const METHOD_DEFAULTS: Record<MethodName, MethodDefaults> = {
-  supervised: { epochs: 10, batchSize: 64, optimizer: { name: 'adam', lr: 1e-3 }, schedule: { kind: 'cosine' }, preset: 'supervised' },
-  simclr: { epochs: 20, batchSize: 128, optimizer: { name: 'adam', lr: 1e-3 }, schedule: { kind: 'cosine', warmupEpochs: 1 }, preset: 'simclr' },
-  byol: { epochs: 20, batchSize: 128, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'cosine', warmupEpochs: 1 }, preset: 'byol' },
-  simsiam: { epochs: 20, batchSize: 128, optimizer: { name: 'sgd', lr: 0.025, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'cosine' }, preset: 'simsiam' },
-  mocov2: { epochs: 20, batchSize: 128, optimizer: { name: 'sgd', lr: 0.06, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'cosine' }, preset: 'mocov2' },
+  supervised: {
+    epochs: 10,
+    batchSize: 64,
+    optimizer: { name: 'adam', lr: 1e-3 },
+    schedule: { kind: 'cosine' },
+    preset: 'supervised',
+  },
+  simclr: {
+    epochs: 20,
+    batchSize: 128,
+    optimizer: { name: 'adam', lr: 1e-3 },
+    schedule: { kind: 'cosine', warmupEpochs: 1 },
+    preset: 'simclr',
+  },
+  byol: {
+    epochs: 20,
+    batchSize: 128,
+    optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'cosine', warmupEpochs: 1 },
+    preset: 'byol',
+  },
+  simsiam: {
+    epochs: 20,
+    batchSize: 128,
+    optimizer: { name: 'sgd', lr: 0.025, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'cosine' },
+    preset: 'simsiam',
+  },
+  mocov2: {
+    epochs: 20,
+    batchSize: 128,
+    optimizer: { name: 'sgd', lr: 0.06, momentum: 0.9, weightDecay: 5e-4 },
+    schedule: { kind: 'cosine' },
+    preset: 'mocov2',
+  },
 };
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -213,10 +254,15 @@ export function withMethodDefaults(input: unknown): unknown {
   if (typeof method !== 'string' || !(method in METHOD_DEFAULTS)) return input;
   const d = METHOD_DEFAULTS[method as MethodName];
   const out: Record<string, unknown> = { ...input };
-  const size = isRecord(input.dataset) && typeof input.dataset.size === 'number' ? input.dataset.size : 32;
+  const size =
+    isRecord(input.dataset) && typeof input.dataset.size === 'number' ? input.dataset.size : 32;
   if (out.backbone === undefined) out.backbone = { name: 'convnet', inputSize: size };
-  else if (isRecord(out.backbone) && out.backbone.inputSize === undefined) out.backbone = { ...out.backbone, inputSize: size };
-  const inputSize = isRecord(out.backbone) && typeof out.backbone.inputSize === 'number' ? out.backbone.inputSize : size;
+  else if (isRecord(out.backbone) && out.backbone.inputSize === undefined)
+    out.backbone = { ...out.backbone, inputSize: size };
+  const inputSize =
+    isRecord(out.backbone) && typeof out.backbone.inputSize === 'number'
+      ? out.backbone.inputSize
+      : size;
   if (out.augmentation === undefined) out.augmentation = presetPipeline(d.preset, inputSize);
   out.epochs ??= d.epochs;
   out.batchSize ??= d.batchSize;
@@ -230,18 +276,27 @@ export function withMethodDefaults(input: unknown): unknown {
 export function parseRunConfig(json: unknown): ParseResult {
   const r = RunConfigSchema.safeParse(withMethodDefaults(json));
   if (r.success) return { ok: true, config: r.data };
-  return { ok: false, problems: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+  return {
+    ok: false,
+    problems: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+  };
 }
 
 /** parseRunConfig or throw one Error listing every problem (`path: message` per line). */
 export function runConfigOrThrow(json: unknown): RunConfig {
   const r = parseRunConfig(json);
   if (r.ok) return r.config;
-  throw new Error(`invalid run config:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  throw new Error(
+    `invalid run config:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+  );
 }
 
 /** A complete default config for `method` on `dataset` (supervised needs numClasses). */
-export function defaultRunConfig(method: MethodName, dataset: DatasetRef, opts: { numClasses?: number; seed?: number } = {}): RunConfig {
+export function defaultRunConfig(
+  method: MethodName,
+  dataset: DatasetRef,
+  opts: { numClasses?: number; seed?: number } = {},
+): RunConfig {
   const m: Record<string, unknown> = { method };
   if (method === 'supervised') m.numClasses = opts.numClasses;
   return runConfigOrThrow({ dataset, method: m, seed: opts.seed ?? 0 });

@@ -27,15 +27,25 @@ export class InMemoryDataSource implements DataSource {
   readonly splits: Uint8Array;
   readonly #pixels: Uint8Array;
 
-  constructor(opts: { size: number; pixels: Uint8Array; labels: Int16Array; splits: Uint8Array; numClasses?: number }) {
+  constructor(opts: {
+    size: number;
+    pixels: Uint8Array;
+    labels: Int16Array;
+    splits: Uint8Array;
+    numClasses?: number;
+  }) {
     const per = opts.size * opts.size * 3;
     if (opts.pixels.length % per !== 0) {
-      throw new Error(`pixels hold ${opts.pixels.length} bytes, not a multiple of ${opts.size}×${opts.size}×3`);
+      throw new Error(
+        `pixels hold ${opts.pixels.length} bytes, not a multiple of ${opts.size}×${opts.size}×3`,
+      );
     }
     this.size = opts.size;
     this.count = opts.pixels.length / per;
-    if (opts.labels.length !== this.count) throw new Error(`${this.count} images but ${opts.labels.length} labels`);
-    if (opts.splits.length !== this.count) throw new Error(`${this.count} images but ${opts.splits.length} split codes`);
+    if (opts.labels.length !== this.count)
+      throw new Error(`${this.count} images but ${opts.labels.length} labels`);
+    if (opts.splits.length !== this.count)
+      throw new Error(`${this.count} images but ${opts.splits.length} split codes`);
     this.#pixels = opts.pixels;
     this.labels = opts.labels;
     this.splits = opts.splits;
@@ -48,7 +58,8 @@ export class InMemoryDataSource implements DataSource {
     const per = this.size * this.size * 3;
     const out = new Uint8Array(indices.length * per);
     indices.forEach((idx, k) => {
-      if (!Number.isInteger(idx) || idx < 0 || idx >= this.count) throw new Error(`image index ${idx} out of range 0..${this.count - 1}`);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= this.count)
+        throw new Error(`image index ${idx} out of range 0..${this.count - 1}`);
       out.set(this.#pixels.subarray(idx * per, (idx + 1) * per), k * per);
     });
     return out;
@@ -56,7 +67,11 @@ export class InMemoryDataSource implements DataSource {
 }
 
 /** Indices of the images in split `code` (0 train, 1 val, 2 test), optionally only labelled ones. */
-export function indicesOfSplit(source: Pick<DataSource, 'splits' | 'labels'>, code: number, labelledOnly = false): number[] {
+export function indicesOfSplit(
+  source: Pick<DataSource, 'splits' | 'labels'>,
+  code: number,
+  labelledOnly = false,
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < source.splits.length; i++) {
     if (source.splits[i] === code && (!labelledOnly || source.labels[i] >= 0)) out.push(i);

@@ -48,7 +48,12 @@ export interface Curves {
 }
 
 export type TrainEvent =
-  | ({ type: 'step'; totalSteps: number; etaSec: number; gradNorms?: Record<string, number> } & StepPoint)
+  | ({
+      type: 'step';
+      totalSteps: number;
+      etaSec: number;
+      gradNorms?: Record<string, number>;
+    } & StepPoint)
   | ({ type: 'epoch'; epochs: number } & EpochPoint)
   | {
       type: 'checkpoint';

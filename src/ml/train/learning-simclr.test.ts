@@ -17,7 +17,10 @@ import { Trainer } from './loop';
 import { loadPngImageFolder, sharedDatasetsDir } from './test-datasets';
 import { simclrCifarConfig } from './test-fixtures';
 
-const FIXTURE = path.resolve(import.meta.dirname, '../../../tests/reference/fixtures/train_reference.json');
+const FIXTURE = path.resolve(
+  import.meta.dirname,
+  '../../../tests/reference/fixtures/train_reference.json',
+);
 
 beforeAll(async () => {
   await useWasmBackend();
@@ -27,7 +30,10 @@ beforeAll(async () => {
 describe('learning: SimCLR on cifar10-png', () => {
   it('raises kNN top-1 on the test split by ≥ 4 points over random init', async () => {
     const dir = sharedDatasetsDir();
-    if (!dir) throw new Error('the shared datasets folder (../shared/datasets or /work/shared/datasets) is missing');
+    if (!dir)
+      throw new Error(
+        'the shared datasets folder (../shared/datasets or /work/shared/datasets) is missing',
+      );
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const { data } = loadPngImageFolder(path.join(dir, 'cifar10-png'));
@@ -50,10 +56,15 @@ describe('learning: SimCLR on cifar10-png', () => {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const random = epochs[0].knnTop1!, trained = epochs.at(-1)!.knnTop1!;
+    const random = epochs[0].knnTop1!,
+      trained = epochs.at(-1)!.knnTop1!;
     let torch = '';
     if (existsSync(FIXTURE)) {
-      const f = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { meanRandomInit: number; meanTrained: number; torch: string };
+      const f = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+        meanRandomInit: number;
+        meanTrained: number;
+        torch: string;
+      };
       torch = `; PyTorch ${f.torch} same recipe (mean of seeds): random ${f.meanRandomInit.toFixed(3)} → trained ${f.meanTrained.toFixed(3)}`;
     }
     console.log(

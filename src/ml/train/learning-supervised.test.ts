@@ -20,7 +20,10 @@ beforeAll(async () => {
 describe('learning: supervised on mnist-png', () => {
   it('reaches ≥ 90% test accuracy', async () => {
     const dir = sharedDatasetsDir();
-    if (!dir) throw new Error('the shared datasets folder (../shared/datasets or /work/shared/datasets) is missing');
+    if (!dir)
+      throw new Error(
+        'the shared datasets folder (../shared/datasets or /work/shared/datasets) is missing',
+      );
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const { data } = loadPngImageFolder(path.join(dir, 'mnist-png'));
@@ -59,7 +62,8 @@ describe('learning: supervised on mnist-png', () => {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const first = epochs[0], last = epochs.at(-1)!;
+    const first = epochs[0],
+      last = epochs.at(-1)!;
     console.log(
       `mnist supervised ConvNet w8: test accuracy ${first.valAcc?.toFixed(3)} at init → ${last.valAcc?.toFixed(3)} after ${last.epoch} epochs ` +
         `(train acc ${last.trainAcc?.toFixed(3)}, loss ${last.trainLoss?.toFixed(3)}); wall ${seconds.toFixed(1)} s, CPU ${cpuSeconds.toFixed(1)} s`,

@@ -23,7 +23,15 @@ interface Recorded {
   trainer: Trainer;
 }
 
-async function record(config: RunConfig, data: DataSource, opts: { resumeFrom?: TrainCheckpoint; onEvent?: (e: TrainEvent, t: Trainer) => void; keep?: boolean } = {}): Promise<Recorded> {
+async function record(
+  config: RunConfig,
+  data: DataSource,
+  opts: {
+    resumeFrom?: TrainCheckpoint;
+    onEvent?: (e: TrainEvent, t: Trainer) => void;
+    keep?: boolean;
+  } = {},
+): Promise<Recorded> {
   const events: TrainEvent[] = [];
   const losses = new Map<number, number>();
   const checkpoints: TrainCheckpoint[] = [];
@@ -56,7 +64,9 @@ describe('Trainer', () => {
       const full = await record(config, data);
       expect(errors(full)).toEqual([]);
       expect(full.status).toBe('finished');
-      const part = await record(config, data, { onEvent: (e, t) => e.type === 'epoch' && e.epoch === 1 && t.stop() });
+      const part = await record(config, data, {
+        onEvent: (e, t) => e.type === 'epoch' && e.epoch === 1 && t.stop(),
+      });
       expect(part.status).toBe('stopped');
       const ckpt = part.checkpoints.at(-1)!;
       expect(ckpt.position).toEqual({ epoch: 1, stepInEpoch: 0, step: full.losses.size / 2 });
@@ -64,7 +74,8 @@ describe('Trainer', () => {
       expect(rest.status).toBe('finished');
       const resumed = new Map([...part.losses, ...rest.losses]);
       expect([...resumed.keys()].sort((a, b) => a - b)).toEqual([...full.losses.keys()]);
-      for (const [step, loss] of full.losses) expect(Math.abs(resumed.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
+      for (const [step, loss] of full.losses)
+        expect(Math.abs(resumed.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
       // The resumed run carries the curves on: epoch points 0, 1, 2 once each.
       expect(rest.trainer.curves.epochs.map((p) => p.epoch)).toEqual([0, 1, 2]);
     });
@@ -73,20 +84,32 @@ describe('Trainer', () => {
   it('stopped mid-epoch resumes at the next batch with the same losses', async () => {
     const config = tinyConfig('simclr', { epochs: 2 });
     const full = await record(config, data);
-    const part = await record(config, data, { onEvent: (e, t) => e.type === 'step' && e.step === 3 && t.stop() });
+    const part = await record(config, data, {
+      onEvent: (e, t) => e.type === 'step' && e.step === 3 && t.stop(),
+    });
     const ckpt = part.checkpoints.at(-1)!;
     expect(ckpt.position).toEqual({ epoch: 0, stepInEpoch: 3, step: 3 });
     const rest = await record(config, data, { resumeFrom: ckpt });
     const resumed = new Map([...part.losses, ...rest.losses]);
     expect(resumed.size).toBe(full.losses.size);
-    for (const [step, loss] of full.losses) expect(Math.abs(resumed.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
+    for (const [step, loss] of full.losses)
+      expect(Math.abs(resumed.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
   });
 
   it('keeps the tensor count flat over 200 steps (steps, epochs, monitors, checkpoints)', async () => {
     // Batch 4 over the train split, ≥ 200 steps; a checkpoint every epoch, the kNN monitor every 3.
-    const config = tinyConfig('byol', { epochs: 13, batchSize: 4, logEvery: 5, gradNormsEvery: 10, monitor: { knnEvery: 3, k: 5, bankSize: 20, maxQueries: 10 } });
+    const config = tinyConfig('byol', {
+      epochs: 13,
+      batchSize: 4,
+      logEvery: 5,
+      gradNormsEvery: 10,
+      monitor: { knnEvery: 3, k: 5, bankSize: 20, maxQueries: 10 },
+    });
     const counts: number[] = [];
-    const r = await record(config, data, { keep: true, onEvent: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors) });
+    const r = await record(config, data, {
+      keep: true,
+      onEvent: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors),
+    });
     expect(errors(r)).toEqual([]);
     expect(r.trainer.position.step).toBe(13 * r.trainer.stepsPerEpoch);
     expect(r.trainer.position.step).toBeGreaterThanOrEqual(200);
@@ -94,7 +117,9 @@ describe('Trainer', () => {
     // After epoch 1 (optimiser slots created on the first step) the count must not move.
     expect(new Set(counts.slice(1)).size, `numTensors per epoch: ${counts.join(',')}`).toBe(1);
     const withNorms = r.events.find((e) => e.type === 'step' && e.gradNorms);
-    expect(withNorms && withNorms.type === 'step' && Object.keys(withNorms.gradNorms!).length).toBeGreaterThan(3);
+    expect(
+      withNorms && withNorms.type === 'step' && Object.keys(withNorms.gradNorms!).length,
+    ).toBeGreaterThan(3);
     const before = tf.memory().numTensors;
     r.trainer.dispose();
     expect(tf.memory().numTensors).toBeLessThan(before);
@@ -103,11 +128,18 @@ describe('Trainer', () => {
   it('stops with a clear message when the run goes non-finite, and takes no checkpoint of it', async () => {
     // A normalisation by std 1e-30 turns every pixel into ~1e30: BN's moving variance overflows at
     // once (training-mode losses may stay finite a while); the weight check before a checkpoint sees it.
-    const view = [{ op: 'normalize', enabled: true, p: 1, mean: [0, 0, 0], std: [1e-30, 1e-30, 1e-30] }];
-    const config = tinyConfig('supervised', { augmentation: { outputSize: 8, views: [view, view] }, monitor: { knnEvery: 0 } });
+    const view = [
+      { op: 'normalize', enabled: true, p: 1, mean: [0, 0, 0], std: [1e-30, 1e-30, 1e-30] },
+    ];
+    const config = tinyConfig('supervised', {
+      augmentation: { outputSize: 8, views: [view, view] },
+      monitor: { knnEvery: 0 },
+    });
     const r = await record(config, data);
     expect(r.status).toBe('error');
-    expect(errors(r)[0]).toMatch(/^training stopped: the (loss|weights) became (NaN|-?Infinity|NaN or infinite) (at|by) step \d+.*no checkpoint was taken yet/);
+    expect(errors(r)[0]).toMatch(
+      /^training stopped: the (loss|weights) became (NaN|-?Infinity|NaN or infinite) (at|by) step \d+.*no checkpoint was taken yet/,
+    );
     expect(r.checkpoints).toEqual([]);
     expect(r.events.at(-1)).toMatchObject({ type: 'done', reason: 'error' });
   });
@@ -123,7 +155,9 @@ describe('Trainer', () => {
     });
     const r = await record(config, data, { keep: true });
     expect(r.status).toBe('error');
-    expect(errors(r)[0]).toMatch(/^training stopped: the loss became NaN at step \d+ \(epoch 3\); the last good checkpoint \(epoch 2, step 16\) is kept\./);
+    expect(errors(r)[0]).toMatch(
+      /^training stopped: the loss became NaN at step \d+ \(epoch 3\); the last good checkpoint \(epoch 2, step 16\) is kept\./,
+    );
     const good = r.trainer.lastCheckpoint!;
     expect(good.position).toEqual({ epoch: 2, stepInEpoch: 0, step: 16 });
     expect(r.checkpoints.at(-1)).toBe(good);
@@ -137,7 +171,11 @@ describe('Trainer', () => {
     const r = await record(config, data, {
       onEvent: (e, t) => {
         if (e.type === 'step' && e.step === 2) t.pause();
-        if (e.type === 'paused') setTimeout(() => { resumedAt = e.step; t.resume(); }, 20);
+        if (e.type === 'paused')
+          setTimeout(() => {
+            resumedAt = e.step;
+            t.resume();
+          }, 20);
       },
     });
     expect(r.status).toBe('finished');

@@ -15,10 +15,28 @@ import type { MethodBatch, StepResult } from '../methods/method';
 import { createBackbone, type Backbone, type BackboneConfig } from '../models/backbones';
 import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optim/optimizers';
 import { learningRateAt, type ScheduleConfig } from '../optim/schedules';
-import { captureCheckpoint, checkpointIsFinite, restoreCheckpoint, type RunPosition, type TrainCheckpoint } from './checkpoint';
-import { toMethodConfig, type OptimizerSettings, type RunConfig, type ScheduleSettings } from './config';
+import {
+  captureCheckpoint,
+  checkpointIsFinite,
+  restoreCheckpoint,
+  type RunPosition,
+  type TrainCheckpoint,
+} from './checkpoint';
+import {
+  toMethodConfig,
+  type OptimizerSettings,
+  type RunConfig,
+  type ScheduleSettings,
+} from './config';
 import type { DataSource } from './data-source';
-import type { BestMetric, Curves, EpochPoint, StepPoint, TrainEvent, TrainEventListener } from './events';
+import type {
+  BestMetric,
+  Curves,
+  EpochPoint,
+  StepPoint,
+  TrainEvent,
+  TrainEventListener,
+} from './events';
 import { measureMonitors, planMonitor, type MonitorPlan } from './monitor';
 import { deriveSeed, epochOrder } from './seeds';
 
@@ -39,21 +57,47 @@ export interface TrainerOptions {
 export function toOptimizerConfig(o: OptimizerSettings): OptimizerConfig {
   switch (o.name) {
     case 'sgd':
-      return { kind: 'sgd', momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay };
+      return {
+        kind: 'sgd',
+        momentum: o.momentum,
+        nesterov: o.nesterov,
+        weightDecay: o.weightDecay,
+      };
     case 'adam':
     case 'adamw':
-      return { kind: o.name, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, weightDecay: o.weightDecay };
+      return {
+        kind: o.name,
+        beta1: o.beta1,
+        beta2: o.beta2,
+        epsilon: o.epsilon,
+        weightDecay: o.weightDecay,
+      };
     case 'lars':
-      return { kind: 'lars', momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay, trustCoefficient: o.trustCoefficient };
+      return {
+        kind: 'lars',
+        momentum: o.momentum,
+        nesterov: o.nesterov,
+        weightDecay: o.weightDecay,
+        trustCoefficient: o.trustCoefficient,
+      };
   }
 }
 
 /** The schedule in steps (schedules.ts) from the run's schedule in epochs. */
-export function toScheduleConfig(s: ScheduleSettings, epochs: number, stepsPerEpoch: number): ScheduleConfig {
+export function toScheduleConfig(
+  s: ScheduleSettings,
+  epochs: number,
+  stepsPerEpoch: number,
+): ScheduleConfig {
   const warmupSteps = Math.round(s.warmupEpochs * stepsPerEpoch);
   switch (s.kind) {
     case 'cosine':
-      return { kind: 'cosine', totalSteps: epochs * stepsPerEpoch, warmupSteps, finalFactor: s.finalFactor };
+      return {
+        kind: 'cosine',
+        totalSteps: epochs * stepsPerEpoch,
+        warmupSteps,
+        finalFactor: s.finalFactor,
+      };
     case 'step':
       return { kind: 'step', gamma: s.gamma, everyEpochs: s.every, stepsPerEpoch, warmupSteps };
     case 'constant':
@@ -167,7 +211,8 @@ export class Trainer {
 
   /** Trains; resolves with 'finished', 'stopped' or 'error' (an 'error' event says why). */
   async run(): Promise<TrainerStatus> {
-    if (this.#status !== 'idle') throw new Error(`Trainer.run() called twice (status ${this.#status})`);
+    if (this.#status !== 'idle')
+      throw new Error(`Trainer.run() called twice (status ${this.#status})`);
     this.#status = 'running';
     try {
       this.#build();
@@ -177,9 +222,15 @@ export class Trainer {
       this.#status = 'error';
       this.#releasePending();
       const message = e instanceof Error ? e.message : String(e);
-      this.#send({ type: 'error', message, step: this.#position.step, epoch: this.#position.epoch });
+      this.#send({
+        type: 'error',
+        message,
+        step: this.#position.step,
+        epoch: this.#position.epoch,
+      });
     }
-    const reason = this.#status === 'error' ? 'error' : this.#status === 'stopped' ? 'stopped' : 'finished';
+    const reason =
+      this.#status === 'error' ? 'error' : this.#status === 'stopped' ? 'stopped' : 'finished';
     this.#send({ type: 'done', reason, step: this.#position.step, epoch: this.#position.epoch });
     return this.#status;
   }
@@ -203,16 +254,24 @@ export class Trainer {
     const c = this.config;
     const d = this.#data;
     if (c.method.method === 'supervised') {
-      if (d.numClasses < 2) throw new Error('supervised training needs a labelled dataset with at least 2 classes');
+      if (d.numClasses < 2)
+        throw new Error('supervised training needs a labelled dataset with at least 2 classes');
       if (c.method.numClasses !== d.numClasses) {
-        throw new Error(`method.numClasses is ${c.method.numClasses} but the dataset has ${d.numClasses} classes`);
+        throw new Error(
+          `method.numClasses is ${c.method.numClasses} but the dataset has ${d.numClasses} classes`,
+        );
       }
     }
     const supervised = c.method.method === 'supervised';
-    this.#plan = planMonitor(d, c.monitor, c.seed, { supervised, queryData: this.#monitorData === d ? undefined : this.#monitorData });
+    this.#plan = planMonitor(d, c.monitor, c.seed, {
+      supervised,
+      queryData: this.#monitorData === d ? undefined : this.#monitorData,
+    });
     this.#stepsPerEpoch = Math.floor(this.#plan.train.length / c.batchSize);
     if (this.#stepsPerEpoch < 1) {
-      throw new Error(`batch size ${c.batchSize} is larger than the ${this.#plan.train.length} training images${supervised ? ' (labelled)' : ''}: lower the batch size`);
+      throw new Error(
+        `batch size ${c.batchSize} is larger than the ${this.#plan.train.length} training images${supervised ? ' (labelled)' : ''}: lower the batch size`,
+      );
     }
     const resume = this.#resumeFrom;
     this.#backbone = createBackbone(c.backbone, { initWeights: !resume });
@@ -220,9 +279,15 @@ export class Trainer {
     this.#optimizer = createOptimizer(toOptimizerConfig(c.optimizer));
     if (resume) {
       if (JSON.stringify(resume.config) !== JSON.stringify(c)) {
-        throw new Error('the checkpoint belongs to a different run config; resume with the config stored in the checkpoint');
+        throw new Error(
+          'the checkpoint belongs to a different run config; resume with the config stored in the checkpoint',
+        );
       }
-      restoreCheckpoint(resume, { backbone: this.#backbone.model, method: this.#method, optimizer: this.#optimizer });
+      restoreCheckpoint(resume, {
+        backbone: this.#backbone.model,
+        method: this.#method,
+        optimizer: this.#optimizer,
+      });
       this.#position = { ...resume.position };
       this.#curves = structuredClone(resume.curves);
       this.#best = resume.best ? { ...resume.best } : null;
@@ -236,7 +301,11 @@ export class Trainer {
 
   #lr(step: number): number {
     const c = this.config;
-    return learningRateAt(c.optimizer.lr, toScheduleConfig(c.schedule, c.epochs, this.#stepsPerEpoch), step);
+    return learningRateAt(
+      c.optimizer.lr,
+      toScheduleConfig(c.schedule, c.epochs, this.#stepsPerEpoch),
+      step,
+    );
   }
 
   async #train(): Promise<void> {
@@ -256,7 +325,10 @@ export class Trainer {
       for (let b = this.#position.stepInEpoch; b < this.#stepsPerEpoch; b++) {
         const idx = order.slice(b * c.batchSize, (b + 1) * c.batchSize);
         const pixels = await (next ?? this.#data.getImages(idx));
-        next = b + 1 < this.#stepsPerEpoch ? this.#data.getImages(order.slice((b + 1) * c.batchSize, (b + 2) * c.batchSize)) : null;
+        next =
+          b + 1 < this.#stepsPerEpoch
+            ? this.#data.getImages(order.slice((b + 1) * c.batchSize, (b + 2) * c.batchSize))
+            : null;
         this.#step(pixels, idx);
         this.#position = { epoch, stepInEpoch: b + 1, step: this.#position.step + 1 };
         const last = b + 1 === this.#stepsPerEpoch;
@@ -289,12 +361,22 @@ export class Trainer {
     const n = idx.length;
     const lr = this.#lr(step);
     const augSeed = deriveSeed(c.seed, 'augment', step);
-    const info = { step, totalSteps: this.#totalSteps(), gradNorms: c.gradNormsEvery > 0 && step % c.gradNormsEvery === 0 };
+    const info = {
+      step,
+      totalSteps: this.#totalSteps(),
+      gradNorms: c.gradNormsEvery > 0 && step % c.gradNormsEvery === 0,
+    };
     const batch: MethodBatch = tf.tidy(() => {
       const x = tf.tensor4d(Int32Array.from(pixels), [n, s, s, 3], 'int32');
       if (method.batchKind === 'labeled') {
         const v = augmentBatch(x, c.augmentation.views[0], c.augmentation.outputSize, augSeed);
-        return { x: v, y: tf.tensor1d(idx.map((i) => this.#data.labels[i]), 'int32') };
+        return {
+          x: v,
+          y: tf.tensor1d(
+            idx.map((i) => this.#data.labels[i]),
+            'int32',
+          ),
+        };
       }
       const [v1, v2] = augmentPair(x, c.augmentation, augSeed);
       return { v1, v2 };
@@ -330,7 +412,8 @@ export class Trainer {
       ]);
       try {
         losses = (await stacked[0].data()) as Float32Array;
-        for (let i = 0; i < keys.length; i++) extras[keys[i]] = (await stacked[1 + i].data()) as Float32Array;
+        for (let i = 0; i < keys.length; i++)
+          extras[keys[i]] = (await stacked[1 + i].data()) as Float32Array;
         if (gn) {
           const g = await stacked[1 + keys.length].data();
           gradNorms = Object.fromEntries(gnKeys.map((k, i) => [k, g[i]]));
@@ -339,12 +422,15 @@ export class Trainer {
         tf.dispose(stacked);
       }
     } finally {
-      for (const p of pending) tf.dispose([p.loss, ...Object.values(p.extra), ...Object.values(p.gradNorms ?? {})]);
+      for (const p of pending)
+        tf.dispose([p.loss, ...Object.values(p.extra), ...Object.values(p.gradNorms ?? {})]);
     }
     const firstStep = this.#position.step - pending.length;
     for (let i = 0; i < losses.length; i++) {
       if (!Number.isFinite(losses[i])) {
-        const good = this.#lastCheckpoint ? `the last good checkpoint (epoch ${this.#lastCheckpoint.position.epoch}, step ${this.#lastCheckpoint.position.step}) is kept` : 'no checkpoint was taken yet';
+        const good = this.#lastCheckpoint
+          ? `the last good checkpoint (epoch ${this.#lastCheckpoint.position.epoch}, step ${this.#lastCheckpoint.position.step}) is kept`
+          : 'no checkpoint was taken yet';
         throw new NonFiniteLoss(
           `training stopped: the loss became ${losses[i]} at step ${firstStep + i} (epoch ${this.#position.epoch + 1}); ${good}. Try a lower learning rate or a smaller batch.`,
         );
@@ -366,7 +452,12 @@ export class Trainer {
     };
     this.#curves.steps.push(point);
     const secPerStep = secs / pending.length;
-    const e: TrainEvent = { type: 'step', ...point, totalSteps: this.#totalSteps(), etaSec: (this.#totalSteps() - point.step) * secPerStep };
+    const e: TrainEvent = {
+      type: 'step',
+      ...point,
+      totalSteps: this.#totalSteps(),
+      etaSec: (this.#totalSteps() - point.step) * secPerStep,
+    };
     if (gradNorms) e.gradNorms = gradNorms;
     this.#send(e);
   }
@@ -382,7 +473,12 @@ export class Trainer {
     const seconds = (performance.now() - this.#epochStart) / 1000;
     const epoch = this.#position.epoch + 1;
     this.#position = { epoch, stepInEpoch: 0, step: this.#position.step };
-    const point: EpochPoint = { epoch, step: this.#position.step, trainLoss: mean(this.#epochLosses), seconds };
+    const point: EpochPoint = {
+      epoch,
+      step: this.#position.step,
+      trainLoss: mean(this.#epochLosses),
+      seconds,
+    };
     const ex = this.#epochExtras;
     if (ex.accuracy) point.trainAcc = mean(ex.accuracy);
     if (ex.zStd) point.zStd = mean(ex.zStd);
@@ -390,14 +486,16 @@ export class Trainer {
     const due = c.monitor.knnEvery > 0 && (epoch % c.monitor.knnEvery === 0 || epoch === c.epochs);
     if (due) Object.assign(point, await this.#monitors());
     const improved = this.#finishEpochPoint(point);
-    if (epoch % c.checkpointEvery === 0 || epoch === c.epochs || this.#stopRequested) await this.#checkpoint(improved);
+    if (epoch % c.checkpointEvery === 0 || epoch === c.epochs || this.#stopRequested)
+      await this.#checkpoint(improved);
   }
 
   /** Records an epoch point, updates the best metric; returns whether it improved. */
   #finishEpochPoint(point: EpochPoint): boolean {
     this.#curves.epochs.push(point);
     this.#send({ type: 'epoch', epochs: this.config.epochs, ...point });
-    const metric: BestMetric['metric'] = this.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
+    const metric: BestMetric['metric'] =
+      this.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
     const value = point[metric];
     if (value === undefined || point.epoch === 0) return false;
     if (this.#best && this.#best.metric === metric && value <= this.#best.value) return false;
@@ -433,11 +531,18 @@ export class Trainer {
       );
     }
     this.#lastCheckpoint = ckpt;
-    this.#send({ type: 'checkpoint', epoch: ckpt.position.epoch, step: ckpt.position.step, isBest, checkpoint: ckpt });
+    this.#send({
+      type: 'checkpoint',
+      epoch: ckpt.position.epoch,
+      step: ckpt.position.step,
+      isBest,
+      checkpoint: ckpt,
+    });
   }
 
   #releasePending(): void {
-    for (const p of this.#pending.splice(0)) tf.dispose([p.loss, ...Object.values(p.extra), ...Object.values(p.gradNorms ?? {})]);
+    for (const p of this.#pending.splice(0))
+      tf.dispose([p.loss, ...Object.values(p.extra), ...Object.values(p.gradNorms ?? {})]);
     this.#windowLr = [];
   }
 }

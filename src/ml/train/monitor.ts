@@ -43,7 +43,10 @@ export function planMonitor(
   let querySource: MonitorPlan['querySource'];
   const src = m.source;
   if (typeof src === 'object') {
-    if (!opts.queryData) throw new Error(`monitor source is dataset ${src.datasetId}, but no DataSource for it was given`);
+    if (!opts.queryData)
+      throw new Error(
+        `monitor source is dataset ${src.datasetId}, but no DataSource for it was given`,
+      );
     const q = opts.queryData;
     for (let i = 0; i < q.labels.length; i++) if (q.labels[i] >= 0) queries.push(i);
     querySource = 'dataset';
@@ -63,7 +66,12 @@ export function planMonitor(
     }
   }
   queries = seededSubset(queries, m.maxQueries, seed, 'queries');
-  const bank = seededSubset(train.filter((i) => data.labels[i] >= 0), m.bankSize, seed, 'bank');
+  const bank = seededSubset(
+    train.filter((i) => data.labels[i] >= 0),
+    m.bankSize,
+    seed,
+    'bank',
+  );
   return { train, bank, queries, querySource };
 }
 
@@ -71,9 +79,17 @@ export function planMonitor(
  * Turns stored uint8 pixels n×S×S×3 into the backbone's input: float [0,1], resized to the
  * pipeline's output size, normalised like view 1. Caller owns the result [n,out,out,3].
  */
-export function monitorInput(pixels: Uint8Array, n: number, size: number, pipeline: AugmentPipeline): tf.Tensor4D {
+export function monitorInput(
+  pixels: Uint8Array,
+  n: number,
+  size: number,
+  pipeline: AugmentPipeline,
+): tf.Tensor4D {
   return tf.tidy(() => {
-    let x = tf.div(tf.tensor4d(Int32Array.from(pixels), [n, size, size, 3], 'int32').toFloat(), 255) as tf.Tensor4D;
+    let x = tf.div(
+      tf.tensor4d(Int32Array.from(pixels), [n, size, size, 3], 'int32').toFloat(),
+      255,
+    ) as tf.Tensor4D;
     const out = pipeline.outputSize;
     if (out !== size) x = tf.image.resizeBilinear(x, [out, out], false, true);
     const norm = viewNormalization(pipeline.views[0]);
@@ -147,7 +163,11 @@ export async function measureMonitors(
       for (const l of bankLabels) maxLabel = Math.max(maxLabel, l);
       for (const l of queryLabels) maxLabel = Math.max(maxLabel, l);
       const classes = Math.max(numClasses, maxLabel + 1);
-      const r = await knnClassify(bank, bankLabels, q, queryLabels, { k: m.k, temperature: m.temperature, numClasses: classes });
+      const r = await knnClassify(bank, bankLabels, q, queryLabels, {
+        k: m.k,
+        temperature: m.temperature,
+        numClasses: classes,
+      });
       out.knnTop1 = r.accuracy ?? undefined;
     } finally {
       q.dispose();
@@ -155,12 +175,19 @@ export async function measureMonitors(
   } finally {
     bank.dispose();
   }
-  if (hasLogits(method)) Object.assign(out, await classifierMetrics(method, queryData, plan.queries, pipeline));
+  if (hasLogits(method))
+    Object.assign(out, await classifierMetrics(method, queryData, plan.queries, pipeline));
   return out;
 }
 
 /** Accuracy and mean cross-entropy of a classifier on labelled images, in chunks. */
-async function classifierMetrics(method: HasLogits, data: DataSource, indices: number[], pipeline: AugmentPipeline, chunk = 256): Promise<MonitorResult> {
+async function classifierMetrics(
+  method: HasLogits,
+  data: DataSource,
+  indices: number[],
+  pipeline: AugmentPipeline,
+  chunk = 256,
+): Promise<MonitorResult> {
   let correct = 0;
   let lossSum = 0;
   for (let i = 0; i < indices.length; i += chunk) {
@@ -169,7 +196,10 @@ async function classifierMetrics(method: HasLogits, data: DataSource, indices: n
     const [hits, loss] = tf.tidy(() => {
       const x = monitorInput(px, idx.length, data.size, pipeline);
       const logits = method.logits(x);
-      const y = tf.tensor1d(idx.map((j) => data.labels[j]), 'int32');
+      const y = tf.tensor1d(
+        idx.map((j) => data.labels[j]),
+        'int32',
+      );
       const h = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
       return [h, tf.mul(softmaxCrossEntropy(logits, y), idx.length)];
     });

@@ -17,7 +17,8 @@ describe('run seeds', () => {
 
   it('derives distinct seeds per stream and position', () => {
     const seen = new Set<number>();
-    for (const s of ['shuffle', 'augment', 'bank', 'carve', 'queries'] as const) for (let n = 0; n < 100; n++) seen.add(deriveSeed(3, s, n));
+    for (const s of ['shuffle', 'augment', 'bank', 'carve', 'queries'] as const)
+      for (let n = 0; n < 100; n++) seen.add(deriveSeed(3, s, n));
     expect(seen.size).toBe(500);
     expect(deriveSeed(3, 'augment', 5)).toBe(deriveSeed(3, 'augment', 5));
   });
@@ -40,6 +41,9 @@ describe('run seeds', () => {
     const st = toScheduleConfig({ kind: 'step', every: 3, gamma: 0.1, warmupEpochs: 0 }, 10, 20);
     expect(learningRateAt(1, st, 59)).toBe(1);
     expect(learningRateAt(1, st, 60)).toBeCloseTo(0.1);
-    expect(toScheduleConfig({ kind: 'constant', warmupEpochs: 0.5 }, 10, 20)).toEqual({ kind: 'constant', warmupSteps: 10 });
+    expect(toScheduleConfig({ kind: 'constant', warmupEpochs: 0.5 }, 10, 20)).toEqual({
+      kind: 'constant',
+      warmupSteps: 10,
+    });
   });
 });

@@ -10,7 +10,9 @@ export type SeedStream = keyof typeof SEED_STREAMS;
 
 /** A 32-bit seed for position `n` of stream `stream` of a run seeded `seed` (pure). */
 export function deriveSeed(seed: number, stream: SeedStream, n = 0): number {
-  return hashSeed((hashSeed(seed) ^ Math.imul(SEED_STREAMS[stream], 0x9e3779b1)) + hashSeed(n + 0x632be5ab));
+  return hashSeed(
+    (hashSeed(seed) ^ Math.imul(SEED_STREAMS[stream], 0x9e3779b1)) + hashSeed(n + 0x632be5ab),
+  );
 }
 
 /** A generator for position `n` of a stream. */
@@ -24,7 +26,15 @@ export function epochOrder(indices: readonly number[], seed: number, epoch: numb
 }
 
 /** A seeded subset of at most `n` of `indices`, in ascending order (pure). */
-export function seededSubset(indices: readonly number[], n: number, seed: number, stream: SeedStream): number[] {
+export function seededSubset(
+  indices: readonly number[],
+  n: number,
+  seed: number,
+  stream: SeedStream,
+): number[] {
   if (indices.length <= n) return [...indices];
-  return streamRng(seed, stream).shuffle([...indices]).slice(0, n).sort((a, b) => a - b);
+  return streamRng(seed, stream)
+    .shuffle([...indices])
+    .slice(0, n)
+    .sort((a, b) => a - b);
 }

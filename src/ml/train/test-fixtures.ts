@@ -10,7 +10,9 @@ import { InMemoryDataSource } from './data-source';
  * A seeded labelled dataset of `count` images of size×size: class c has a mean colour of its own plus
  * noise, so a network can tell the classes apart. Every 5th image is val, every 7th test.
  */
-export function tinyDataset(opts: { count?: number; size?: number; classes?: number; seed?: number; noVal?: boolean } = {}): InMemoryDataSource {
+export function tinyDataset(
+  opts: { count?: number; size?: number; classes?: number; seed?: number; noVal?: boolean } = {},
+): InMemoryDataSource {
   const count = opts.count ?? 96;
   const size = opts.size ?? 8;
   const classes = opts.classes ?? 3;
@@ -25,7 +27,10 @@ export function tinyDataset(opts: { count?: number; size?: number; classes?: num
     splits[i] = !opts.noVal && i % 5 === 4 ? 1 : i % 7 === 6 ? 2 : 0;
     for (let p = 0; p < size * size; p++) {
       for (let ch = 0; ch < 3; ch++) {
-        pixels[(i * size * size + p) * 3 + ch] = Math.max(0, Math.min(255, base[c][ch] + Math.round((rng.next() - 0.5) * 160)));
+        pixels[(i * size * size + p) * 3 + ch] = Math.max(
+          0,
+          Math.min(255, base[c][ch] + Math.round((rng.next() - 0.5) * 160)),
+        );
       }
     }
   }
@@ -33,7 +38,10 @@ export function tinyDataset(opts: { count?: number; size?: number; classes?: num
 }
 
 /** A small valid RunConfig for `method` on an 8 px dataset; `over` replaces top-level sections. */
-export function tinyConfig(method: 'supervised' | 'simclr' | 'byol' | 'simsiam' | 'mocov2', over: Record<string, unknown> = {}): RunConfig {
+export function tinyConfig(
+  method: 'supervised' | 'simclr' | 'byol' | 'simsiam' | 'mocov2',
+  over: Record<string, unknown> = {},
+): RunConfig {
   const m: Record<string, unknown> = { method };
   if (method === 'supervised') m.numClasses = 3;
   if (method === 'mocov2') m.queueSize = 32;
@@ -41,7 +49,15 @@ export function tinyConfig(method: 'supervised' | 'simclr' | 'byol' | 'simsiam' 
   const view = [
     { op: 'random-resized-crop', enabled: true, p: 1, scale: [0.5, 1], ratio: [0.75, 1.3333] },
     { op: 'horizontal-flip', enabled: true, p: 0.5 },
-    { op: 'color-jitter', enabled: true, p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+    {
+      op: 'color-jitter',
+      enabled: true,
+      p: 0.8,
+      brightness: 0.4,
+      contrast: 0.4,
+      saturation: 0.4,
+      hue: 0.1,
+    },
     { op: 'normalize', enabled: true, p: 1, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
   ];
   return runConfigOrThrow({
@@ -65,7 +81,15 @@ export function simclrCifarConfig(size: number): RunConfig {
   const view = [
     { op: 'random-resized-crop', enabled: true, p: 1, scale: [0.3, 1], ratio: [3 / 4, 4 / 3] },
     { op: 'horizontal-flip', enabled: true, p: 0.5 },
-    { op: 'color-jitter', enabled: true, p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+    {
+      op: 'color-jitter',
+      enabled: true,
+      p: 0.8,
+      brightness: 0.4,
+      contrast: 0.4,
+      saturation: 0.4,
+      hue: 0.1,
+    },
     { op: 'random-grayscale', enabled: true, p: 0.2 },
     { op: 'normalize', enabled: true, p: 1, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
   ];
@@ -80,7 +104,14 @@ export function simclrCifarConfig(size: number): RunConfig {
     schedule: { kind: 'constant' },
     seed: 1,
     // kNN at init (epoch 0) and at the end: k 200, T 0.1, bank = all 5,000 train images, queries = the 1,000 test images.
-    monitor: { knnEvery: 2, k: 200, temperature: 0.1, bankSize: 5000, source: 'test-split', maxQueries: 1000 },
+    monitor: {
+      knnEvery: 2,
+      k: 200,
+      temperature: 0.1,
+      bankSize: 5000,
+      source: 'test-split',
+      maxQueries: 1000,
+    },
     logEvery: 20,
   });
 }

@@ -5,11 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { simclrCifarConfig } from './test-fixtures';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const fixture = JSON.parse(readFileSync(path.join(root, 'tests/reference/fixtures/train_reference.json'), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(path.join(root, 'tests/reference/fixtures/train_reference.json'), 'utf8'),
+) as {
   script: string;
   scriptSha256: string;
   torch: string;
-  config: { width: number; blocks: number; batch: number; lr: number; schedule: string; epochs: number; temperature: number; projectionDim: number; cropScale: number[]; k: number; knnTemperature: number };
+  config: {
+    width: number;
+    blocks: number;
+    batch: number;
+    lr: number;
+    schedule: string;
+    epochs: number;
+    temperature: number;
+    projectionDim: number;
+    cropScale: number[];
+    k: number;
+    knnTemperature: number;
+  };
   knnTop1BySeed: Record<string, number[]>;
   meanRandomInit: number;
   meanTrained: number;
@@ -18,7 +32,10 @@ const fixture = JSON.parse(readFileSync(path.join(root, 'tests/reference/fixture
 describe('train_reference fixture (PyTorch SimCLR on cifar10-png)', () => {
   it('was written by the current script', () => {
     const script = readFileSync(path.join(root, fixture.script));
-    expect(createHash('sha256').update(script).digest('hex'), `re-run /usr/bin/python3 ${fixture.script}`).toBe(fixture.scriptSha256);
+    expect(
+      createHash('sha256').update(script).digest('hex'),
+      `re-run /usr/bin/python3 ${fixture.script}`,
+    ).toBe(fixture.scriptSha256);
     expect(fixture.torch).toMatch(/^1\.13/);
   });
 
@@ -39,6 +56,7 @@ describe('train_reference fixture (PyTorch SimCLR on cifar10-png)', () => {
       knnTemperature: c.monitor.temperature,
     });
     // PyTorch itself learns from this recipe: every seed ends above its random init.
-    for (const curve of Object.values(fixture.knnTop1BySeed)) expect(curve.at(-1)!).toBeGreaterThan(curve[0]);
+    for (const curve of Object.values(fixture.knnTop1BySeed))
+      expect(curve.at(-1)!).toBeGreaterThan(curve[0]);
   });
 });

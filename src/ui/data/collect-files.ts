@@ -23,7 +23,9 @@ function readAllEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEn
 
 async function walk(entry: FileSystemEntry, out: Picked[]): Promise<void> {
   if (entry.isFile) {
-    const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+    const file = await new Promise<File>((res, rej) =>
+      (entry as FileSystemFileEntry).file(res, rej),
+    );
     out.push({ file, path: entry.fullPath.replace(/^\/+/, '') });
   } else if (entry.isDirectory) {
     const children = await readAllEntries((entry as FileSystemDirectoryEntry).createReader());
@@ -37,7 +39,8 @@ function toInput(files: Picked[], fromFolder: boolean): ImportInput | null {
     return { kind: 'zip', label: files[0].file.name, file: files[0].file };
   }
   const top = files[0].path.split('/')[0];
-  const label = fromFolder && files.every((f) => f.path.split('/')[0] === top) ? top : `${files.length} files`;
+  const label =
+    fromFolder && files.every((f) => f.path.split('/')[0] === top) ? top : `${files.length} files`;
   return { kind: 'files', label, files, fromFolder };
 }
 
@@ -50,9 +53,15 @@ export async function fromDataTransfer(dt: DataTransfer): Promise<ImportInput | 
   const out: Picked[] = [];
   if (entries.length) {
     for (const e of entries) await walk(e, out);
-    return toInput(out, entries.some((e) => e.isDirectory));
+    return toInput(
+      out,
+      entries.some((e) => e.isDirectory),
+    );
   }
-  return toInput(Array.from(dt.files).map((f) => ({ file: f, path: f.name })), false);
+  return toInput(
+    Array.from(dt.files).map((f) => ({ file: f, path: f.name })),
+    false,
+  );
 }
 
 /** From an <input type=file> (with or without webkitdirectory). */

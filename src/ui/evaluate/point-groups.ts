@@ -14,12 +14,19 @@ export function pointGroups(p: ExplorerPoints | null): ScatterGroup[] {
     let g = by.get(key);
     if (!g) {
       const cls = p.labels[i] >= 0 ? p.classes[p.labels[i]] : 'unlabeled';
-      g = { name: `${cls} (${SPLIT_NAMES[p.splits[i]]})`, color: classColor(p.labels[i]), symbol: SYMBOL[p.splits[i]], rows: [] };
+      g = {
+        name: `${cls} (${SPLIT_NAMES[p.splits[i]]})`,
+        color: classColor(p.labels[i]),
+        symbol: SYMBOL[p.splits[i]],
+        rows: [],
+      };
       by.set(key, g);
     }
     g.rows.push(i);
   }
-  return [...by.entries()].sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true })).map((e) => e[1]);
+  return [...by.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }))
+    .map((e) => e[1]);
 }
 
 /** Hover text of a point: path, class and split. */

@@ -10,7 +10,9 @@ type PlotlyLike = {
 let loading: Promise<PlotlyLike> | null = null;
 
 export function loadPlotly(): Promise<PlotlyLike> {
-  loading ??= import('plotly.js-dist-min').then((m) => ((m as { default?: unknown }).default ?? m) as PlotlyLike);
+  loading ??= import('plotly.js-dist-min').then(
+    (m) => ((m as { default?: unknown }).default ?? m) as PlotlyLike,
+  );
   return loading;
 }
 
@@ -18,17 +20,23 @@ export function loadPlotly(): Promise<PlotlyLike> {
  * Runs `draw` at most once every `ms` (trailing call kept), so live charts never block input.
  * `schedule()` from an effect; `cancel()` on destroy.
  */
-export function throttled(draw: () => void, ms: () => number): { schedule(): void; cancel(): void } {
+export function throttled(
+  draw: () => void,
+  ms: () => number,
+): { schedule(): void; cancel(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;
   return {
     schedule() {
       if (timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        last = performance.now();
-        draw();
-      }, Math.max(0, ms() - (performance.now() - last)));
+      timer = setTimeout(
+        () => {
+          timer = null;
+          last = performance.now();
+          draw();
+        },
+        Math.max(0, ms() - (performance.now() - last)),
+      );
     },
     cancel() {
       if (timer) clearTimeout(timer);

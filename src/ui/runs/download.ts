@@ -1,5 +1,9 @@
 /** Hands bytes to the browser as a file download (a Blob URL clicked through an <a download>). */
-export function downloadBytes(bytes: Uint8Array | string, fileName: string, type = 'application/octet-stream'): void {
+export function downloadBytes(
+  bytes: Uint8Array | string,
+  fileName: string,
+  type = 'application/octet-stream',
+): void {
   const blob = new Blob([bytes as BlobPart], { type });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

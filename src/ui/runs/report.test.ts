@@ -14,7 +14,9 @@ describe('run comparison', () => {
   it('marks exactly the differing settings', () => {
     const rows = configRows([run('1', 'a', 0.1, [0.5]), run('2', 'b', 0.2, [0.5])]);
     expect(rows.filter((r) => r.differs).map((r) => r.path)).toEqual(['name', 'optimizer.lr']);
-    expect(configRows([run('1', 'a', 0.1, [0.5]), run('2', 'b', 0.2, [0.5])], true).map((r) => r.values)).toEqual([
+    expect(
+      configRows([run('1', 'a', 0.1, [0.5]), run('2', 'b', 0.2, [0.5])], true).map((r) => r.values),
+    ).toEqual([
       ['"a"', '"b"'],
       ['0.1', '0.2'],
     ]);
@@ -22,10 +24,15 @@ describe('run comparison', () => {
 
   it('gives one loss and one accuracy series per run, and only the metrics some run has', () => {
     const s = runSeries([run('1', 'a', 0.1, [0.2, 0.6]), run('2', 'b', 0.2, [0.3])]);
-    expect(s.loss.map((x) => x.y)).toEqual([[4, 3.5], [4, 3.5]]);
+    expect(s.loss.map((x) => x.y)).toEqual([
+      [4, 3.5],
+      [4, 3.5],
+    ]);
     expect(s.acc.map((x) => x.x)).toEqual([[0, 1], [0]]);
     expect(s.loss[0].color).not.toBe(s.loss[1].color);
-    expect(metricRows([run('1', 'a', 0.1, [0.2, 0.6])]).map((m) => m.label)).not.toContain('final val acc');
+    expect(metricRows([run('1', 'a', 0.1, [0.2, 0.6])]).map((m) => m.label)).not.toContain(
+      'final val acc',
+    );
   });
 });
 
@@ -61,7 +68,9 @@ describe('comparison across run kinds', () => {
   });
 
   it('lists final test figures of probes and fine-tunes beside the kNN of training runs', () => {
-    const rows = Object.fromEntries(metricRows([parent, probe, ft]).map((r) => [r.label, r.values]));
+    const rows = Object.fromEntries(
+      metricRows([parent, probe, ft]).map((r) => [r.label, r.values]),
+    );
     expect(rows['final kNN top-1']).toEqual([0.6, null, null]);
     expect(rows['test accuracy']).toEqual([null, 0.8, 0.8]);
     expect(rows['test macro-F1']).toEqual([null, 0.75, 0.7]);
@@ -74,13 +83,30 @@ describe('comparison across run kinds', () => {
       ['run.kind', ['"train"', '"fine-tune"']],
       ['run.evaluated.parent', ['—', '"ssl"']],
     ]);
-    expect(configRows([parent, run('2', 'b', 0.1, [0.1])]).some((r) => r.path.startsWith('run.'))).toBe(false);
+    expect(
+      configRows([parent, run('2', 'b', 0.1, [0.1])]).some((r) => r.path.startsWith('run.')),
+    ).toBe(false);
   });
 
   it('reports kinds, parents and imports, with a polyline per curve', () => {
-    const notes = { f: { runId: 'f', fileName: 'x.simlab.zip', fileBytes: 5, importedAt: 1000, kind: 'simlab-checkpoint' as const, choice: null } };
-    const html = runsReportHtml([parent, probe, ft], { created: new Date(0), notes, allRuns: [{ ...parent, name: 'ssl renamed' }, probe, ft] });
-    expect(html).toContain('<tr><th>kind</th><td>train</td><td>linear probe</td><td>fine-tune</td></tr>');
+    const notes = {
+      f: {
+        runId: 'f',
+        fileName: 'x.simlab.zip',
+        fileBytes: 5,
+        importedAt: 1000,
+        kind: 'simlab-checkpoint' as const,
+        choice: null,
+      },
+    };
+    const html = runsReportHtml([parent, probe, ft], {
+      created: new Date(0),
+      notes,
+      allRuns: [{ ...parent, name: 'ssl renamed' }, probe, ft],
+    });
+    expect(html).toContain(
+      '<tr><th>kind</th><td>train</td><td>linear probe</td><td>fine-tune</td></tr>',
+    );
     expect(html).toContain('ssl renamed · best checkpoint · ssl init');
     expect(html).toContain('x.simlab.zip (simlab checkpoint zip)');
     expect(html).toContain('<td>imported (epoch 2; the file&#39;s run had finished)</td>');
@@ -94,7 +120,10 @@ describe('comparison across run kinds', () => {
 
 describe('HTML report', () => {
   it('is one self-contained document: a polyline per run and chart, no scripts, no external references', () => {
-    const html = runsReportHtml([run('1', 'a <b>', 0.1, [0.2, 0.6]), run('2', 'b', 0.2, [0.3, 0.4])], { created: new Date(0) });
+    const html = runsReportHtml(
+      [run('1', 'a <b>', 0.1, [0.2, 0.6]), run('2', 'b', 0.2, [0.3, 0.4])],
+      { created: new Date(0) },
+    );
     expect(html.match(/<polyline class="trace"/g)?.length).toBe(4);
     expect(html).not.toMatch(/<script|(src|href)=|url\(/);
     expect(html).toContain('a &lt;b&gt;');
@@ -103,14 +132,25 @@ describe('HTML report', () => {
   });
 
   it('maps data to the plot box (min at the bottom-left, max at the top-right)', () => {
-    const svg = svgLineChart([{ name: 's', color: '#000', x: [0, 10], y: [1, 2] }], { title: 't', xLabel: 'x', yLabel: 'y', width: 200, height: 100 });
-    const pts = /points="([^"]+)"/.exec(svg)![1].split(' ').map((p) => p.split(',').map(Number));
+    const svg = svgLineChart([{ name: 's', color: '#000', x: [0, 10], y: [1, 2] }], {
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      width: 200,
+      height: 100,
+    });
+    const pts = /points="([^"]+)"/
+      .exec(svg)![1]
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
     expect(pts[0][0]).toBeLessThan(pts[1][0]);
     expect(pts[0][1]).toBeGreaterThan(pts[1][1]);
     expect(svgLineChart([], { title: 't', xLabel: 'x', yLabel: 'y' })).toContain('no data');
   });
 
   it('escapes the five HTML characters', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    );
   });
 });

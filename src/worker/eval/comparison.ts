@@ -24,20 +24,32 @@ export interface ComparisonRow {
 }
 
 /** Key of a comparison row. */
-export function compareKey(runId: string, slot: string, init: WeightsInit, initRunId?: string): string {
-  return `${runId}/${slot}/${init}/${init === 'imported' ? initRunId ?? '' : ''}`;
+export function compareKey(
+  runId: string,
+  slot: string,
+  init: WeightsInit,
+  initRunId?: string,
+): string {
+  return `${runId}/${slot}/${init}/${init === 'imported' ? (initRunId ?? '') : ''}`;
 }
 
 /** True when two backbone configs build the same weight shapes (seed and input size do not change them). */
-export function sameArchitecture(a: { name: string } & Record<string, unknown>, b: { name: string } & Record<string, unknown>): boolean {
-  const strip = (c: Record<string, unknown>) => JSON.stringify(Object.entries({ ...c, seed: 0, inputSize: 0 }).sort(([x], [y]) => x.localeCompare(y)));
+export function sameArchitecture(
+  a: { name: string } & Record<string, unknown>,
+  b: { name: string } & Record<string, unknown>,
+): boolean {
+  const strip = (c: Record<string, unknown>) =>
+    JSON.stringify(
+      Object.entries({ ...c, seed: 0, inputSize: 0 }).sort(([x], [y]) => x.localeCompare(y)),
+    );
   return strip(a) === strip(b);
 }
 
 /** A layout [n × 2] centred on its mean and scaled to unit RMS radius (so evolution frames share the axes). */
 export function normalizeLayout(xy: Float32Array): Float32Array {
   const n = xy.length / 2;
-  let cx = 0, cy = 0;
+  let cx = 0,
+    cy = 0;
   for (let i = 0; i < n; i++) {
     cx += xy[2 * i];
     cy += xy[2 * i + 1];

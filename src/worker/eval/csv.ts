@@ -15,7 +15,12 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
 }
 
 /** Class probabilities per row [n × c] → top-k (class, probability) per row, best first (ties: lower class). */
-export function topK(probs: ArrayLike<number>, n: number, c: number, k: number): { cls: number; p: number }[][] {
+export function topK(
+  probs: ArrayLike<number>,
+  n: number,
+  c: number,
+  k: number,
+): { cls: number; p: number }[][] {
   const out: { cls: number; p: number }[][] = [];
   for (let i = 0; i < n; i++) {
     const row = Array.from({ length: c }, (_, j) => ({ cls: j, p: probs[i * c + j] }));

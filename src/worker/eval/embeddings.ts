@@ -44,7 +44,8 @@ export interface EmbeddingSet {
 export function splitIndices(index: DatasetIndex, split: EvalSplit): number[] {
   const out: number[] = [];
   const code = split === 'all' ? -1 : SPLIT_CODES[split];
-  for (let i = 0; i < index.splits.length; i++) if (code < 0 || index.splits[i] === code) out.push(i);
+  for (let i = 0; i < index.splits.length; i++)
+    if (code < 0 || index.splits[i] === code) out.push(i);
   return out;
 }
 
@@ -58,13 +59,20 @@ export class EmbeddingCache {
   /** Pixels are read per chunk from the store (the worker's readImages). */
   readonly #readImages: (id: string, indices: number[]) => Promise<Uint8Array>;
 
-  constructor(datasets: DatasetStore, runs: RunStore, readImages: (id: string, indices: number[]) => Promise<Uint8Array>) {
+  constructor(
+    datasets: DatasetStore,
+    runs: RunStore,
+    readImages: (id: string, indices: number[]) => Promise<Uint8Array>,
+  ) {
     this.#datasets = datasets;
     this.#runs = runs;
     this.#readImages = readImages;
   }
 
-  async checkpoint(runId: string, slot: CheckpointSlot): Promise<{ ckpt: TrainCheckpoint; config: RunConfig }> {
+  async checkpoint(
+    runId: string,
+    slot: CheckpointSlot,
+  ): Promise<{ ckpt: TrainCheckpoint; config: RunConfig }> {
     const ckpt = await this.#runs.getCheckpoint(runId, slot);
     if (!ckpt) throw new Error(`run ${runId} has no “${slot}” checkpoint stored`);
     return { ckpt, config: ckpt.config };
@@ -77,14 +85,23 @@ export class EmbeddingCache {
 
   async dataset(id: string): Promise<{ meta: DatasetMeta; index: DatasetIndex }> {
     const meta = await this.#datasets.getMeta(id);
-    if (!meta || meta.status !== 'ready') throw new Error(`dataset ${id} is not stored (deleted, or its import never finished)`);
+    if (!meta || meta.status !== 'ready')
+      throw new Error(`dataset ${id} is not stored (deleted, or its import never finished)`);
     return { meta, index: await this.#datasets.getIndex(id) };
   }
 
   /** Embeddings of key.split of key.datasetId under the run's checkpoint; cached (the checkpoint's createdAt is part of the key). */
-  async get(key: EmbeddingKey, onProgress?: (done: number, total: number) => void): Promise<EmbeddingSet> {
+  async get(
+    key: EmbeddingKey,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<EmbeddingSet> {
     const { ckpt, config } = await this.checkpoint(key.runId, key.slot);
-    const start = await initialWeights(ckpt, key.runId, key, async (id) => (await this.checkpoint(id, 'latest')).ckpt);
+    const start = await initialWeights(
+      ckpt,
+      key.runId,
+      key,
+      async (id) => (await this.checkpoint(id, 'latest')).ckpt,
+    );
     const id = `${key.runId}/${key.slot}/${ckpt.createdAt}/${start.tag}/${key.datasetId}/${key.split}`;
     const hit = this.#cache.get(id);
     if (hit) {
@@ -94,13 +111,28 @@ export class EmbeddingCache {
     }
     const { meta, index } = await this.dataset(key.datasetId);
     const indices = splitIndices(index, key.split);
-    const set = await embedWithCheckpoint(ckpt, config, meta.size, indices, (idx) => this.#readImages(key.datasetId, idx), onProgress, 128, start.weights);
+    const set = await embedWithCheckpoint(
+      ckpt,
+      config,
+      meta.size,
+      indices,
+      (idx) => this.#readImages(key.datasetId, idx),
+      onProgress,
+      128,
+      start.weights,
+    );
     set.labels = Int32Array.from(indices, (i) => index.labels[i]);
     // Older checkpoints of the same run and slot will not be asked for again.
-    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${key.runId}/${key.slot}/`) && !k.startsWith(`${key.runId}/${key.slot}/${ckpt.createdAt}/`)) this.#cache.delete(k);
+    for (const k of [...this.#cache.keys()])
+      if (
+        k.startsWith(`${key.runId}/${key.slot}/`) &&
+        !k.startsWith(`${key.runId}/${key.slot}/${ckpt.createdAt}/`)
+      )
+        this.#cache.delete(k);
     this.#cache.set(id, set);
     // Bounded: a 50k-image split of 512-d embeddings is ~100 MB.
-    while (this.#cache.size > EmbeddingCache.MAX_ENTRIES) this.#cache.delete(this.#cache.keys().next().value as string);
+    while (this.#cache.size > EmbeddingCache.MAX_ENTRIES)
+      this.#cache.delete(this.#cache.keys().next().value as string);
     return set;
   }
 
@@ -130,7 +162,10 @@ export async function embedWithCheckpoint(
   const model = backbone.model;
   try {
     if (weights) {
-      if (model.weights.length !== weights.length) throw new Error(`checkpoint has ${weights.length} backbone weights, the model ${model.weights.length}`);
+      if (model.weights.length !== weights.length)
+        throw new Error(
+          `checkpoint has ${weights.length} backbone weights, the model ${model.weights.length}`,
+        );
       const ts = weights.map((d) => tf.tensor(d.data, d.shape, d.dtype));
       try {
         model.setWeights(ts);
@@ -153,7 +188,15 @@ export async function embedWithCheckpoint(
       x.set(vals as Float32Array, i * dim);
       onProgress?.(Math.min(n, i + chunk), n);
     }
-    return { x, n, dim, indices: Int32Array.from(indices), labels: new Int32Array(n).fill(-1), epoch: ckpt.position.epoch, step: ckpt.position.step };
+    return {
+      x,
+      n,
+      dim,
+      indices: Int32Array.from(indices),
+      labels: new Int32Array(n).fill(-1),
+      epoch: ckpt.position.epoch,
+      step: ckpt.position.step,
+    };
   } finally {
     model.dispose();
   }

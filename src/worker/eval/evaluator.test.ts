@@ -17,13 +17,25 @@ beforeAll(async () => {
   await useWasmBackend();
   fx = await makeEvalFixture(96);
   index = fx.index;
-  evaluator = new Evaluator(fx.cache, { runs: fx.runs.asRunStore(), backend: () => ({ name: 'wasm', adapter: null }) });
+  evaluator = new Evaluator(fx.cache, {
+    runs: fx.runs.asRunStore(),
+    backend: () => ({ name: 'wasm', adapter: null }),
+  });
 }, 60_000);
 
 /** Weighted kNN in float64 JS: cosine, k most similar (ties → lower index) vote exp(sim/T), ties → lower class. */
-function bruteKnn(bank: Float32Array, bankY: ArrayLike<number>, q: Float32Array, dim: number, k: number, t: number): number[] {
-  const norm = (x: Float32Array, i: number) => Math.max(1e-12, Math.hypot(...x.subarray(i * dim, (i + 1) * dim)));
-  const nb = bankY.length, nq = q.length / dim;
+function bruteKnn(
+  bank: Float32Array,
+  bankY: ArrayLike<number>,
+  q: Float32Array,
+  dim: number,
+  k: number,
+  t: number,
+): number[] {
+  const norm = (x: Float32Array, i: number) =>
+    Math.max(1e-12, Math.hypot(...x.subarray(i * dim, (i + 1) * dim)));
+  const nb = bankY.length,
+    nq = q.length / dim;
   const out: number[] = [];
   for (let i = 0; i < nq; i++) {
     const sims = Array.from({ length: nb }, (_, b) => {
@@ -60,10 +72,26 @@ describe('Evaluator', () => {
   });
 
   it('OOD class map: swapped classes give the mirrored confusion matrix; a map with every class left out is refused', async () => {
-    const same = await evaluator.knn({ runId: 'r', slot: 'latest', k: 10, temperature: 0.1, datasetId: 'ds', classMap: [0, 1] });
-    const swapped = await evaluator.knn({ runId: 'r', slot: 'latest', k: 10, temperature: 0.1, datasetId: 'ds', classMap: [1, 0] });
+    const same = await evaluator.knn({
+      runId: 'r',
+      slot: 'latest',
+      k: 10,
+      temperature: 0.1,
+      datasetId: 'ds',
+      classMap: [0, 1],
+    });
+    const swapped = await evaluator.knn({
+      runId: 'r',
+      slot: 'latest',
+      k: 10,
+      temperature: 0.1,
+      datasetId: 'ds',
+      classMap: [1, 0],
+    });
     expect(swapped.confusion).toEqual([same.confusion[1], same.confusion[0]]);
-    await expect(evaluator.knn({ runId: 'r', slot: 'latest', k: 10, temperature: 0.1, classMap: [-1, -1] })).rejects.toThrow(/no labelled test images/);
+    await expect(
+      evaluator.knn({ runId: 'r', slot: 'latest', k: 10, temperature: 0.1, classMap: [-1, -1] }),
+    ).rejects.toThrow(/no labelled test images/);
   });
 
   it('linear probe: probabilities agree with its predictions; tensors do not leak', async () => {
@@ -80,7 +108,16 @@ describe('Evaluator', () => {
     const rec = await fx.runs.get(r.recordedRunId as string);
     expect(rec?.kind).toBe('probe');
     expect(rec?.status).toBe('finished');
-    expect(rec?.evaluation).toMatchObject({ parentRunId: 'r', parentSlot: 'latest', init: 'ssl', datasetId: 'ds', querySplit: 'test', testAccuracy: r.accuracy, testMacroF1: r.macroF1, trainAccuracy: r.trainAccuracy });
+    expect(rec?.evaluation).toMatchObject({
+      parentRunId: 'r',
+      parentSlot: 'latest',
+      init: 'ssl',
+      datasetId: 'ds',
+      querySplit: 'test',
+      testAccuracy: r.accuracy,
+      testMacroF1: r.macroF1,
+      trainAccuracy: r.trainAccuracy,
+    });
     expect(rec?.curves.epochs.map((e) => e.trainLoss)).toEqual(r.curves.map((e) => e.loss));
     expect(rec?.curves.epochs.at(-1)?.testAcc).toBe(r.accuracy);
     expect(rec?.config.method).toMatchObject({ method: 'supervised', numClasses: 2 });
@@ -95,31 +132,52 @@ describe('Evaluator', () => {
     await fx.addRun('imp', { seed: 7, name: 'resnet-file' });
     await fx.addRun('wide', { width: 16 });
     const req = { slot: 'latest' as const, k: 10, temperature: 0.1 };
-    const viaImport = await evaluator.knn({ ...req, runId: 'r', init: 'imported', initRunId: 'imp' });
+    const viaImport = await evaluator.knn({
+      ...req,
+      runId: 'r',
+      init: 'imported',
+      initRunId: 'imp',
+    });
     const direct = await evaluator.knn({ ...req, runId: 'imp' });
     const own = await evaluator.knn({ ...req, runId: 'r' });
     expect(Array.from(viaImport.predictions)).toEqual(Array.from(direct.predictions));
     expect(viaImport.init).toBe('imported');
     expect(viaImport.initRunId).toBe('imp');
     // Different weights: the two runs' test probabilities differ somewhere.
-    expect(Array.from(viaImport.probs).some((p, i) => Math.abs(p - own.probs[i]) > 1e-4)).toBe(true);
+    expect(Array.from(viaImport.probs).some((p, i) => Math.abs(p - own.probs[i]) > 1e-4)).toBe(
+      true,
+    );
     // Random init = the run's architecture with the backbone's seeded initialisation (what run 'r' stored), not the run's weights.
     await fx.addRun('moved', { weightsSeed: 3 });
     const random = await evaluator.knn({ ...req, runId: 'moved', init: 'random' });
     const moved = await evaluator.knn({ ...req, runId: 'moved' });
     expect(Array.from(random.probs)).toEqual(Array.from(own.probs));
     expect(Array.from(moved.probs).some((p, i) => Math.abs(p - random.probs[i]) > 1e-4)).toBe(true);
-    await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported', initRunId: 'wide' })).rejects.toThrow(/architectures differ/);
-    await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported' })).rejects.toThrow(/initRunId/);
+    await expect(
+      evaluator.knn({ ...req, runId: 'r', init: 'imported', initRunId: 'wide' }),
+    ).rejects.toThrow(/architectures differ/);
+    await expect(evaluator.knn({ ...req, runId: 'r', init: 'imported' })).rejects.toThrow(
+      /initRunId/,
+    );
   });
 
   it('fine-tuning from random init lowers the training loss and leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
-    const r = await evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'random', epochs: 4, learningRate: 0.003, batchSize: 24, seed: 1 });
+    const r = await evaluator.fineTune({
+      runId: 'r',
+      slot: 'latest',
+      init: 'random',
+      epochs: 4,
+      learningRate: 0.003,
+      batchSize: 24,
+      seed: 1,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.curves.length).toBe(4);
     expect(r.curves[3].trainLoss).toBeLessThan(r.curves[0].trainLoss);
     expect(r.best.testAccuracy).toBeGreaterThanOrEqual(r.final.testAccuracy);
-    console.log(`fine-tune (random init): ${r.curves.map((e) => `loss ${e.trainLoss.toFixed(3)} acc ${e.testAccuracy.toFixed(2)}`).join('; ')}`);
+    console.log(
+      `fine-tune (random init): ${r.curves.map((e) => `loss ${e.trainLoss.toFixed(3)} acc ${e.testAccuracy.toFixed(2)}`).join('; ')}`,
+    );
   }, 60_000);
 });

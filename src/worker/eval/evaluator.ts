@@ -9,11 +9,23 @@ import { trainLinearProbe } from '../../ml/eval/linear-probe';
 import { classificationReport } from '../../ml/eval/metrics';
 import { fitStandardizer, standardize } from '../../ml/eval/standardize';
 import { toCsv, topK } from './csv';
-import { fineTune, type FineTuneEpoch, type FineTuneRequest, type FineTuneResult } from './finetune';
+import {
+  fineTune,
+  type FineTuneEpoch,
+  type FineTuneRequest,
+  type FineTuneResult,
+} from './finetune';
 import { recordFineTuneRun, recordProbeRun, type EvalRecorder } from './record-eval-run';
 import type { EmbeddingCache, EmbeddingSet } from './embeddings';
 import type {
-  ClassifierResult, EmbeddingsRequest, EmbeddingsResult, EvalProgress, EvalTarget, KnnEvalRequest, ProbeEvalRequest, ProbeResult,
+  ClassifierResult,
+  EmbeddingsRequest,
+  EmbeddingsResult,
+  EvalProgress,
+  EvalTarget,
+  KnnEvalRequest,
+  ProbeEvalRequest,
+  ProbeResult,
 } from './types';
 
 interface Prepared {
@@ -33,7 +45,10 @@ interface Prepared {
 }
 
 /** Rows of `set` whose (mapped) label is ≥ 0: their embeddings, labels and dataset indices. */
-function keepLabelled(set: EmbeddingSet, map: (label: number) => number): { x: Float32Array; y: Int32Array; idx: Int32Array } {
+function keepLabelled(
+  set: EmbeddingSet,
+  map: (label: number) => number,
+): { x: Float32Array; y: Int32Array; idx: Int32Array } {
   const rows: number[] = [];
   const y: number[] = [];
   for (let i = 0; i < set.n; i++) {
@@ -51,7 +66,10 @@ function keepLabelled(set: EmbeddingSet, map: (label: number) => number): { x: F
 export class Evaluator {
   readonly #cache: EmbeddingCache;
   readonly #recorder: EvalRecorder | null;
-  #last: { knn: ClassifierResult | null; probe: ClassifierResult | null } = { knn: null, probe: null };
+  #last: { knn: ClassifierResult | null; probe: ClassifierResult | null } = {
+    knn: null,
+    probe: null,
+  };
 
   #stopFineTune = false;
 
@@ -65,46 +83,85 @@ export class Evaluator {
     const { config } = await this.#cache.checkpoint(t.runId, t.slot);
     const runData = await this.#cache.dataset(config.dataset.id);
     const classes = runData.meta.classes;
-    if (classes.length < 2) throw new Error(`dataset “${runData.meta.name}” has ${classes.length} classes: evaluation needs labelled classes`);
+    if (classes.length < 2)
+      throw new Error(
+        `dataset “${runData.meta.name}” has ${classes.length} classes: evaluation needs labelled classes`,
+      );
     const datasetId = t.datasetId ?? config.dataset.id;
     const querySplit = t.querySplit ?? 'test';
-    const evalData = datasetId === config.dataset.id ? runData : await this.#cache.dataset(datasetId);
+    const evalData =
+      datasetId === config.dataset.id ? runData : await this.#cache.dataset(datasetId);
     let map: (l: number) => number = (l) => l;
     if (t.classMap) {
       const cm = t.classMap;
-      if (cm.length !== evalData.meta.classes.length) throw new Error(`class map has ${cm.length} entries, dataset “${evalData.meta.name}” ${evalData.meta.classes.length} classes`);
-      for (const c of cm) if (!(Number.isInteger(c) && c >= -1 && c < classes.length)) throw new Error(`class map entry ${c} is not a class of the run (0..${classes.length - 1}) or -1`);
+      if (cm.length !== evalData.meta.classes.length)
+        throw new Error(
+          `class map has ${cm.length} entries, dataset “${evalData.meta.name}” ${evalData.meta.classes.length} classes`,
+        );
+      for (const c of cm)
+        if (!(Number.isInteger(c) && c >= -1 && c < classes.length))
+          throw new Error(
+            `class map entry ${c} is not a class of the run (0..${classes.length - 1}) or -1`,
+          );
       map = (l) => cm[l];
-    } else if (datasetId !== config.dataset.id && evalData.meta.classes.join('\n') !== classes.join('\n')) {
-      throw new Error(`dataset “${evalData.meta.name}” has other classes than the run's: give a class map`);
+    } else if (
+      datasetId !== config.dataset.id &&
+      evalData.meta.classes.join('\n') !== classes.join('\n')
+    ) {
+      throw new Error(
+        `dataset “${evalData.meta.name}” has other classes than the run's: give a class map`,
+      );
     }
     const init = { init: t.init, initRunId: t.initRunId };
-    const bank = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId: config.dataset.id, split: 'train', ...init },
-      (done, total) => onProgress?.({ phase: 'embed-bank', done, total }));
-    const queries = await this.#cache.get({ runId: t.runId, slot: t.slot, datasetId, split: querySplit, ...init },
-      (done, total) => onProgress?.({ phase: 'embed-queries', done, total }));
+    const bank = await this.#cache.get(
+      { runId: t.runId, slot: t.slot, datasetId: config.dataset.id, split: 'train', ...init },
+      (done, total) => onProgress?.({ phase: 'embed-bank', done, total }),
+    );
+    const queries = await this.#cache.get(
+      { runId: t.runId, slot: t.slot, datasetId, split: querySplit, ...init },
+      (done, total) => onProgress?.({ phase: 'embed-queries', done, total }),
+    );
     const b = keepLabelled(bank, (l) => l);
     const q = keepLabelled(queries, map);
-    if (b.y.length === 0) throw new Error('the run\'s train split has no labelled images for the bank');
-    if (q.y.length === 0) throw new Error(`no labelled ${querySplit} images to evaluate in “${evalData.meta.name}”`);
+    if (b.y.length === 0)
+      throw new Error("the run's train split has no labelled images for the bank");
+    if (q.y.length === 0)
+      throw new Error(`no labelled ${querySplit} images to evaluate in “${evalData.meta.name}”`);
     return {
-      classes, datasetId, querySplit, bankX: b.x, bankY: b.y, queryX: q.x, queryY: q.y, queryIndices: q.idx,
-      dim: bank.dim, epoch: bank.epoch, step: bank.step,
+      classes,
+      datasetId,
+      querySplit,
+      bankX: b.x,
+      bankY: b.y,
+      queryX: q.x,
+      queryY: q.y,
+      queryIndices: q.idx,
+      dim: bank.dim,
+      epoch: bank.epoch,
+      step: bank.step,
     };
   }
 
   /** Weighted kNN (Wu et al. 2018) of the query split against the run's train-split embeddings. */
-  async knn(req: KnnEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ClassifierResult> {
+  async knn(
+    req: KnnEvalRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<ClassifierResult> {
     const t0 = performance.now();
     const p = await this.#prepare(req, onProgress);
     const c = p.classes.length;
-    const nb = p.bankY.length, nq = p.queryY.length;
+    const nb = p.bankY.length,
+      nq = p.queryY.length;
     onProgress?.({ phase: 'classify', done: 0, total: nq });
     const bank = tf.tensor2d(p.bankX, [nb, p.dim]);
     const queries = tf.tensor2d(p.queryX, [nq, p.dim]);
     let r;
     try {
-      r = await knnClassify(bank, p.bankY, queries, p.queryY, { k: req.k, temperature: req.temperature, numClasses: c });
+      r = await knnClassify(bank, p.bankY, queries, p.queryY, {
+        k: req.k,
+        temperature: req.temperature,
+        numClasses: c,
+      });
     } finally {
       tf.dispose([bank, queries]);
     }
@@ -125,9 +182,14 @@ export class Evaluator {
     const startedAt = Date.now();
     const p = await this.#prepare(req, onProgress);
     const c = p.classes.length;
-    const train = { x: p.bankX, y: p.bankY }, test = { x: p.queryX, y: p.queryY };
+    const train = { x: p.bankX, y: p.bankY },
+      test = { x: p.queryX, y: p.queryY };
     const r = await trainLinearProbe(train, test, p.dim, c, {
-      epochs: req.epochs, learningRate: req.learningRate, C: req.C, batchSize: req.batchSize, seed: req.seed,
+      epochs: req.epochs,
+      learningRate: req.learningRate,
+      C: req.C,
+      batchSize: req.batchSize,
+      seed: req.seed,
       onEpoch: (e) => onProgress?.({ phase: 'probe', done: e.epoch, total: req.epochs, epoch: e }),
     });
     // Probabilities from the returned weights on the same standardisation the probe fitted.
@@ -156,46 +218,102 @@ export class Evaluator {
     return out;
   }
 
-  #result(kind: 'knn' | 'probe', req: EvalTarget, p: Prepared, predictions: Int32Array, probs: Float32Array, t0: number): ClassifierResult {
+  #result(
+    kind: 'knn' | 'probe',
+    req: EvalTarget,
+    p: Prepared,
+    predictions: Int32Array,
+    probs: Float32Array,
+    t0: number,
+  ): ClassifierResult {
     const rep = classificationReport(p.queryY, predictions, p.classes.length);
     const init = req.init ?? 'ssl';
     return {
-      kind, runId: req.runId, slot: req.slot, init, ...(init === 'imported' && req.initRunId ? { initRunId: req.initRunId } : {}), datasetId: p.datasetId, querySplit: p.querySplit, classes: p.classes,
-      accuracy: rep.accuracy, macroF1: rep.macroF1, confusion: rep.confusion, perClass: rep.perClass,
-      queryIndices: p.queryIndices, trueLabels: p.queryY, predictions, probs, bankSize: p.bankY.length,
-      epoch: p.epoch, step: p.step, ms: performance.now() - t0,
+      kind,
+      runId: req.runId,
+      slot: req.slot,
+      init,
+      ...(init === 'imported' && req.initRunId ? { initRunId: req.initRunId } : {}),
+      datasetId: p.datasetId,
+      querySplit: p.querySplit,
+      classes: p.classes,
+      accuracy: rep.accuracy,
+      macroF1: rep.macroF1,
+      confusion: rep.confusion,
+      perClass: rep.perClass,
+      queryIndices: p.queryIndices,
+      trueLabels: p.queryY,
+      predictions,
+      probs,
+      bankSize: p.bankY.length,
+      epoch: p.epoch,
+      step: p.step,
+      ms: performance.now() - t0,
     };
   }
 
   /** Predictions CSV of the latest kNN or probe result: path, true and predicted class, probability, top-3. */
   async predictionsCsv(kind: 'knn' | 'probe'): Promise<string> {
     const r = this.#last[kind];
-    if (!r) throw new Error(`no ${kind === 'knn' ? 'kNN' : 'linear probe'} result yet: evaluate first`);
+    if (!r)
+      throw new Error(`no ${kind === 'knn' ? 'kNN' : 'linear probe'} result yet: evaluate first`);
     const { index } = await this.#cache.dataset(r.datasetId);
-    const n = r.queryIndices.length, c = r.classes.length;
+    const n = r.queryIndices.length,
+      c = r.classes.length;
     const top = topK(r.probs, n, c, 3);
     const rows = Array.from({ length: n }, (_, i) => {
       const t3 = top[i];
-      const cells: (string | number)[] = [index.paths[r.queryIndices[i]], r.classes[r.trueLabels[i]], r.classes[r.predictions[i]], r.probs[i * c + r.predictions[i]]];
-      for (let k = 0; k < 3; k++) cells.push(t3[k] ? r.classes[t3[k].cls] : '', t3[k] ? t3[k].p : '');
+      const cells: (string | number)[] = [
+        index.paths[r.queryIndices[i]],
+        r.classes[r.trueLabels[i]],
+        r.classes[r.predictions[i]],
+        r.probs[i * c + r.predictions[i]],
+      ];
+      for (let k = 0; k < 3; k++)
+        cells.push(t3[k] ? r.classes[t3[k].cls] : '', t3[k] ? t3[k].p : '');
       return cells;
     });
-    return toCsv(['path', 'true_class', 'predicted_class', 'probability', 'top1_class', 'top1_prob', 'top2_class', 'top2_prob', 'top3_class', 'top3_prob'], rows);
+    return toCsv(
+      [
+        'path',
+        'true_class',
+        'predicted_class',
+        'probability',
+        'top1_class',
+        'top1_prob',
+        'top2_class',
+        'top2_prob',
+        'top3_class',
+        'top3_prob',
+      ],
+      rows,
+    );
   }
 
   /**
    * Fine-tunes the run's backbone (SSL init from the checkpoint, random init, or imported weights)
    * with a linear head, see finetune.ts; recorded as a 'fine-tune' run with its weights when a recorder is set.
    */
-  async fineTune(req: FineTuneRequest, onEpoch?: (e: FineTuneEpoch) => void): Promise<FineTuneResult> {
+  async fineTune(
+    req: FineTuneRequest,
+    onEpoch?: (e: FineTuneEpoch) => void,
+  ): Promise<FineTuneResult> {
     const rec = this.#recorder;
     this.#stopFineTune = false;
     const startedAt = Date.now();
     let recordedRunId: string | undefined;
-    const r = await fineTune(this.#cache, req, onEpoch, rec ? async (parts, result) => {
-      const { config } = await this.#cache.checkpoint(req.runId, req.slot);
-      recordedRunId = (await recordFineTuneRun(rec, parts, result, config, startedAt)).id;
-    } : undefined, () => this.#stopFineTune);
+    const r = await fineTune(
+      this.#cache,
+      req,
+      onEpoch,
+      rec
+        ? async (parts, result) => {
+            const { config } = await this.#cache.checkpoint(req.runId, req.slot);
+            recordedRunId = (await recordFineTuneRun(rec, parts, result, config, startedAt)).id;
+          }
+        : undefined,
+      () => this.#stopFineTune,
+    );
     return recordedRunId ? { ...r, recordedRunId } : r;
   }
 
@@ -205,18 +323,27 @@ export class Evaluator {
   }
 
   /** Embeddings of some splits of a dataset (default: the run's), rows in storage order, for the explorer. */
-  async embeddings(req: EmbeddingsRequest, onProgress?: (p: EvalProgress) => void): Promise<EmbeddingsResult> {
+  async embeddings(
+    req: EmbeddingsRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<EmbeddingsResult> {
     const { config } = await this.#cache.checkpoint(req.runId, req.slot);
     const datasetId = req.datasetId ?? config.dataset.id;
     const { meta, index } = await this.#cache.dataset(datasetId);
     const sets: EmbeddingSet[] = [];
     for (const split of req.splits) {
-      sets.push(await this.#cache.get({ runId: req.runId, slot: req.slot, datasetId, split }, (done, total) => onProgress?.({ phase: 'embed-queries', done, total })));
+      sets.push(
+        await this.#cache.get(
+          { runId: req.runId, slot: req.slot, datasetId, split },
+          (done, total) => onProgress?.({ phase: 'embed-queries', done, total }),
+        ),
+      );
     }
     const n = sets.reduce((s, e) => s + e.n, 0);
     const dim = sets[0]?.dim ?? 0;
     const x = new Float32Array(n * dim);
-    const indices = new Int32Array(n), labels = new Int32Array(n);
+    const indices = new Int32Array(n),
+      labels = new Int32Array(n);
     let o = 0;
     for (const s of sets) {
       x.set(s.x, o * dim);
@@ -225,8 +352,15 @@ export class Evaluator {
       o += s.n;
     }
     return {
-      x, n, dim, indices, labels, splits: Uint8Array.from(indices, (i) => index.splits[i]),
-      paths: Array.from(indices, (i) => index.paths[i]), classes: meta.classes, datasetId,
+      x,
+      n,
+      dim,
+      indices,
+      labels,
+      splits: Uint8Array.from(indices, (i) => index.splits[i]),
+      paths: Array.from(indices, (i) => index.paths[i]),
+      classes: meta.classes,
+      datasetId,
     };
   }
 }

@@ -25,7 +25,10 @@ let evaluator: Evaluator;
 beforeAll(async () => {
   await useWasmBackend();
   fx = await makeEvalFixture(96);
-  evaluator = new Evaluator(fx.cache, { runs: fx.runs.asRunStore(), backend: () => ({ name: 'wasm', adapter: 'test adapter' }) });
+  evaluator = new Evaluator(fx.cache, {
+    runs: fx.runs.asRunStore(),
+    backend: () => ({ name: 'wasm', adapter: 'test adapter' }),
+  });
 }, 60_000);
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -48,7 +51,8 @@ describe('paramGroupOptimizer', () => {
 
     // Adam's first step moves every weight by ≈ lr: the head 10× further than the backbone.
     const adam = paramGroupOptimizer({ kind: 'adam' }, isHead, 10);
-    const b0 = await body.data(), h0 = await head.data();
+    const b0 = await body.data(),
+      h0 = await head.data();
     adam.apply([body, head], g, 0.001);
     expect(maxAbsDiff(await body.data(), b0)).toBeCloseTo(0.001, 5);
     expect(maxAbsDiff(await head.data(), h0)).toBeCloseTo(0.01, 4);
@@ -59,7 +63,11 @@ describe('paramGroupOptimizer', () => {
     const copy = paramGroupOptimizer({ kind: 'adam' }, isHead, 10);
     copy.setState([body, head], st);
     const st2 = copy.getState([body, head]);
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) expect(Array.from(await st2.slots[i][j].data())).toEqual(Array.from(await st.slots[i][j].data()));
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++)
+        expect(Array.from(await st2.slots[i][j].data())).toEqual(
+          Array.from(await st.slots[i][j].data()),
+        );
     tf.dispose([...st.slots.flat(), ...st2.slots.flat()]);
     copy.dispose();
     adam.dispose();
@@ -79,10 +87,20 @@ describe('snapshot plan', () => {
     expect(long[0]).toBe(0);
     expect(long.at(-1)).toBe(1000);
     expect(snapshotRows([5, 1, 9, 3], 10, 0)).toEqual([5, 1, 9, 3]);
-    const some = snapshotRows(Array.from({ length: 100 }, (_, i) => i), 10, 4);
+    const some = snapshotRows(
+      Array.from({ length: 100 }, (_, i) => i),
+      10,
+      4,
+    );
     expect(some.length).toBe(10);
     expect(some).toEqual([...some].sort((a, b) => a - b));
-    expect(snapshotRows(Array.from({ length: 100 }, (_, i) => i), 10, 4)).toEqual(some);
+    expect(
+      snapshotRows(
+        Array.from({ length: 100 }, (_, i) => i),
+        10,
+        4,
+      ),
+    ).toEqual(some);
   });
 });
 
@@ -90,27 +108,63 @@ describe('fineTune', () => {
   it('backbone and head learning rates apply separately: a near-zero backbone rate leaves its weights, the head moves', async () => {
     const { ckpt } = await fx.cache.checkpoint('r', 'latest');
     const trainable = new Set<number>();
-    let headDelta = 0, bodyDelta = 0;
-    await fineTune(fx.cache, { runId: 'r', slot: 'latest', init: 'ssl', epochs: 1, learningRate: 1e-12, headLearningRate: 0.01, batchSize: 24, seed: 3, snapshotEvery: 0 }, undefined, async (parts) => {
-      parts.backbone.weights.forEach((w, i) => w.trainable && trainable.add(i));
-      for (const i of trainable) bodyDelta = Math.max(bodyDelta, maxAbsDiff(await parts.backbone.weights[i].read().data(), ckpt.backbone[i].data));
-      // The head starts from the seeded linear classifier of a fresh SupervisedMethod.
-      const freshBb = createBackbone(ckpt.config.backbone, { initWeights: false });
-      const fresh = createMethod(freshBb.model, { method: 'supervised', numClasses: 2, seed: 3 }) as SupervisedMethod;
-      const w0 = await fresh.classifier.weights[0].read().data();
-      headDelta = maxAbsDiff(await parts.method.classifier.weights[0].read().data(), w0);
-      fresh.dispose();
-      freshBb.model.dispose();
-    });
+    let headDelta = 0,
+      bodyDelta = 0;
+    await fineTune(
+      fx.cache,
+      {
+        runId: 'r',
+        slot: 'latest',
+        init: 'ssl',
+        epochs: 1,
+        learningRate: 1e-12,
+        headLearningRate: 0.01,
+        batchSize: 24,
+        seed: 3,
+        snapshotEvery: 0,
+      },
+      undefined,
+      async (parts) => {
+        parts.backbone.weights.forEach((w, i) => w.trainable && trainable.add(i));
+        for (const i of trainable)
+          bodyDelta = Math.max(
+            bodyDelta,
+            maxAbsDiff(await parts.backbone.weights[i].read().data(), ckpt.backbone[i].data),
+          );
+        // The head starts from the seeded linear classifier of a fresh SupervisedMethod.
+        const freshBb = createBackbone(ckpt.config.backbone, { initWeights: false });
+        const fresh = createMethod(freshBb.model, {
+          method: 'supervised',
+          numClasses: 2,
+          seed: 3,
+        }) as SupervisedMethod;
+        const w0 = await fresh.classifier.weights[0].read().data();
+        headDelta = maxAbsDiff(await parts.method.classifier.weights[0].read().data(), w0);
+        fresh.dispose();
+        freshBb.model.dispose();
+      },
+    );
     expect(trainable.size).toBeGreaterThan(0);
     expect(bodyDelta).toBeLessThan(1e-6);
     expect(headDelta).toBeGreaterThan(1e-3);
-    console.log(`backbone lr 1e-12 / head lr 0.01, one epoch: max |Δ backbone| ${bodyDelta.toExponential(1)}, max |Δ head| ${headDelta.toFixed(4)}`);
+    console.log(
+      `backbone lr 1e-12 / head lr 0.01, one epoch: max |Δ backbone| ${bodyDelta.toExponential(1)}, max |Δ head| ${headDelta.toFixed(4)}`,
+    );
   }, 60_000);
 
   it('snapshots: epoch 0 (the starting weights, inference mode) and every N epochs, the same capped rows each time', async () => {
     const before = tf.memory().numTensors;
-    const r = await evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'ssl', epochs: 3, learningRate: 0.002, batchSize: 24, seed: 1, snapshotEvery: 2, snapshotPoints: 50 });
+    const r = await evaluator.fineTune({
+      runId: 'r',
+      slot: 'latest',
+      init: 'ssl',
+      epochs: 3,
+      learningRate: 0.002,
+      batchSize: 24,
+      seed: 1,
+      snapshotEvery: 2,
+      snapshotPoints: 50,
+    });
     expect(tf.memory().numTensors).toBe(before);
     const s = r.snapshots;
     expect(s).not.toBeNull();
@@ -123,12 +177,22 @@ describe('fineTune', () => {
     expect(Array.from(s.labels)).toEqual(Array.from(s.indices, (i) => fx.index.labels[i]));
     expect(Array.from(s.indices)).toEqual(snapshotRows(Array.from(s.indices), 50, 1));
     // Epoch 0 = the explorer's embeddings of the checkpoint (inference mode) for the same images.
-    const all = await evaluator.embeddings({ runId: 'r', slot: 'latest', splits: ['train', 'test'] });
+    const all = await evaluator.embeddings({
+      runId: 'r',
+      slot: 'latest',
+      splits: ['train', 'test'],
+    });
     const row = new Map(Array.from(all.indices, (img, k) => [img, k]));
     let d = 0;
     s.indices.forEach((img, k) => {
       const j = row.get(img) as number;
-      d = Math.max(d, maxAbsDiff(s.x[0].subarray(k * s.dim, (k + 1) * s.dim), all.x.subarray(j * all.dim, (j + 1) * all.dim)));
+      d = Math.max(
+        d,
+        maxAbsDiff(
+          s.x[0].subarray(k * s.dim, (k + 1) * s.dim),
+          all.x.subarray(j * all.dim, (j + 1) * all.dim),
+        ),
+      );
     });
     expect(d).toBeLessThan(1e-4);
     // Training moved the embeddings.
@@ -138,26 +202,68 @@ describe('fineTune', () => {
 
   it('stops when asked: the epochs done are kept, the result says where it stopped, nothing leaks', async () => {
     const before = tf.memory().numTensors;
-    const p = evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'ssl', epochs: 5, learningRate: 0.002, batchSize: 8, seed: 1, snapshotEvery: 0 },
-      (e) => { if (e.epoch === 1) evaluator.stopFineTune(); });
+    const p = evaluator.fineTune(
+      {
+        runId: 'r',
+        slot: 'latest',
+        init: 'ssl',
+        epochs: 5,
+        learningRate: 0.002,
+        batchSize: 8,
+        seed: 1,
+        snapshotEvery: 0,
+      },
+      (e) => {
+        if (e.epoch === 1) evaluator.stopFineTune();
+      },
+    );
     const r = await p;
     expect(tf.memory().numTensors).toBe(before);
     // Stopped at the start of epoch 2: one full epoch kept.
     expect(r.curves.map((e) => e.epoch)).toEqual([1]);
     expect(r.stoppedAtEpoch).toBe(1);
     // The next fine-tune is not stopped by the old request.
-    const full = await evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'ssl', epochs: 2, learningRate: 0.002, batchSize: 24, seed: 1, snapshotEvery: 0 });
+    const full = await evaluator.fineTune({
+      runId: 'r',
+      slot: 'latest',
+      init: 'ssl',
+      epochs: 2,
+      learningRate: 0.002,
+      batchSize: 24,
+      seed: 1,
+      snapshotEvery: 0,
+    });
     expect(full.curves).toHaveLength(2);
     expect(full.stoppedAtEpoch).toBeUndefined();
   }, 60_000);
 
   it('is recorded as a supervised fine-tune run whose checkpoint reproduces its final test accuracy; imported weights start it', async () => {
     await fx.addRun('imp2', { seed: 11, name: 'weights.safetensors' });
-    const r = await evaluator.fineTune({ runId: 'r', slot: 'latest', init: 'imported', initRunId: 'imp2', epochs: 2, learningRate: 0.002, batchSize: 24, seed: 2, snapshotEvery: 1, snapshotPoints: 30 });
+    const r = await evaluator.fineTune({
+      runId: 'r',
+      slot: 'latest',
+      init: 'imported',
+      initRunId: 'imp2',
+      epochs: 2,
+      learningRate: 0.002,
+      batchSize: 24,
+      seed: 2,
+      snapshotEvery: 1,
+      snapshotPoints: 30,
+    });
     // Epoch 0's snapshot is the imported run's embeddings.
-    const imp = await evaluator.embeddings({ runId: 'imp2', slot: 'latest', splits: ['train', 'test'] });
+    const imp = await evaluator.embeddings({
+      runId: 'imp2',
+      slot: 'latest',
+      splits: ['train', 'test'],
+    });
     const k0 = Array.from(imp.indices).indexOf(r.snapshots?.indices[0] as number);
-    expect(maxAbsDiff(r.snapshots?.x[0].subarray(0, imp.dim) as Float32Array, imp.x.subarray(k0 * imp.dim, (k0 + 1) * imp.dim))).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        r.snapshots?.x[0].subarray(0, imp.dim) as Float32Array,
+        imp.x.subarray(k0 * imp.dim, (k0 + 1) * imp.dim),
+      ),
+    ).toBeLessThan(1e-4);
 
     const rec = await fx.runs.get(r.recordedRunId as string);
     expect(rec).toBeDefined();
@@ -167,10 +273,24 @@ describe('fineTune', () => {
     expect(rec.backend).toBe('wasm');
     expect(rec.adapter).toBe('test adapter');
     expect(rec.name).toMatch(/imported weights “weights\.safetensors”/);
-    expect(rec.evaluation).toMatchObject({ parentRunId: 'imp2', parentName: 'weights.safetensors', init: 'imported', datasetId: 'ds', querySplit: 'test', testAccuracy: r.final.testAccuracy, testMacroF1: r.final.testMacroF1 });
+    expect(rec.evaluation).toMatchObject({
+      parentRunId: 'imp2',
+      parentName: 'weights.safetensors',
+      init: 'imported',
+      datasetId: 'ds',
+      querySplit: 'test',
+      testAccuracy: r.final.testAccuracy,
+      testMacroF1: r.final.testMacroF1,
+    });
     expect(rec.config.method).toMatchObject({ method: 'supervised', numClasses: 2 });
-    expect(rec.config).toMatchObject({ epochs: 2, batchSize: 24, optimizer: { name: 'adam', lr: 0.002 } });
-    expect(rec.curves.epochs.map((e) => [e.epoch, e.trainLoss, e.testAcc])).toEqual(r.curves.map((e) => [e.epoch, e.trainLoss, e.testAccuracy]));
+    expect(rec.config).toMatchObject({
+      epochs: 2,
+      batchSize: 24,
+      optimizer: { name: 'adam', lr: 0.002 },
+    });
+    expect(rec.curves.epochs.map((e) => [e.epoch, e.trainLoss, e.testAcc])).toEqual(
+      r.curves.map((e) => [e.epoch, e.trainLoss, e.testAccuracy]),
+    );
     expect(rec.final?.epoch).toBe(2);
     expect(rec.storage.latest).toBeGreaterThan(0);
 
@@ -187,13 +307,24 @@ describe('fineTune', () => {
     const px = new Uint8Array(test.length * FIXTURE_SIZE * FIXTURE_SIZE * 3);
     const per = FIXTURE_SIZE * FIXTURE_SIZE * 3;
     test.forEach((i, k) => px.set(fx.pixels.subarray(i * per, (i + 1) * per), k * per));
-    const t = tf.tidy(() => tf.argMax(method.logits(monitorInput(px, test.length, FIXTURE_SIZE, ckpt.config.augmentation)), 1));
+    const t = tf.tidy(() =>
+      tf.argMax(
+        method.logits(monitorInput(px, test.length, FIXTURE_SIZE, ckpt.config.augmentation)),
+        1,
+      ),
+    );
     const pred = (await t.data()) as Int32Array;
     t.dispose();
-    const acc = classificationReport(test.map((i) => fx.index.labels[i]), pred, 2).accuracy;
+    const acc = classificationReport(
+      test.map((i) => fx.index.labels[i]),
+      pred,
+      2,
+    ).accuracy;
     expect(acc).toBe(r.final.testAccuracy);
     // The optimiser state carries both groups' Adam moments for every trainable variable.
-    expect(ckpt.optimizer.slots.filter((s) => s.length === 2).length).toBe(method.trainableVariables().length);
+    expect(ckpt.optimizer.slots.filter((s) => s.length === 2).length).toBe(
+      method.trainableVariables().length,
+    );
     opt.dispose();
     method.dispose();
     bb.model.dispose();
@@ -201,6 +332,8 @@ describe('fineTune', () => {
     // It evaluates like any run.
     const knn = await evaluator.knn({ runId: rec.id, slot: 'latest', k: 10, temperature: 0.1 });
     expect(knn.queryIndices.length).toBe(test.length);
-    console.log(`fine-tune from imported weights, 2 epochs: test acc ${r.final.testAccuracy.toFixed(3)}; its recorded checkpoint: ${acc.toFixed(3)}; kNN of it ${knn.accuracy.toFixed(3)}`);
+    console.log(
+      `fine-tune from imported weights, 2 epochs: test acc ${r.final.testAccuracy.toFixed(3)}; its recorded checkpoint: ${acc.toFixed(3)}; kNN of it ${knn.accuracy.toFixed(3)}`,
+    );
   }, 60_000);
 });

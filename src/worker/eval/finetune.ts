@@ -120,23 +120,33 @@ export async function fineTune(
   shouldStop?: () => boolean,
 ): Promise<FineTuneResult> {
   const t0 = performance.now();
-  if (!(Number.isInteger(req.epochs) && req.epochs >= 1)) throw new Error(`fine-tuning needs at least 1 epoch, got ${req.epochs}`);
+  if (!(Number.isInteger(req.epochs) && req.epochs >= 1))
+    throw new Error(`fine-tuning needs at least 1 epoch, got ${req.epochs}`);
   const headLr = req.headLearningRate ?? 10 * req.learningRate;
-  if (!(req.learningRate > 0 && headLr > 0)) throw new Error('fine-tuning learning rates must be > 0');
+  if (!(req.learningRate > 0 && headLr > 0))
+    throw new Error('fine-tuning learning rates must be > 0');
   const readImages = (id: string, idx: number[]) => cache.readImages(id, idx);
   const { ckpt, config } = await cache.checkpoint(req.runId, req.slot);
-  const start = await initialWeights(ckpt, req.runId, req, async (id) => (await cache.checkpoint(id, 'latest')).ckpt);
+  const start = await initialWeights(
+    ckpt,
+    req.runId,
+    req,
+    async (id) => (await cache.checkpoint(id, 'latest')).ckpt,
+  );
   const { meta, index } = await cache.dataset(config.dataset.id);
   const numClasses = meta.classes.length;
   if (numClasses < 2) throw new Error('fine-tuning needs a labelled dataset');
   const train = splitIndices(index, 'train').filter((i) => index.labels[i] >= 0);
   const test = splitIndices(index, 'test').filter((i) => index.labels[i] >= 0);
-  if (train.length === 0 || test.length === 0) throw new Error('fine-tuning needs labelled train and test images');
+  if (train.length === 0 || test.length === 0)
+    throw new Error('fine-tuning needs labelled train and test images');
   const batch = Math.max(2, Math.min(req.batchSize, train.length));
   const stepsPerEpoch = Math.ceil(train.length / batch);
   const totalSteps = req.epochs * stepsPerEpoch;
   const snapAt = new Set(snapshotEpochs(req.epochs, req.snapshotEvery ?? 1));
-  const snapRows = snapAt.size ? snapshotRows([...train, ...test], req.snapshotPoints ?? 2000, req.seed) : [];
+  const snapRows = snapAt.size
+    ? snapshotRows([...train, ...test], req.snapshotPoints ?? 2000, req.seed)
+    : [];
 
   const backbone = createBackbone(config.backbone, { initWeights: start.weights === null });
   if (start.weights) {
@@ -147,14 +157,33 @@ export async function fineTune(
       tf.dispose(ts);
     }
   }
-  const method = new SupervisedMethod(backbone.model, { numClasses, seed: req.seed, embeddingDim: backbone.embeddingDim });
+  const method = new SupervisedMethod(backbone.model, {
+    numClasses,
+    seed: req.seed,
+    embeddingDim: backbone.embeddingDim,
+  });
   const headVars = new Set(method.classifier.weights.map((w) => (w.read() as tf.Variable).name));
-  const optimizer = paramGroupOptimizer({ kind: 'adam' }, (v) => headVars.has(v.name), headLr / req.learningRate);
+  const optimizer = paramGroupOptimizer(
+    { kind: 'adam' },
+    (v) => headVars.has(v.name),
+    headLr / req.learningRate,
+  );
   const rng = createRng(req.seed);
   const curves: FineTuneEpoch[] = [];
   const snaps: { epoch: number; x: Float32Array }[] = [];
   const snapshot = async (epoch: number) => {
-    if (snapRows.length) snaps.push({ epoch, x: await embedRows(method, snapRows, (idx) => readImages(meta.id, idx), meta.size, config.augmentation, backbone.embeddingDim) });
+    if (snapRows.length)
+      snaps.push({
+        epoch,
+        x: await embedRows(
+          method,
+          snapRows,
+          (idx) => readImages(meta.id, idx),
+          meta.size,
+          config.augmentation,
+          backbone.embeddingDim,
+        ),
+      });
   };
   let step = 0;
   try {
@@ -165,7 +194,9 @@ export async function fineTune(
       if (epoch > 1 && shouldStop?.()) break;
       const te = performance.now();
       const order = rng.shuffle([...train]);
-      let lossSum = 0, accSum = 0, seen = 0;
+      let lossSum = 0,
+        accSum = 0,
+        seen = 0;
       for (let s0 = 0; s0 < order.length; s0 += batch) {
         const idx = order.slice(s0, s0 + batch);
         if (idx.length < 2) continue; // BatchNorm needs two images
@@ -180,7 +211,10 @@ export async function fineTune(
           const x0 = monitorInput(px, idx.length, meta.size, config.augmentation);
           const mask = tf.tensor4d(flips, [idx.length, 1, 1, 1]);
           const x = tf.add(x0, tf.mul(mask, tf.sub(tf.reverse(x0, 2), x0))) as tf.Tensor4D;
-          const y = tf.tensor1d(idx.map((i) => index.labels[i]), 'int32');
+          const y = tf.tensor1d(
+            idx.map((i) => index.labels[i]),
+            'int32',
+          );
           const r = method.step({ x, y }, optimizer, lr, { step, totalSteps });
           const out = tf.mul(tf.stack([r.loss, r.extra.accuracy]), idx.length);
           tf.dispose(Object.values(r.extra)); // kept by the method, so tidy leaves them
@@ -195,9 +229,26 @@ export async function fineTune(
         seen += idx.length;
       }
       const seconds = (performance.now() - te) / 1000;
-      const pred = await predict(method, test, (idx) => readImages(meta.id, idx), meta.size, config.augmentation);
-      const rep = classificationReport(test.map((i) => index.labels[i]), pred, numClasses);
-      const e: FineTuneEpoch = { epoch, trainLoss: lossSum / seen, trainAccuracy: accSum / seen, testAccuracy: rep.accuracy, testMacroF1: rep.macroF1, seconds };
+      const pred = await predict(
+        method,
+        test,
+        (idx) => readImages(meta.id, idx),
+        meta.size,
+        config.augmentation,
+      );
+      const rep = classificationReport(
+        test.map((i) => index.labels[i]),
+        pred,
+        numClasses,
+      );
+      const e: FineTuneEpoch = {
+        epoch,
+        trainLoss: lossSum / seen,
+        trainAccuracy: accSum / seen,
+        testAccuracy: rep.accuracy,
+        testMacroF1: rep.macroF1,
+        seconds,
+      };
       curves.push(e);
       if (snapAt.has(epoch) || (stopped && snaps.length > 0)) await snapshot(epoch);
       onEpoch?.(e);
@@ -206,19 +257,41 @@ export async function fineTune(
     const best = curves.reduce((b, e) => (e.testAccuracy > b.testAccuracy ? e : b), curves[0]);
     const snapshots: FineTuneSnapshots | null = snaps.length
       ? {
-          datasetId: meta.id, classes: meta.classes, n: snapRows.length, dim: backbone.embeddingDim,
-          indices: Int32Array.from(snapRows), labels: Int32Array.from(snapRows, (i) => index.labels[i]),
-          splits: Uint8Array.from(snapRows, (i) => index.splits[i]), paths: snapRows.map((i) => index.paths[i]),
-          epochs: snaps.map((s) => s.epoch), x: snaps.map((s) => s.x),
+          datasetId: meta.id,
+          classes: meta.classes,
+          n: snapRows.length,
+          dim: backbone.embeddingDim,
+          indices: Int32Array.from(snapRows),
+          labels: Int32Array.from(snapRows, (i) => index.labels[i]),
+          splits: Uint8Array.from(snapRows, (i) => index.splits[i]),
+          paths: snapRows.map((i) => index.paths[i]),
+          epochs: snaps.map((s) => s.epoch),
+          x: snaps.map((s) => s.x),
         }
       : null;
     const result: FineTuneResult = {
-      init: start.init, runId: req.runId, slot: req.slot, ...(start.init === 'imported' ? { initRunId: start.sourceRunId } : {}),
-      learningRate: req.learningRate, headLearningRate: headLr, batchSize: batch, seed: req.seed,
-      curves, final: curves[curves.length - 1], best, trainSize: train.length, testSize: test.length, snapshots, ms: 0,
+      init: start.init,
+      runId: req.runId,
+      slot: req.slot,
+      ...(start.init === 'imported' ? { initRunId: start.sourceRunId } : {}),
+      learningRate: req.learningRate,
+      headLearningRate: headLr,
+      batchSize: batch,
+      seed: req.seed,
+      curves,
+      final: curves[curves.length - 1],
+      best,
+      trainSize: train.length,
+      testSize: test.length,
+      snapshots,
+      ms: 0,
       ...(stopped || curves.length < req.epochs ? { stoppedAtEpoch: curves.length } : {}),
     };
-    if (capture) await capture({ backbone: backbone.model, method, optimizer, numClasses, steps: step }, result);
+    if (capture)
+      await capture(
+        { backbone: backbone.model, method, optimizer, numClasses, steps: step },
+        result,
+      );
     result.ms = performance.now() - t0;
     return result;
   } finally {
@@ -241,14 +314,22 @@ export function snapshotEpochs(epochs: number, every: number): number[] {
 /** At most `max` of `rows` (seeded; all when fewer), train rows first as given, in a fixed order. */
 export function snapshotRows(rows: number[], max: number, seed: number): number[] {
   if (rows.length <= max) return [...rows];
-  const keep = new Set(createRng(seed ^ 0x5eed).shuffle([...rows]).slice(0, Math.max(0, max)));
+  const keep = new Set(
+    createRng(seed ^ 0x5eed)
+      .shuffle([...rows])
+      .slice(0, Math.max(0, max)),
+  );
   return rows.filter((r) => keep.has(r));
 }
 
 /** Backbone embeddings [n × dim] of dataset images in inference mode (BN moving statistics), chunks of 128. */
 async function embedRows(
-  method: SupervisedMethod, indices: number[], getImages: (idx: number[]) => Promise<Uint8Array>, size: number,
-  pipeline: Parameters<typeof monitorInput>[3], dim: number,
+  method: SupervisedMethod,
+  indices: number[],
+  getImages: (idx: number[]) => Promise<Uint8Array>,
+  size: number,
+  pipeline: Parameters<typeof monitorInput>[3],
+  dim: number,
 ): Promise<Float32Array> {
   const out = new Float32Array(indices.length * dim);
   for (let i = 0; i < indices.length; i += 128) {
@@ -263,14 +344,19 @@ async function embedRows(
 
 /** Argmax class of images in inference mode, in chunks of 128. */
 async function predict(
-  method: SupervisedMethod, indices: number[], getImages: (idx: number[]) => Promise<Uint8Array>, size: number,
+  method: SupervisedMethod,
+  indices: number[],
+  getImages: (idx: number[]) => Promise<Uint8Array>,
+  size: number,
   pipeline: Parameters<typeof monitorInput>[3],
 ): Promise<Int32Array> {
   const out = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i += 128) {
     const idx = indices.slice(i, i + 128);
     const px = await getImages(idx);
-    const t = tf.tidy(() => tf.argMax(method.logits(monitorInput(px, idx.length, size, pipeline)), 1));
+    const t = tf.tidy(() =>
+      tf.argMax(method.logits(monitorInput(px, idx.length, size, pipeline)), 1),
+    );
     out.set((await t.data()) as Int32Array, i);
     t.dispose();
   }

@@ -30,10 +30,15 @@ export interface InitialWeights {
 
 /** Throws unless `other` has exactly the shapes of `own` (same architecture), naming the first mismatch. */
 export function checkSameArchitecture(own: TensorData[], other: TensorData[], what: string): void {
-  if (own.length !== other.length) throw new Error(`${what} has ${other.length} backbone weights, this run's backbone ${own.length}: the architectures differ`);
+  if (own.length !== other.length)
+    throw new Error(
+      `${what} has ${other.length} backbone weights, this run's backbone ${own.length}: the architectures differ`,
+    );
   for (let i = 0; i < own.length; i++) {
     if (own[i].shape.join(',') !== other[i].shape.join(',')) {
-      throw new Error(`${what}: backbone weight ${i} has shape [${other[i].shape}], this run's [${own[i].shape}]: the architectures differ`);
+      throw new Error(
+        `${what}: backbone weight ${i} has shape [${other[i].shape}], this run's [${own[i].shape}]: the architectures differ`,
+      );
     }
   }
 }
@@ -48,8 +53,18 @@ export async function initialWeights(
   const init = choice.init ?? 'ssl';
   if (init === 'ssl') return { init, weights: own.backbone, tag: 'ssl', sourceRunId: ownRunId };
   if (init === 'random') return { init, weights: null, tag: 'random', sourceRunId: ownRunId };
-  if (!choice.initRunId) throw new Error('imported weights need the run they were imported into (initRunId)');
+  if (!choice.initRunId)
+    throw new Error('imported weights need the run they were imported into (initRunId)');
   const other = await load(choice.initRunId);
-  checkSameArchitecture(own.backbone, other.backbone, `the imported run's ${other.config.backbone.name}`);
-  return { init, weights: other.backbone, tag: `imported:${choice.initRunId}:${other.createdAt}`, sourceRunId: choice.initRunId };
+  checkSameArchitecture(
+    own.backbone,
+    other.backbone,
+    `the imported run's ${other.config.backbone.name}`,
+  );
+  return {
+    init,
+    weights: other.backbone,
+    tag: `imported:${choice.initRunId}:${other.createdAt}`,
+    sourceRunId: choice.initRunId,
+  };
 }

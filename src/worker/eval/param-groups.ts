@@ -6,20 +6,34 @@
  * variable list, so captureCheckpoint / restoreCheckpoint work unchanged.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerState } from '../../ml/optim/optimizers';
+import {
+  createOptimizer,
+  type Optimizer,
+  type OptimizerConfig,
+  type OptimizerState,
+} from '../../ml/optim/optimizers';
 
 /**
  * An optimiser whose apply(vars, grads, lr) updates head variables (`isHead`) at lr × headFactor
  * and the others at lr; both groups count one step per apply (Adam's bias correction stays right).
  */
-export function paramGroupOptimizer(cfg: OptimizerConfig, isHead: (v: tf.Variable) => boolean, headFactor: number): Optimizer {
-  if (!(headFactor > 0 && Number.isFinite(headFactor))) throw new Error(`head learning-rate factor must be > 0, got ${headFactor}`);
+export function paramGroupOptimizer(
+  cfg: OptimizerConfig,
+  isHead: (v: tf.Variable) => boolean,
+  headFactor: number,
+): Optimizer {
+  if (!(headFactor > 0 && Number.isFinite(headFactor)))
+    throw new Error(`head learning-rate factor must be > 0, got ${headFactor}`);
   const body = createOptimizer(cfg);
   const head = createOptimizer(cfg);
   return {
     config: cfg,
     apply(vars, grads, lr) {
-      body.apply(vars.filter((v) => !isHead(v)), grads, lr);
+      body.apply(
+        vars.filter((v) => !isHead(v)),
+        grads,
+        lr,
+      );
       head.apply(vars.filter(isHead), grads, lr * headFactor);
     },
     getState(vars): OptimizerState {
@@ -33,7 +47,10 @@ export function paramGroupOptimizer(cfg: OptimizerConfig, isHead: (v: tf.Variabl
       return { kind: a.kind, t: a.t, slots };
     },
     setState(vars, state) {
-      const only = (pick: boolean) => ({ ...state, slots: state.slots.map((s, i) => (isHead(vars[i]) === pick ? s : [])) });
+      const only = (pick: boolean) => ({
+        ...state,
+        slots: state.slots.map((s, i) => (isHead(vars[i]) === pick ? s : [])),
+      });
       body.setState(vars, only(false));
       head.setState(vars, only(true));
     },

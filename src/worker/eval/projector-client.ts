@@ -3,7 +3,14 @@
  * layout callbacks are wrapped with Comlink.proxy, embeddings are transferred in.
  */
 import * as Comlink from 'comlink';
-import type { EvolutionFrame, EvolutionRequest, Layout, ProjectorApi, TsneRequest, UmapRequest } from './projector';
+import type {
+  EvolutionFrame,
+  EvolutionRequest,
+  Layout,
+  ProjectorApi,
+  TsneRequest,
+  UmapRequest,
+} from './projector';
 
 export type { EvolutionFrame, EvolutionRequest, Layout, TsneRequest, UmapRequest };
 
@@ -13,21 +20,31 @@ export interface ProjectorClient {
   umap(req: UmapRequest, onLayout: (l: Layout) => void): Promise<Layout>;
   pca(): Promise<Layout>;
   /** Snapshots are copied (the page keeps them to recompute with other settings). */
-  evolution(frames: Float32Array[], n: number, dim: number, req: EvolutionRequest, onFrame: (f: EvolutionFrame) => void): Promise<Float32Array[]>;
+  evolution(
+    frames: Float32Array[],
+    n: number,
+    dim: number,
+    req: EvolutionRequest,
+    onFrame: (f: EvolutionFrame) => void,
+  ): Promise<Float32Array[]>;
   stop(): Promise<void>;
   neighbours(i: number, k: number): Promise<{ index: number; similarity: number }[]>;
   terminate(): void;
 }
 
 export function createProjectorClient(): ProjectorClient {
-  const worker = new Worker(new URL('../tsne.worker.ts', import.meta.url), { type: 'module', name: 'simlab-tsne' });
+  const worker = new Worker(new URL('../tsne.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'simlab-tsne',
+  });
   const remote = Comlink.wrap<ProjectorApi>(worker);
   return {
     load: (x, n, dim) => remote.load(Comlink.transfer(x, [x.buffer as ArrayBuffer]), n, dim),
     tsne: (req, onLayout) => remote.tsne(req, Comlink.proxy(onLayout)),
     umap: (req, onLayout) => remote.umap(req, Comlink.proxy(onLayout)),
     pca: () => remote.pca(),
-    evolution: (frames, n, dim, req, onFrame) => remote.evolution(frames, n, dim, req, Comlink.proxy(onFrame)),
+    evolution: (frames, n, dim, req, onFrame) =>
+      remote.evolution(frames, n, dim, req, Comlink.proxy(onFrame)),
     stop: () => remote.stop(),
     neighbours: (i, k) => remote.neighbours(i, k),
     terminate: () => worker.terminate(),

@@ -66,7 +66,12 @@ export interface Layout {
  * Optional fast set-up for Barnes-Hut t-SNE: PCA to 50 dims and the exact k-NN graph on a tfjs
  * backend (ml/eval/tsne-prepare.ts); null when no backend is available (plain JS is used then).
  */
-export type TsnePrepare = (x: Float32Array, n: number, d: number, k: number) => Promise<PreparedTsneInput | null>;
+export type TsnePrepare = (
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+) => Promise<PreparedTsneInput | null>;
 
 export interface ProjectorApi {
   /** Hands over the embeddings [n × dim] (transferred); stops any running map. */
@@ -80,7 +85,13 @@ export interface ProjectorApi {
    * move smoothly; leaves the loaded embeddings alone. `onFrame` gets each finished layout; resolves
    * with every layout made (fewer when stopped).
    */
-  evolution(frames: Float32Array[], n: number, dim: number, req: EvolutionRequest, onFrame: (f: EvolutionFrame) => void): Promise<Float32Array[]>;
+  evolution(
+    frames: Float32Array[],
+    n: number,
+    dim: number,
+    req: EvolutionRequest,
+    onFrame: (f: EvolutionFrame) => void,
+  ): Promise<Float32Array[]>;
   /** Stops the running map after its current chunk of iterations. */
   stop(): Promise<void>;
   /** The k nearest rows to row i by cosine similarity (i itself left out), best first. */
@@ -96,16 +107,30 @@ function toF32(a: ArrayLike<number>): Float32Array {
 /** The projector; `opts.prepare` (the worker passes one on the wasm backend) speeds up large t-SNE set-ups. */
 export function createProjector(opts: { prepare?: TsnePrepare } = {}): ProjectorApi {
   let x: Float32Array = new Float32Array(0);
-  let n = 0, dim = 0;
+  let n = 0,
+    dim = 0;
   let norms = new Float64Array(0);
   let run = 0;
   let lastTsne: Float64Array | null = null;
 
-  async function newTsne(data: Float32Array, rows: number, d: number, options: TsneOptions): Promise<{ t: Tsne; setupMs: NonNullable<Layout['setupMs']> }> {
-    const p = opts.prepare && resolveTsneMethod('auto', rows) === 'barnes-hut'
-      ? await opts.prepare(data, rows, d, Math.min(rows - 1, Math.floor(3 * (options.perplexity ?? 30) + 1)))
-      : null;
-    const t = p ? new Tsne(p.data, rows, p.dim, { ...options, pcaDims: 0, neighbors: p.neighbors }) : new Tsne(data, rows, d, options);
+  async function newTsne(
+    data: Float32Array,
+    rows: number,
+    d: number,
+    options: TsneOptions,
+  ): Promise<{ t: Tsne; setupMs: NonNullable<Layout['setupMs']> }> {
+    const p =
+      opts.prepare && resolveTsneMethod('auto', rows) === 'barnes-hut'
+        ? await opts.prepare(
+            data,
+            rows,
+            d,
+            Math.min(rows - 1, Math.floor(3 * (options.perplexity ?? 30) + 1)),
+          )
+        : null;
+    const t = p
+      ? new Tsne(p.data, rows, p.dim, { ...options, pcaDims: 0, neighbors: p.neighbors })
+      : new Tsne(data, rows, d, options);
     const setupMs = p ? { ...p.ms, affinities: t.setupMs.affinities } : { ...t.setupMs };
     return { t, setupMs };
   }
@@ -116,7 +141,8 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
 
   return {
     async load(data, rows, d) {
-      if (data.length !== rows * d) throw new Error(`expected ${rows}×${d} values, got ${data.length}`);
+      if (data.length !== rows * d)
+        throw new Error(`expected ${rows}×${d} values, got ${data.length}`);
       run++;
       x = data;
       n = rows;
@@ -147,18 +173,41 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
       while (!state.done && me === run) {
         state = t.step(every);
         lastTsne = Float64Array.from(t.embedding);
-        onLayout({ xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne' });
+        onLayout({
+          xy: toF32(t.embedding),
+          iteration: state.iteration,
+          total: req.iterations,
+          done: state.done,
+          kl: state.klDivergence,
+          method: 'tsne',
+        });
         await yieldToMessages();
       }
-      return { xy: toF32(t.embedding), iteration: state.iteration, total: req.iterations, done: state.done, kl: state.klDivergence, method: 'tsne', setupMs };
+      return {
+        xy: toF32(t.embedding),
+        iteration: state.iteration,
+        total: req.iterations,
+        done: state.done,
+        kl: state.klDivergence,
+        method: 'tsne',
+        setupMs,
+      };
     },
 
     async umap(req, onLayout) {
       need();
       const me = ++run;
       const rng = createRng(req.seed);
-      const u = new UMAP({ nComponents: 2, nNeighbors: Math.min(req.nNeighbors, n - 1), minDist: req.minDist, nEpochs: req.epochs, random: () => rng.next() });
-      const rows: number[][] = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * dim, (i + 1) * dim)));
+      const u = new UMAP({
+        nComponents: 2,
+        nNeighbors: Math.min(req.nNeighbors, n - 1),
+        minDist: req.minDist,
+        nEpochs: req.epochs,
+        random: () => rng.next(),
+      });
+      const rows: number[][] = Array.from({ length: n }, (_, i) =>
+        Array.from(x.subarray(i * dim, (i + 1) * dim)),
+      );
       const total = u.initializeFit(rows);
       const flat = () => Float32Array.from(u.getEmbedding().flat());
       let i = 0;
@@ -183,7 +232,9 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
 
     async evolution(frames, rows, d, req, onFrame) {
       if (rows < 2) throw new Error('the evolution needs at least 2 points');
-      for (const f of frames) if (f.length !== rows * d) throw new Error(`expected ${rows}×${d} values per snapshot, got ${f.length}`);
+      for (const f of frames)
+        if (f.length !== rows * d)
+          throw new Error(`expected ${rows}×${d} values per snapshot, got ${f.length}`);
       const me = ++run;
       const perplexity = Math.min(req.perplexity, Math.max(1, Math.floor((rows - 1) / 3)));
       const out: Float32Array[] = [];
@@ -193,7 +244,9 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
           perplexity,
           learningRate: req.learningRate,
           seed: req.seed,
-          ...(prev ? { init: prev, explorationIter: 0, nIter: req.iterationsPerFrame } : { nIter: req.iterations }),
+          ...(prev
+            ? { init: prev, explorationIter: 0, nIter: req.iterationsPerFrame }
+            : { nIter: req.iterations }),
         });
         let state = { iteration: 0, done: false, klDivergence: NaN };
         while (!state.done && me === run) {

@@ -12,7 +12,13 @@
 import { captureCheckpoint } from '../../ml/train/checkpoint';
 import { parseRunConfig, type RunConfig } from '../../ml/train/config';
 import type { EpochPoint } from '../../ml/train/events';
-import { newRunRecord, type CheckpointSlot, type EvalRunInfo, type RunKind, type RunRecord } from '../../storage/run-schema';
+import {
+  newRunRecord,
+  type CheckpointSlot,
+  type EvalRunInfo,
+  type RunKind,
+  type RunRecord,
+} from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
 import type { FineTuneParts, FineTuneResult } from './finetune';
 import type { WeightsInit } from './init-weights';
@@ -24,10 +30,24 @@ export interface EvalRecorder {
   backend: () => { name: string; adapter: string | null };
 }
 
-const INIT_LABEL: Record<WeightsInit, string> = { ssl: 'SSL init', random: 'random init', imported: 'imported weights' };
+const INIT_LABEL: Record<WeightsInit, string> = {
+  ssl: 'SSL init',
+  random: 'random init',
+  imported: 'imported weights',
+};
 
 /** A validated config for a probe or fine-tune of `parent` (supervised over its dataset's classes). */
-export function evalRunConfig(parent: RunConfig, o: { name: string; numClasses: number; epochs: number; batchSize: number; learningRate: number; seed: number }): RunConfig {
+export function evalRunConfig(
+  parent: RunConfig,
+  o: {
+    name: string;
+    numClasses: number;
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    seed: number;
+  },
+): RunConfig {
   const r = parseRunConfig({
     ...structuredClone(parent),
     name: o.name.slice(0, 200),
@@ -38,7 +58,10 @@ export function evalRunConfig(parent: RunConfig, o: { name: string; numClasses: 
     schedule: { kind: 'cosine' },
     seed: o.seed,
   });
-  if (!r.ok) throw new Error(`cannot record this run: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  if (!r.ok)
+    throw new Error(
+      `cannot record this run: ${r.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
   return r.config;
 }
 
@@ -47,10 +70,23 @@ async function parentInfo(runs: RunStore, runId: string): Promise<{ name: string
   return { name: r?.name ?? runId };
 }
 
-function baseRecord(rec: EvalRecorder, kind: RunKind, config: RunConfig, startedAt: number, evaluation: EvalRunInfo, epochs: EpochPoint[]): RunRecord {
+function baseRecord(
+  rec: EvalRecorder,
+  kind: RunKind,
+  config: RunConfig,
+  startedAt: number,
+  evaluation: EvalRunInfo,
+  epochs: EpochPoint[],
+): RunRecord {
   const now = Date.now();
   const b = rec.backend();
-  const r = newRunRecord({ id: crypto.randomUUID(), config, backend: b.name, adapter: b.adapter, now: startedAt });
+  const r = newRunRecord({
+    id: crypto.randomUUID(),
+    config,
+    backend: b.name,
+    adapter: b.adapter,
+    now: startedAt,
+  });
   const last = epochs[epochs.length - 1];
   return {
     ...r,
@@ -60,7 +96,14 @@ function baseRecord(rec: EvalRecorder, kind: RunKind, config: RunConfig, started
     updatedAt: now,
     endedAt: now,
     curves: { steps: [], epochs },
-    final: last ? { epoch: last.epoch, step: last.step, ...(last.trainLoss !== undefined ? { trainLoss: last.trainLoss } : {}), best: null } : null,
+    final: last
+      ? {
+          epoch: last.epoch,
+          step: last.step,
+          ...(last.trainLoss !== undefined ? { trainLoss: last.trainLoss } : {}),
+          best: null,
+        }
+      : null,
   };
 }
 
@@ -70,37 +113,67 @@ function baseRecord(rec: EvalRecorder, kind: RunKind, config: RunConfig, started
  * whose data was used. Returns the stored record.
  */
 export async function recordFineTuneRun(
-  rec: EvalRecorder, parts: FineTuneParts, result: FineTuneResult, runConfig: RunConfig, startedAt: number,
+  rec: EvalRecorder,
+  parts: FineTuneParts,
+  result: FineTuneResult,
+  runConfig: RunConfig,
+  startedAt: number,
 ): Promise<RunRecord> {
   const parentRunId = result.initRunId ?? result.runId;
   const parentSlot: CheckpointSlot = result.initRunId ? 'latest' : result.slot;
   const parent = await parentInfo(rec.runs, parentRunId);
   const own = result.initRunId ? await parentInfo(rec.runs, result.runId) : parent;
-  const from = result.init === 'imported' ? `imported weights “${parent.name}”` : INIT_LABEL[result.init];
+  const from =
+    result.init === 'imported' ? `imported weights “${parent.name}”` : INIT_LABEL[result.init];
   const config = evalRunConfig(runConfig, {
     name: `fine-tune · ${from} · ${own.name}${result.stoppedAtEpoch !== undefined ? ` (stopped at epoch ${result.stoppedAtEpoch})` : ''}`,
-    numClasses: parts.numClasses, epochs: result.curves.length, batchSize: result.batchSize, learningRate: result.learningRate, seed: result.seed,
+    numClasses: parts.numClasses,
+    epochs: result.curves.length,
+    batchSize: result.batchSize,
+    learningRate: result.learningRate,
+    seed: result.seed,
   });
   const stepsPerEpoch = result.curves.length ? parts.steps / result.curves.length : 0;
   const epochs: EpochPoint[] = result.curves.map((e) => ({
-    epoch: e.epoch, step: Math.round(e.epoch * stepsPerEpoch), trainLoss: e.trainLoss, trainAcc: e.trainAccuracy,
-    testAcc: e.testAccuracy, testMacroF1: e.testMacroF1, seconds: e.seconds,
+    epoch: e.epoch,
+    step: Math.round(e.epoch * stepsPerEpoch),
+    trainLoss: e.trainLoss,
+    trainAcc: e.trainAccuracy,
+    testAcc: e.testAccuracy,
+    testMacroF1: e.testMacroF1,
+    seconds: e.seconds,
   }));
   const evaluation: EvalRunInfo = {
-    parentRunId, parentSlot, parentName: parent.name, init: result.init, datasetId: runConfig.dataset.id, querySplit: 'test',
-    testAccuracy: result.final.testAccuracy, testMacroF1: result.final.testMacroF1, trainAccuracy: result.final.trainAccuracy,
+    parentRunId,
+    parentSlot,
+    parentName: parent.name,
+    init: result.init,
+    datasetId: runConfig.dataset.id,
+    querySplit: 'test',
+    testAccuracy: result.final.testAccuracy,
+    testMacroF1: result.final.testMacroF1,
+    trainAccuracy: result.final.trainAccuracy,
   };
   const record = baseRecord(rec, 'fine-tune', config, startedAt, evaluation, epochs);
   const ckpt = await captureCheckpoint({
-    config, backbone: parts.backbone, method: parts.method, optimizer: parts.optimizer,
-    position: { epoch: result.curves.length, stepInEpoch: 0, step: parts.steps }, curves: record.curves, best: null,
+    config,
+    backbone: parts.backbone,
+    method: parts.method,
+    optimizer: parts.optimizer,
+    position: { epoch: result.curves.length, stepInEpoch: 0, step: parts.steps },
+    curves: record.curves,
+    best: null,
   });
   return rec.runs.saveCheckpoint(record, ckpt, ['latest']);
 }
 
 /** Records a finished linear probe: its epoch curves and test figures (no checkpoint). */
 export async function recordProbeRun(
-  rec: EvalRecorder, req: ProbeEvalRequest, result: ProbeResult, runConfig: RunConfig, startedAt: number,
+  rec: EvalRecorder,
+  req: ProbeEvalRequest,
+  result: ProbeResult,
+  runConfig: RunConfig,
+  startedAt: number,
 ): Promise<RunRecord> {
   const init = result.init;
   const parentRunId = result.initRunId ?? result.runId;
@@ -110,17 +183,33 @@ export async function recordProbeRun(
   const from = init === 'imported' ? `imported weights “${parent.name}”` : INIT_LABEL[init];
   const batch = Math.min(result.bankSize, req.batchSize ?? 256);
   const config = evalRunConfig(runConfig, {
-    name: `linear probe · ${from} · ${own.name}`, numClasses: result.classes.length, epochs: req.epochs, batchSize: batch,
-    learningRate: req.learningRate, seed: req.seed ?? 0,
+    name: `linear probe · ${from} · ${own.name}`,
+    numClasses: result.classes.length,
+    epochs: req.epochs,
+    batchSize: batch,
+    learningRate: req.learningRate,
+    seed: req.seed ?? 0,
   });
   const stepsPerEpoch = Math.ceil(result.bankSize / Math.max(1, batch));
   const epochs: EpochPoint[] = result.curves.map((e, i) => ({
-    epoch: e.epoch, step: e.epoch * stepsPerEpoch, trainLoss: e.loss, trainAcc: e.trainAccuracy,
-    ...(i === result.curves.length - 1 ? { testAcc: result.accuracy, testMacroF1: result.macroF1 } : {}),
+    epoch: e.epoch,
+    step: e.epoch * stepsPerEpoch,
+    trainLoss: e.loss,
+    trainAcc: e.trainAccuracy,
+    ...(i === result.curves.length - 1
+      ? { testAcc: result.accuracy, testMacroF1: result.macroF1 }
+      : {}),
   }));
   const evaluation: EvalRunInfo = {
-    parentRunId, parentSlot, parentName: parent.name, init, datasetId: result.datasetId, querySplit: result.querySplit,
-    testAccuracy: result.accuracy, testMacroF1: result.macroF1, trainAccuracy: result.trainAccuracy,
+    parentRunId,
+    parentSlot,
+    parentName: parent.name,
+    init,
+    datasetId: result.datasetId,
+    querySplit: result.querySplit,
+    testAccuracy: result.accuracy,
+    testMacroF1: result.macroF1,
+    trainAccuracy: result.trainAccuracy,
   };
   const record = baseRecord(rec, 'probe', config, startedAt, evaluation, epochs);
   await rec.runs.put(record);

@@ -20,7 +20,9 @@ export async function downloadFile(
     );
   }
   if (!res.ok) {
-    throw new DownloadError(`Downloading ${url} failed: HTTP ${res.status} ${res.statusText}. Download it yourself, then drop the file here.`);
+    throw new DownloadError(
+      `Downloading ${url} failed: HTTP ${res.status} ${res.statusText}. Download it yourself, then drop the file here.`,
+    );
   }
   const lenHeader = res.headers.get('content-length');
   const total = lenHeader ? Number(lenHeader) : null;

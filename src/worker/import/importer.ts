@@ -11,7 +11,12 @@ import { splitCounts, stratifiedSplit, validateFractions } from '../../ml/data/s
 import { SPLITS, type SplitName } from '../../ml/data/types';
 import { ZipError } from '../../ml/data/zip-index';
 import { STALE_IMPORT_MS, type DatasetStore } from '../../storage/dataset-store';
-import { DATASET_SCHEMA_VERSION, SPLIT_CODES, type DatasetIndex, type DatasetMeta } from '../../storage/schema';
+import {
+  DATASET_SCHEMA_VERSION,
+  SPLIT_CODES,
+  type DatasetIndex,
+  type DatasetMeta,
+} from '../../storage/schema';
 import type {
   CsvCandidate,
   ImageSize,
@@ -121,7 +126,15 @@ export class Importer {
       } else {
         const name = input.url.split('/').pop() || 'dataset.zip';
         file = await downloadFile(input.url, name, (done, total) =>
-          onProgress?.({ phase: 'download', done, total: total ?? 0, imagesPerSec: 0, etaSec: null, bytesDone: done, bytesTotal: total }),
+          onProgress?.({
+            phase: 'download',
+            done,
+            total: total ?? 0,
+            imagesPerSec: 0,
+            etaSec: null,
+            bytesDone: done,
+            bytesTotal: total,
+          }),
         );
       }
       zipName = file.name;
@@ -149,7 +162,12 @@ export class Importer {
           guess: guessCsvColumns(table, imagePaths),
         });
       } catch (err) {
-        layout.ignored.push({ index: ci, path: e.path, reason: `CSV could not be read: ${(err as Error).message}`, silent: false });
+        layout.ignored.push({
+          index: ci,
+          path: e.path,
+          reason: `CSV could not be read: ${(err as Error).message}`,
+          silent: false,
+        });
       }
     }
     // Sample image sizes (headers only) to pick a default resolution that never upscales.
@@ -161,7 +179,10 @@ export class Importer {
       const e = entries[im.index];
       try {
         const head = await e.head(65536);
-        const tail = head.length === e.size ? head.subarray(Math.max(0, head.length - 1024)) : new Uint8Array(0);
+        const tail =
+          head.length === e.size
+            ? head.subarray(Math.max(0, head.length - 1024))
+            : new Uint8Array(0);
         const s = sniffImage(head, tail.length ? tail : head.subarray(head.length - 2), e.size);
         if (s.ok && s.width > 0 && s.height > 0) sides.push(Math.min(s.width, s.height));
       } catch {
@@ -180,10 +201,16 @@ export class Importer {
       folderClasses: layout.classes,
       splitsFound: layout.splitsFound,
       csv,
-      ignored: layout.ignored.filter((i) => !i.silent).map((i) => ({ path: i.path, reason: i.reason })),
+      ignored: layout.ignored
+        .filter((i) => !i.silent)
+        .map((i) => ({ path: i.path, reason: i.reason })),
       silentlySkipped: layout.ignored.filter((i) => i.silent).length,
       sampleShortSide: sortedSides.length
-        ? { min: sortedSides[0], median: sortedSides[Math.floor(sortedSides.length / 2)], max: sortedSides[sortedSides.length - 1] }
+        ? {
+            min: sortedSides[0],
+            median: sortedSides[Math.floor(sortedSides.length / 2)],
+            max: sortedSides[sortedSides.length - 1],
+          }
         : null,
       defaultSize: defaultImageSize(sides),
     };
@@ -213,7 +240,8 @@ export class Importer {
     const keep = images.map(() => true);
 
     if (o.labeling === 'folders') {
-      if (layout.classes.length === 0) problems.push('no class folders were found: choose "CSV" or "unlabeled" labeling');
+      if (layout.classes.length === 0)
+        problems.push('no class folders were found: choose "CSV" or "unlabeled" labeling');
       classes = layout.classes;
       labels = images.map((im) => (im.className === null ? -1 : classes.indexOf(im.className)));
     } else if (o.labeling === 'csv') {
@@ -223,44 +251,56 @@ export class Importer {
         problems.push('choose a CSV file and its columns');
       } else {
         const folds = c.foldColumn
-          ? [...new Set(table.rows.map((r) => (r[table.columns.indexOf(c.foldColumn as string)] ?? '').trim()))].filter((f) => f !== '').sort()
+          ? [
+              ...new Set(
+                table.rows.map((r) =>
+                  (r[table.columns.indexOf(c.foldColumn as string)] ?? '').trim(),
+                ),
+              ),
+            ]
+              .filter((f) => f !== '')
+              .sort()
           : [];
         const foldToSplit = { ...suggestFoldToSplit(folds), ...c.foldToSplit };
         let res: ReturnType<typeof labelsFromCsv> | null = null;
         try {
           res = labelsFromCsv(
-          table,
-          {
-            fileColumn: c.fileColumn,
-            labelColumn: c.labelColumn,
-            foldColumn: c.foldColumn,
-            excludeLabels: c.excludeLabels,
-            foldToSplit,
-          },
-          images.map((im) => im.relPath),
-        );
+            table,
+            {
+              fileColumn: c.fileColumn,
+              labelColumn: c.labelColumn,
+              foldColumn: c.foldColumn,
+              excludeLabels: c.excludeLabels,
+              foldToSplit,
+            },
+            images.map((im) => im.relPath),
+          );
         } catch (e) {
           problems.push((e as Error).message);
         }
         if (res) {
-        classes = res.classes;
-        labels = res.labels.map((l) => (l === null ? -1 : classes.indexOf(l)));
-        csvSplits = res.splits;
-        const noRow = new Set(res.imagesWithoutRow);
-        csvReport = {
-          missingFiles: res.missingFiles,
-          imagesWithoutRow: res.imagesWithoutRow.map((i) => images[i].relPath),
-          excludedRows: res.excludedRows,
-          labelCounts: res.labelCounts,
-          folds,
-          foldToSplit,
-        };
-        images.forEach((im, i) => {
-          if (labels[i] >= 0) return;
-          keep[i] = false;
-          leftOut.push({ path: im.relPath, reason: noRow.has(i) ? 'no row in the CSV' : 'label or fold excluded' });
-        });
-        if (classes.length === 0) problems.push('the chosen label column gives no classes (all excluded?)');
+          classes = res.classes;
+          labels = res.labels.map((l) => (l === null ? -1 : classes.indexOf(l)));
+          csvSplits = res.splits;
+          const noRow = new Set(res.imagesWithoutRow);
+          csvReport = {
+            missingFiles: res.missingFiles,
+            imagesWithoutRow: res.imagesWithoutRow.map((i) => images[i].relPath),
+            excludedRows: res.excludedRows,
+            labelCounts: res.labelCounts,
+            folds,
+            foldToSplit,
+          };
+          images.forEach((im, i) => {
+            if (labels[i] >= 0) return;
+            keep[i] = false;
+            leftOut.push({
+              path: im.relPath,
+              reason: noRow.has(i) ? 'no row in the CSV' : 'label or fold excluded',
+            });
+          });
+          if (classes.length === 0)
+            problems.push('the chosen label column gives no classes (all excluded?)');
         }
       }
     }
@@ -268,7 +308,8 @@ export class Importer {
     let splits: (SplitName | null)[];
     if (o.splitMode === 'folders') {
       splits = images.map((im) => im.split);
-      if (layout.splitsFound.length === 0) problems.push('there are no split folders (train/val/test): choose a random split');
+      if (layout.splitsFound.length === 0)
+        problems.push('there are no split folders (train/val/test): choose a random split');
     } else if (o.splitMode === 'csv-fold') {
       if (!csvSplits || !o.csv?.foldColumn) {
         problems.push('choose a fold column to split by CSV folds');
@@ -289,7 +330,11 @@ export class Importer {
         splits = images.map(() => 'train');
       } else {
         const keptIdx = images.map((_, i) => i).filter((i) => keep[i]);
-        const codes = stratifiedSplit(keptIdx.map((i) => labels[i]), o.fractions, o.seed);
+        const codes = stratifiedSplit(
+          keptIdx.map((i) => labels[i]),
+          o.fractions,
+          o.seed,
+        );
         const out: (SplitName | null)[] = images.map(() => null);
         keptIdx.forEach((i, k) => (out[i] = SPLITS[codes[k]]));
         splits = out;
@@ -298,12 +343,20 @@ export class Importer {
     const items: Assignment[] = [];
     images.forEach((im, i) => {
       if (!keep[i]) return;
-      items.push({ entry: im.index, relPath: im.relPath, label: labels[i], split: splits[i] ?? 'train' });
+      items.push({
+        entry: im.index,
+        relPath: im.relPath,
+        label: labels[i],
+        split: splits[i] ?? 'train',
+      });
     });
     // Storage order: split, class, then path — the same dataset from a folder or a zip is stored
     // (and fingerprinted) identically.
     items.sort(
-      (a, b) => SPLIT_CODES[a.split] - SPLIT_CODES[b.split] || a.label - b.label || naturalCompare(a.relPath, b.relPath),
+      (a, b) =>
+        SPLIT_CODES[a.split] - SPLIT_CODES[b.split] ||
+        a.label - b.label ||
+        naturalCompare(a.relPath, b.relPath),
     );
     if (items.length === 0 && problems.length === 0) problems.push('no images to import');
     return { items, classes, csvReport, problems, leftOut };
@@ -324,11 +377,16 @@ export class Importer {
     this.#cancel = true;
   }
 
-  async commit(planId: string, o: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
+  async commit(
+    planId: string,
+    o: ImportOptions,
+    onProgress: (p: ImportProgress) => void,
+  ): Promise<ImportReport> {
     const st = this.#state(planId);
     const r = this.#resolve(st, o);
     if (r.problems.length) throw new Error(r.problems.join('; '));
-    const kind = st.input.kind === 'files' ? (st.input.fromFolder ? 'folder' : 'files') : st.input.kind;
+    const kind =
+      st.input.kind === 'files' ? (st.input.fromFolder ? 'folder' : 'files') : st.input.kind;
     const report = await this.#write(
       {
         name: o.name.trim() || st.plan.suggestedName,
@@ -361,9 +419,20 @@ export class Importer {
    * ready pixels (generators). Items are decoded a few at a time but stored in order.
    */
   async #write(
-    info: Pick<DatasetMeta, 'name' | 'size' | 'classes' | 'source' | 'splitSource' | 'splitSeed' | 'splitFractions'>,
+    info: Pick<
+      DatasetMeta,
+      'name' | 'size' | 'classes' | 'source' | 'splitSource' | 'splitSeed' | 'splitFractions'
+    >,
     count: number,
-    item: (i: number) => Promise<{ path: string; label: number; split: SplitName; bytes?: Uint8Array; pixels?: Uint8Array }>,
+    item: (
+      i: number,
+    ) => Promise<{
+      path: string;
+      label: number;
+      split: SplitName;
+      bytes?: Uint8Array;
+      pixels?: Uint8Array;
+    }>,
     onProgress: (p: ImportProgress) => void,
   ): Promise<ImportReport> {
     // Hold a Web Lock for the whole import: a closed or reloaded tab releases it, which is how the
@@ -371,14 +440,27 @@ export class Importer {
     const id = crypto.randomUUID();
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
     if (!locks) return this.#writeLocked(id, info, count, item, onProgress);
-    return locks.request(importLockName(id), () => this.#writeLocked(id, info, count, item, onProgress));
+    return locks.request(importLockName(id), () =>
+      this.#writeLocked(id, info, count, item, onProgress),
+    );
   }
 
   async #writeLocked(
     id: string,
-    info: Pick<DatasetMeta, 'name' | 'size' | 'classes' | 'source' | 'splitSource' | 'splitSeed' | 'splitFractions'>,
+    info: Pick<
+      DatasetMeta,
+      'name' | 'size' | 'classes' | 'source' | 'splitSource' | 'splitSeed' | 'splitFractions'
+    >,
     count: number,
-    item: (i: number) => Promise<{ path: string; label: number; split: SplitName; bytes?: Uint8Array; pixels?: Uint8Array }>,
+    item: (
+      i: number,
+    ) => Promise<{
+      path: string;
+      label: number;
+      split: SplitName;
+      bytes?: Uint8Array;
+      pixels?: Uint8Array;
+    }>,
     onProgress: (p: ImportProgress) => void,
   ): Promise<ImportReport> {
     const t0 = performance.now();
@@ -427,7 +509,13 @@ export class Importer {
       if (phase !== 'done' && t - lastPost < 100) return;
       lastPost = t;
       const rate = done / Math.max(1e-3, (t - t0) / 1000);
-      onProgress({ phase, done, total: count, imagesPerSec: rate, etaSec: rate > 0 ? (count - done) / rate : null });
+      onProgress({
+        phase,
+        done,
+        total: count,
+        imagesPerSec: rate,
+        etaSec: rate > 0 ? (count - done) / rate : null,
+      });
     };
     const flush = async () => {
       if (inShard === 0) return;
@@ -443,13 +531,25 @@ export class Importer {
 
     // Decode with a small window of concurrent work, store strictly in order.
     const WINDOW = 16;
-    type Done = { path: string; label: number; split: SplitName; pixels?: Uint8Array; hash?: string; error?: string };
+    type Done = {
+      path: string;
+      label: number;
+      split: SplitName;
+      pixels?: Uint8Array;
+      hash?: string;
+      error?: string;
+    };
     const work = async (i: number): Promise<Done> => {
       let it: Awaited<ReturnType<typeof item>>;
       try {
         it = await item(i);
       } catch (e) {
-        return { path: `#${i}`, label: -1, split: 'train', error: `could not be read: ${(e as Error).message}` };
+        return {
+          path: `#${i}`,
+          label: -1,
+          split: 'train',
+          error: `could not be read: ${(e as Error).message}`,
+        };
       }
       const base = { path: it.path, label: it.label, split: it.split };
       if (it.pixels) return { ...base, pixels: it.pixels };
@@ -514,7 +614,9 @@ export class Importer {
           meta.count = paths.length;
           meta.status = 'ready';
           meta.updatedAt = Date.now();
-          meta.fingerprint = await sha256Hex(new TextEncoder().encode(`${size}\n${hashes.join('\n')}\n${labels.join(',')}`));
+          meta.fingerprint = await sha256Hex(
+            new TextEncoder().encode(`${size}\n${hashes.join('\n')}\n${labels.join(',')}`),
+          );
           await this.#store.finish(meta, index);
           report.datasetId = id;
           report.imported = paths.length;
@@ -537,7 +639,10 @@ export class Importer {
 
   /** Stores generated images (already size×size×3 pixels) as a dataset. */
   generated(
-    info: Pick<DatasetMeta, 'name' | 'size' | 'classes' | 'source' | 'splitSource' | 'splitSeed' | 'splitFractions'>,
+    info: Pick<
+      DatasetMeta,
+      'name' | 'size' | 'classes' | 'source' | 'splitSource' | 'splitSeed' | 'splitFractions'
+    >,
     items: { path: string; label: number; split: SplitName; pixels: Uint8Array }[],
     onProgress: (p: ImportProgress) => void,
   ): Promise<ImportReport> {

@@ -9,11 +9,25 @@
 import { generatePairSplit, pairLabels, type PairSet, type PairSplit } from '../../ml/data/pairs';
 import { createBackbone, type BackboneConfigInput } from '../../ml/models/backbones';
 import { createPairModel } from '../../ml/pairs/create-pair-model';
-import { comparisonTable, splitCurve, transferThreshold, type SplitScores } from '../../ml/pairs/evaluation';
+import {
+  comparisonTable,
+  splitCurve,
+  transferThreshold,
+  type SplitScores,
+} from '../../ml/pairs/evaluation';
 import type { PairModel, PairModelConfig } from '../../ml/pairs/pair-model';
 import { evaluatePairModel, type PairModelReport } from '../../ml/pairs/scoring';
-import { pairImages, shapeClassifierAccuracy, trainShapeClassifier } from '../../ml/pairs/shape-classifier';
-import { epochPairs, trainPairModel, type PairEpochEvent, type PairTrainConfig } from '../../ml/pairs/trainer';
+import {
+  pairImages,
+  shapeClassifierAccuracy,
+  trainShapeClassifier,
+} from '../../ml/pairs/shape-classifier';
+import {
+  epochPairs,
+  trainPairModel,
+  type PairEpochEvent,
+  type PairTrainConfig,
+} from '../../ml/pairs/trainer';
 import { buildPairData, type PairData, type PairsStore } from './pair-data';
 import type {
   PairsCentreItem,
@@ -27,7 +41,11 @@ import type {
   PairsTrainRequest,
 } from './types';
 
-const MODEL_LABELS: Record<PairModel['kind'], string> = { 'early-fusion': 'early fusion', siamese: 'siamese', 'siamese-aux': 'siamese + centre head' };
+const MODEL_LABELS: Record<PairModel['kind'], string> = {
+  'early-fusion': 'early fusion',
+  siamese: 'siamese',
+  'siamese-aux': 'siamese + centre head',
+};
 
 /** A finished model's split scores, kept for the comparison table. */
 export interface SessionModel {
@@ -38,29 +56,81 @@ export interface SessionModel {
 }
 
 /** The model configs a request describes (backbone and pair model); throws on combinations the lab cannot train. */
-export function modelConfigs(req: PairsTrainRequest, size: number, generated: boolean): { model: PairModelConfig; backbone: BackboneConfigInput | null } {
+export function modelConfigs(
+  req: PairsTrainRequest,
+  size: number,
+  generated: boolean,
+): { model: PairModelConfig; backbone: BackboneConfigInput | null } {
   const m = req.model;
   if (!generated) {
-    if (m.kind === 'siamese-aux') throw new Error('the centre head needs shape centres: use the shapes generator for siamese + centre head');
+    if (m.kind === 'siamese-aux')
+      throw new Error(
+        'the centre head needs shape centres: use the shapes generator for siamese + centre head',
+      );
     if (req.pretrain) throw new Error('circle-vs-square pre-training needs the shapes generator');
     if (req.train.freshPairs) throw new Error('fresh pairs each epoch need the shapes generator');
   }
   if (m.kind === 'early-fusion') {
-    if (m.backbone.name !== 'convnet') throw new Error('early fusion stacks the two images into one 6-channel ConvNet: pick the ConvNet backbone');
-    if (req.pretrain) throw new Error('pre-training applies to the siamese backbone, not to the 6-channel early-fusion net');
-    return { model: { kind: 'early-fusion', inputSize: size, width: m.backbone.width, blocks: m.backbone.blocks, headHidden: m.headHidden ?? 0, inputNorm: m.inputNorm ?? 'none', seed: m.seed }, backbone: null };
+    if (m.backbone.name !== 'convnet')
+      throw new Error(
+        'early fusion stacks the two images into one 6-channel ConvNet: pick the ConvNet backbone',
+      );
+    if (req.pretrain)
+      throw new Error(
+        'pre-training applies to the siamese backbone, not to the 6-channel early-fusion net',
+      );
+    return {
+      model: {
+        kind: 'early-fusion',
+        inputSize: size,
+        width: m.backbone.width,
+        blocks: m.backbone.blocks,
+        headHidden: m.headHidden ?? 0,
+        inputNorm: m.inputNorm ?? 'none',
+        seed: m.seed,
+      },
+      backbone: null,
+    };
   }
   const backbone: BackboneConfigInput =
     m.backbone.name === 'convnet'
-      ? { name: 'convnet', inputSize: size, width: m.backbone.width, blocks: m.backbone.blocks, seed: m.seed }
-      : { name: 'mobilenetv3-small', inputSize: size, widthMultiplier: m.backbone.widthMultiplier, table: 'lowres', seed: m.seed };
-  return { model: { kind: m.kind, backbone, loss: m.loss, margin: m.margin, auxWeight: m.auxWeight, embeddingHead: m.embeddingHead ?? 'none', inputNorm: m.inputNorm ?? 'none', seed: m.seed }, backbone };
+      ? {
+          name: 'convnet',
+          inputSize: size,
+          width: m.backbone.width,
+          blocks: m.backbone.blocks,
+          seed: m.seed,
+        }
+      : {
+          name: 'mobilenetv3-small',
+          inputSize: size,
+          widthMultiplier: m.backbone.widthMultiplier,
+          table: 'lowres',
+          seed: m.seed,
+        };
+  return {
+    model: {
+      kind: m.kind,
+      backbone,
+      loss: m.loss,
+      margin: m.margin,
+      auxWeight: m.auxWeight,
+      embeddingHead: m.embeddingHead ?? 'none',
+      inputNorm: m.inputNorm ?? 'none',
+      seed: m.seed,
+    },
+    backbone,
+  };
 }
 
 export class PairsLab {
   readonly #store: PairsStore;
   #data: { key: string; value: PairData } | null = null;
-  #model: { model: PairModel; data: PairData; base: Omit<PairsLabReport, 'threshold' | 'splits' | 'comparison'> } | null = null;
+  #model: {
+    model: PairModel;
+    data: PairData;
+    base: Omit<PairsLabReport, 'threshold' | 'splits' | 'comparison'>;
+  } | null = null;
   #session: SessionModel[] = [];
   #report: PairsLabReport | null = null;
   #abort: AbortController | null = null;
@@ -79,7 +149,9 @@ export class PairsLab {
     const n = Math.max(1, Math.min(64, Math.floor(req.n)));
     const set = generatePairSplit(req.split ?? 'train', n, { seed: req.seed });
     const per = set.size * set.size * 3;
-    const a = new Uint8Array(n * per), b = new Uint8Array(n * per), centres = new Float32Array(n * 4);
+    const a = new Uint8Array(n * per),
+      b = new Uint8Array(n * per),
+      centres = new Float32Array(n * 4);
     const kinds: ('circle' | 'square')[] = [];
     set.pairs.forEach((p, i) => {
       a.set(p.a.pixels, i * per);
@@ -111,7 +183,8 @@ export class PairsLab {
 
   async #pairData(req: PairsTrainRequest): Promise<PairData> {
     const key = JSON.stringify(req.data);
-    if (this.#data?.key !== key) this.#data = { key, value: await buildPairData(req.data, this.#store) };
+    if (this.#data?.key !== key)
+      this.#data = { key, value: await buildPairData(req.data, this.#store) };
     return this.#data.value;
   }
 
@@ -143,7 +216,10 @@ export class PairsLab {
       };
       if (!(t.epochs >= 1)) throw new Error(`epochs must be ≥ 1, got ${t.epochs}`);
       const perEpoch = epochPairs(data.data, trainCfg, 0).pairs.length;
-      trainCfg.schedule = t.schedule === 'cosine' ? { kind: 'cosine', totalSteps: t.epochs * Math.ceil(perEpoch / t.batchSize) } : { kind: 'constant' };
+      trainCfg.schedule =
+        t.schedule === 'cosine'
+          ? { kind: 'cosine', totalSteps: t.epochs * Math.ceil(perEpoch / t.batchSize) }
+          : { kind: 'constant' };
 
       // The previous model is only needed until a new one replaces it.
       this.#model?.model.dispose();
@@ -151,20 +227,47 @@ export class PairsLab {
       let pretrain: PairsLabReport['pretrain'] = null;
       let model: PairModel;
       if (req.pretrain && cfgs.backbone) {
-        onEvent({ type: 'phase', phase: 'pretrain', message: 'pre-training the backbone on circle vs square' });
-        const r = await this.#pretrain(cfgs.backbone, cfgs.model, data, req.pretrain, req.model.seed, onEvent);
+        onEvent({
+          type: 'phase',
+          phase: 'pretrain',
+          message: 'pre-training the backbone on circle vs square',
+        });
+        const r = await this.#pretrain(
+          cfgs.backbone,
+          cfgs.model,
+          data,
+          req.pretrain,
+          req.model.seed,
+          onEvent,
+        );
         model = r.model;
         pretrain = r.pretrain;
       } else {
         model = createPairModel(cfgs.model);
       }
       const modelId = this.#nextId++;
-      const name = req.name?.trim() || `${modelId} · ${MODEL_LABELS[model.kind]}${pretrain ? ' (pre-trained)' : ''}`;
-      let result: { history: PairEpochEvent[]; stopped: boolean; trainSeconds: number } = { history: [], stopped: true, trainSeconds: 0 };
+      const name =
+        req.name?.trim() ||
+        `${modelId} · ${MODEL_LABELS[model.kind]}${pretrain ? ' (pre-trained)' : ''}`;
+      let result: { history: PairEpochEvent[]; stopped: boolean; trainSeconds: number } = {
+        history: [],
+        stopped: true,
+        trainSeconds: 0,
+      };
       try {
         if (!abort.signal.aborted) {
-          onEvent({ type: 'phase', phase: 'train', message: `training ${MODEL_LABELS[model.kind]}` });
-          result = await trainPairModel(model, data.data, trainCfg, (event) => onEvent({ type: 'epoch', event }), abort.signal);
+          onEvent({
+            type: 'phase',
+            phase: 'train',
+            message: `training ${MODEL_LABELS[model.kind]}`,
+          });
+          result = await trainPairModel(
+            model,
+            data.data,
+            trainCfg,
+            (event) => onEvent({ type: 'epoch', event }),
+            abort.signal,
+          );
         }
       } catch (e) {
         model.dispose();
@@ -217,15 +320,38 @@ export class PairsLab {
         bb.model,
         images,
         data.size,
-        { epochs: opts.epochs, batchSize, lr: opts.lr, schedule: { kind: 'cosine', totalSteps: opts.epochs * Math.ceil(images.length / batchSize) }, seed },
+        {
+          epochs: opts.epochs,
+          batchSize,
+          lr: opts.lr,
+          schedule: {
+            kind: 'cosine',
+            totalSteps: opts.epochs * Math.ceil(images.length / batchSize),
+          },
+          seed,
+        },
         (e) => {
           epochs.push({ epoch: e.epoch, loss: e.loss, accuracy: e.accuracy });
-          onEvent({ type: 'pretrain-epoch', epoch: e.epoch, epochs: opts.epochs, loss: e.loss, accuracy: e.accuracy, seconds: e.seconds });
+          onEvent({
+            type: 'pretrain-epoch',
+            epoch: e.epoch,
+            epochs: opts.epochs,
+            loss: e.loss,
+            accuracy: e.accuracy,
+            seconds: e.seconds,
+          });
         },
       );
       try {
-        const testAccuracy = await shapeClassifierAccuracy(method, pairImages(data.data.test), data.size);
-        return { model: createPairModel(modelCfg, { startFrom: bb.model }), pretrain: { epochs, testAccuracy } };
+        const testAccuracy = await shapeClassifierAccuracy(
+          method,
+          pairImages(data.data.test),
+          data.size,
+        );
+        return {
+          model: createPairModel(modelCfg, { startFrom: bb.model }),
+          pretrain: { epochs, testAccuracy },
+        };
       } finally {
         method.dispose();
       }
@@ -240,26 +366,54 @@ export class PairsLab {
     const { model, data, base } = live;
     const bins = base.request.train.bins;
     const r = await evaluatePairModel(model, data.data, { splits: data.evaluated, bins, galleryK });
-    const splits = data.evaluated.map((name) => splitView(r, name, data.data[name], data.labels[name]));
-    const entry: SessionModel = { modelId: base.modelId, name: base.name, labels: data.labels, splits: {} };
+    const splits = data.evaluated.map((name) =>
+      splitView(r, name, data.data[name], data.labels[name]),
+    );
+    const entry: SessionModel = {
+      modelId: base.modelId,
+      name: base.name,
+      labels: data.labels,
+      splits: {},
+    };
     for (const s of splits) entry.splits[s.split] = { scores: s.scores, labels: s.labels };
     const at = this.#session.findIndex((m) => m.modelId === base.modelId);
     if (at >= 0) this.#session[at] = entry;
     else if (fresh) this.#session.push(entry);
-    const report: PairsLabReport = { ...base, threshold: r.threshold, splits, comparison: comparison(this.#session) };
+    const report: PairsLabReport = {
+      ...base,
+      threshold: r.threshold,
+      splits,
+      comparison: comparison(this.#session),
+    };
     this.#report = report;
     return report;
   }
 }
 
-function splitView(r: PairModelReport, name: PairSplit, set: PairSet, label: string): PairsSplitView {
+function splitView(
+  r: PairModelReport,
+  name: PairSplit,
+  set: PairSet,
+  label: string,
+): PairsSplitView {
   const s = r.splits[name];
   if (!s) throw new Error(`split ${name} was not evaluated`);
   const withPixels = (g: { index: number; score: number; label: 0 | 1 }): PairsGalleryItem => {
     const p = set.pairs[g.index];
-    return { index: g.index, score: g.score, label: g.label, a: p.a.pixels.slice(), b: p.b.pixels.slice() };
+    return {
+      index: g.index,
+      score: g.score,
+      label: g.label,
+      a: p.a.pixels.slice(),
+      b: p.b.pixels.slice(),
+    };
   };
-  const centreItem = (c: { index: number; error: number; pred: [number, number]; truth: [number, number] }): PairsCentreItem => {
+  const centreItem = (c: {
+    index: number;
+    error: number;
+    pred: [number, number];
+    truth: [number, number];
+  }): PairsCentreItem => {
     const p = set.pairs[Math.floor(c.index / 2)];
     return { ...c, pixels: (c.index % 2 === 0 ? p.a : p.b).pixels.slice() };
   };
@@ -278,7 +432,13 @@ function splitView(r: PairModelReport, name: PairSplit, set: PairSet, label: str
       farthestSame: s.gallery.farthestSame.map(withPixels),
       confidentCorrect: s.gallery.confidentCorrect.map(withPixels),
     },
-    centre: s.centre ? { mse: s.centre.mse, best: s.centre.best.map(centreItem), worst: s.centre.worst.map(centreItem) } : null,
+    centre: s.centre
+      ? {
+          mse: s.centre.mse,
+          best: s.centre.best.map(centreItem),
+          worst: s.centre.worst.map(centreItem),
+        }
+      : null,
   };
 }
 
@@ -299,7 +459,15 @@ export function comparison(models: readonly SessionModel[]): PairsComparisonRow[
     }
     const t = transferThreshold(colour, { test, colour });
     for (const split of ['test', 'colour'] as const) {
-      rows.push({ model: m.name, modelId: m.modelId, split, splitLabel: m.labels[split], threshold: t.threshold, ...t.applied[split], bestF1: splitCurve(m.splits[split] as SplitScores).best.f1 });
+      rows.push({
+        model: m.name,
+        modelId: m.modelId,
+        split,
+        splitLabel: m.labels[split],
+        threshold: t.threshold,
+        ...t.applied[split],
+        bestF1: splitCurve(m.splits[split] as SplitScores).best.f1,
+      });
     }
   }
   return rows;

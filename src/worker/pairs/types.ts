@@ -10,7 +10,19 @@ import type { InputNormKind } from '../../ml/pairs/input-norm';
 import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from '../../ml/pairs/pair-model';
 import type { PairEpochEvent } from '../../ml/pairs/trainer';
 
-export type { BestF1, ComparisonRow, EmbeddingHeadKind, InputNormKind, PairEpochEvent, PairModelKind, PairSplit, PrCurve, PrfAt, ScoreHistogram, SiameseLossKind };
+export type {
+  BestF1,
+  ComparisonRow,
+  EmbeddingHeadKind,
+  InputNormKind,
+  PairEpochEvent,
+  PairModelKind,
+  PairSplit,
+  PrCurve,
+  PrfAt,
+  ScoreHistogram,
+  SiameseLossKind,
+};
 
 /** Where the pairs come from. */
 export type PairsDataSpec =
@@ -21,10 +33,21 @@ export type PairsDataSpec =
    * val takes the validation role ('colour' slot, where the threshold is chosen). Optionally a
    * second stored dataset of the same image size fills the out-of-domain slot ('texture').
    */
-  | { kind: 'stored'; datasetId: string; seed: number; train: number; test: number; val: number; oodDatasetId?: string | null; ood?: number };
+  | {
+      kind: 'stored';
+      datasetId: string;
+      seed: number;
+      train: number;
+      test: number;
+      val: number;
+      oodDatasetId?: string | null;
+      ood?: number;
+    };
 
 /** The shared backbone of the siamese models; early fusion uses the ConvNet's width and blocks. */
-export type PairsBackbone = { name: 'convnet'; width: number; blocks: 3 | 4 } | { name: 'mobilenetv3-small'; widthMultiplier: number };
+export type PairsBackbone =
+  | { name: 'convnet'; width: number; blocks: 3 | 4 }
+  | { name: 'mobilenetv3-small'; widthMultiplier: number };
 
 export interface PairsModelSpec {
   kind: PairModelKind;
@@ -96,7 +119,14 @@ export interface PairsSplitInfo {
 export type PairsEvent =
   | { type: 'phase'; phase: 'data' | 'pretrain' | 'train' | 'evaluate'; message: string }
   | { type: 'data'; size: number; splits: PairsSplitInfo[] }
-  | { type: 'pretrain-epoch'; epoch: number; epochs: number; loss: number; accuracy: number; seconds: number }
+  | {
+      type: 'pretrain-epoch';
+      epoch: number;
+      epochs: number;
+      loss: number;
+      accuracy: number;
+      seconds: number;
+    }
   | { type: 'epoch'; event: PairEpochEvent };
 
 /** A gallery pair: its index in the split, score, label and both images. */
@@ -173,7 +203,10 @@ export interface PairsLabReport {
   /** Evaluated splits in display order (test, validation, out-of-domain). */
   splits: PairsSplitView[];
   history: PairEpochEvent[];
-  pretrain: { epochs: { epoch: number; loss: number; accuracy: number }[]; testAccuracy: number } | null;
+  pretrain: {
+    epochs: { epoch: number; loss: number; accuracy: number }[];
+    testAccuracy: number;
+  } | null;
   trainSeconds: number;
   stopped: boolean;
   /** Every model trained in this session, this one included. */

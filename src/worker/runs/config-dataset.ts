@@ -13,17 +13,34 @@ export interface ConfigDataset {
 }
 
 /** The dataset reference an imported config should use among the ready `stored` datasets (null when none is stored). */
-export function configDataset(ref: DatasetRef, stored: Pick<DatasetMeta, 'id' | 'name' | 'fingerprint' | 'size' | 'status' | 'classes'>[]): ConfigDataset | null {
+export function configDataset(
+  ref: DatasetRef,
+  stored: Pick<DatasetMeta, 'id' | 'name' | 'fingerprint' | 'size' | 'status' | 'classes'>[],
+): ConfigDataset | null {
   const ready = stored.filter((d) => d.status === 'ready');
-  const asRef = (d: (typeof ready)[number]): DatasetRef => ({ id: d.id, name: d.name, fingerprint: d.fingerprint, size: d.size });
+  const asRef = (d: (typeof ready)[number]): DatasetRef => ({
+    id: d.id,
+    name: d.name,
+    fingerprint: d.fingerprint,
+    size: d.size,
+  });
   const own = ready.find((d) => d.id === ref.id && d.fingerprint === ref.fingerprint);
   if (own) return { dataset: asRef(own), note: null };
   const same = ready.find((d) => d.fingerprint === ref.fingerprint);
-  if (same) return { dataset: asRef(same), note: `its dataset “${ref.name}” is stored here as “${same.name}” (same images): the form uses it` };
-  const bySize = [...ready].sort((a, b) => Number(b.classes.length > 0) - Number(a.classes.length > 0));
+  if (same)
+    return {
+      dataset: asRef(same),
+      note: `its dataset “${ref.name}” is stored here as “${same.name}” (same images): the form uses it`,
+    };
+  const bySize = [...ready].sort(
+    (a, b) => Number(b.classes.length > 0) - Number(a.classes.length > 0),
+  );
   const stand = bySize.find((d) => d.size === ref.size) ?? bySize[0];
   if (!stand) return null;
-  const size = stand.size === ref.size ? `same ${ref.size} px images` : `${stand.size} px images instead of ${ref.size} px`;
+  const size =
+    stand.size === ref.size
+      ? `same ${ref.size} px images`
+      : `${stand.size} px images instead of ${ref.size} px`;
   return {
     dataset: asRef(stand),
     note: `its dataset “${ref.name}” is not stored here: the form uses “${stand.name}” (${size}) with the config's other settings; choosing another dataset in the list resets the form to that method's defaults`,

@@ -7,7 +7,14 @@ const parent = trainRun('p', 'ssl run', 0.1, [0.2, 0.6]);
 const probe = probeRun('q', parent);
 const ft = fineTuneRun('f', parent);
 const legacyFt = fineTuneRun('g', parent, { legacy: true, init: 'random' });
-const note = (runId: string, kind: RunImportNote['kind'], importedAt: number): RunImportNote => ({ runId, fileName: `${runId}.bin`, fileBytes: 10, importedAt, kind, choice: null });
+const note = (runId: string, kind: RunImportNote['kind'], importedAt: number): RunImportNote => ({
+  runId,
+  fileName: `${runId}.bin`,
+  fileBytes: 10,
+  importedAt,
+  kind,
+  choice: null,
+});
 
 describe('runs list', () => {
   it('reads the kind, with records that predate kinds as training runs', () => {
@@ -17,9 +24,17 @@ describe('runs list', () => {
 
   it('names the parent by its current name, or the recorded one once it is deleted', () => {
     expect(parentOf(parent, [parent])).toBeNull();
-    expect(parentOf(probe, [{ ...parent, name: 'renamed' }])).toMatchObject({ id: 'p', name: 'renamed', exists: true, slot: 'best', init: 'ssl' });
+    expect(parentOf(probe, [{ ...parent, name: 'renamed' }])).toMatchObject({
+      id: 'p',
+      name: 'renamed',
+      exists: true,
+      slot: 'best',
+      init: 'ssl',
+    });
     expect(parentOf(probe, [])).toMatchObject({ name: 'ssl run', exists: false });
-    expect(childrenOf('p', [parent, probe, ft, trainRun('x', 'x', 0.1, [0.1])]).map((r) => r.id)).toEqual(['q', 'f']);
+    expect(
+      childrenOf('p', [parent, probe, ft, trainRun('x', 'x', 0.1, [0.1])]).map((r) => r.id),
+    ).toEqual(['q', 'f']);
   });
 
   it('gives each kind its final figures: kNN for training, test accuracy / macro-F1 for probes and fine-tunes', () => {
@@ -36,18 +51,39 @@ describe('runs list', () => {
 
   it('shows imported runs as imported until they are trained further', () => {
     const zip = note('p', 'simlab-checkpoint', 1000);
-    expect(statusLabel(parent, zip)).toEqual({ label: 'imported', detail: "epoch 1; the file's run had finished" });
-    expect(statusLabel({ ...parent, status: 'stopped' }, zip).detail).toMatch(/stopped \(resumable\)/);
-    expect(statusLabel({ ...parent, final: null }, note('p', 'torchvision-safetensors', 1000)).label).toBe('weights only');
+    expect(statusLabel(parent, zip)).toEqual({
+      label: 'imported',
+      detail: "epoch 1; the file's run had finished",
+    });
+    expect(statusLabel({ ...parent, status: 'stopped' }, zip).detail).toMatch(
+      /stopped \(resumable\)/,
+    );
+    expect(
+      statusLabel({ ...parent, final: null }, note('p', 'torchvision-safetensors', 1000)).label,
+    ).toBe('weights only');
     // Resumed and finished later: its own status again.
-    expect(statusLabel({ ...parent, endedAt: 5000 }, zip)).toEqual({ label: 'finished', detail: '' });
+    expect(statusLabel({ ...parent, endedAt: 5000 }, zip)).toEqual({
+      label: 'finished',
+      detail: '',
+    });
     expect(statusLabel(parent, undefined)).toEqual({ label: 'finished', detail: '' });
   });
 
   it('filters by kind, method, status (imported included) and text (parent name, file name)', () => {
-    const runs = [parent, probe, ft, { ...trainRun('s', 'supervised one', 0.1, [0.3]), config: { ...parent.config, method: { method: 'supervised' } } as typeof parent.config }];
+    const runs = [
+      parent,
+      probe,
+      ft,
+      {
+        ...trainRun('s', 'supervised one', 0.1, [0.3]),
+        config: { ...parent.config, method: { method: 'supervised' } } as typeof parent.config,
+      },
+    ];
     const notes = { f: note('f', 'simlab-checkpoint', 1000) };
-    const ids = (f: Partial<Parameters<typeof filterRuns>[2]>) => filterRuns(runs, notes, { method: '', status: '', kind: '', text: '', ...f }).map((r) => r.id);
+    const ids = (f: Partial<Parameters<typeof filterRuns>[2]>) =>
+      filterRuns(runs, notes, { method: '', status: '', kind: '', text: '', ...f }).map(
+        (r) => r.id,
+      );
     expect(ids({})).toEqual(['p', 'q', 'f', 's']);
     expect(ids({ kind: 'probe' })).toEqual(['q']);
     expect(ids({ kind: 'fine-tune' })).toEqual(['f']);

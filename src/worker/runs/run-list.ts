@@ -7,7 +7,11 @@ import type { RunKind, RunRecord } from '../../storage/run-schema';
 import type { EpochPoint } from '../../ml/train/events';
 import type { RunImportNote } from './types';
 
-export const RUN_KIND_LABELS: Record<RunKind, string> = { train: 'train', probe: 'linear probe', 'fine-tune': 'fine-tune' };
+export const RUN_KIND_LABELS: Record<RunKind, string> = {
+  train: 'train',
+  probe: 'linear probe',
+  'fine-tune': 'fine-tune',
+};
 
 /** A record's kind ('train' for records written before kinds existed). Same rule as run-schema's runKind, which the page cannot import (it pulls tfjs). */
 export function kindOf(r: Pick<RunRecord, 'kind'>): RunKind {
@@ -40,7 +44,9 @@ export interface RunFigures {
  * test accuracy and macro-F1 from its evaluation info (probe, fine-tune), else from its last epoch
  * point that has them.
  */
-export function runFigures(r: Pick<RunRecord, 'final' | 'curves' | 'evaluation' | 'kind'>): RunFigures {
+export function runFigures(
+  r: Pick<RunRecord, 'final' | 'curves' | 'evaluation' | 'kind'>,
+): RunFigures {
   const out: RunFigures = {};
   const ev = r.evaluation ?? null;
   const knn = r.final?.knnTop1 ?? lastWith(r, 'knnTop1');
@@ -51,7 +57,8 @@ export function runFigures(r: Pick<RunRecord, 'final' | 'curves' | 'evaluation' 
   if (test !== undefined && Number.isFinite(test)) out.testAcc = test;
   const f1 = ev?.testMacroF1 ?? lastWith(r, 'testMacroF1');
   if (f1 !== undefined && Number.isFinite(f1)) out.testMacroF1 = f1;
-  const trainAcc = ev?.trainAccuracy ?? (kindOf(r) === 'train' ? undefined : lastWith(r, 'trainAcc'));
+  const trainAcc =
+    ev?.trainAccuracy ?? (kindOf(r) === 'train' ? undefined : lastWith(r, 'trainAcc'));
   if (trainAcc !== undefined) out.trainAcc = trainAcc;
   return out;
 }
@@ -66,11 +73,20 @@ export interface ParentRef {
 }
 
 /** The run a probe or fine-tune evaluated (null for training runs). */
-export function parentOf(r: Pick<RunRecord, 'evaluation'>, runs: Pick<RunRecord, 'id' | 'name'>[]): ParentRef | null {
+export function parentOf(
+  r: Pick<RunRecord, 'evaluation'>,
+  runs: Pick<RunRecord, 'id' | 'name'>[],
+): ParentRef | null {
   const ev = r.evaluation;
   if (!ev) return null;
   const p = runs.find((x) => x.id === ev.parentRunId);
-  return { id: ev.parentRunId, name: p?.name ?? ev.parentName, exists: !!p, slot: ev.parentSlot, init: ev.init };
+  return {
+    id: ev.parentRunId,
+    name: p?.name ?? ev.parentName,
+    exists: !!p,
+    slot: ev.parentSlot,
+    init: ev.init,
+  };
 }
 
 /** Probe and fine-tune runs made from `runId`. */
@@ -80,7 +96,9 @@ export function childrenOf<R extends Pick<RunRecord, 'evaluation'>>(runId: strin
 
 /** The file format of an imported run, in words. */
 export function importFormat(note: Pick<RunImportNote, 'kind'>): string {
-  return note.kind === 'torchvision-safetensors' ? 'torchvision .safetensors' : 'simlab checkpoint zip';
+  return note.kind === 'torchvision-safetensors'
+    ? 'torchvision .safetensors'
+    : 'simlab checkpoint zip';
 }
 
 /**
@@ -88,11 +106,18 @@ export function importFormat(note: Pick<RunImportNote, 'kind'>): string {
  * since: their end time is still the import time), which say what the file held: 'weights only'
  * (a .safetensors: no history), or 'imported' with the epoch the file's run reached.
  */
-export function statusLabel(r: Pick<RunRecord, 'status' | 'final' | 'endedAt'>, note: Pick<RunImportNote, 'kind' | 'importedAt'> | undefined): { label: string; detail: string } {
+export function statusLabel(
+  r: Pick<RunRecord, 'status' | 'final' | 'endedAt'>,
+  note: Pick<RunImportNote, 'kind' | 'importedAt'> | undefined,
+): { label: string; detail: string } {
   if (!note || r.endedAt !== note.importedAt) return { label: r.status, detail: '' };
-  if (note.kind === 'torchvision-safetensors') return { label: 'weights only', detail: 'imported weights: no training history' };
+  if (note.kind === 'torchvision-safetensors')
+    return { label: 'weights only', detail: 'imported weights: no training history' };
   const epoch = r.final ? `epoch ${r.final.epoch}` : 'no history';
-  return { label: 'imported', detail: `${epoch}; the file's run had ${r.status === 'stopped' ? 'stopped (resumable)' : r.status}` };
+  return {
+    label: 'imported',
+    detail: `${epoch}; the file's run had ${r.status === 'stopped' ? 'stopped (resumable)' : r.status}`,
+  };
 }
 
 export interface RunFilters {
@@ -103,18 +128,28 @@ export interface RunFilters {
 }
 
 /** Runs matching the filters ('' = any). status 'imported' keeps runs imported from a file. */
-export function filterRuns<R extends Pick<RunRecord, 'id' | 'name' | 'status' | 'config' | 'backend' | 'kind' | 'evaluation'>>(
-  runs: R[],
-  notes: Record<string, RunImportNote>,
-  f: RunFilters,
-): R[] {
+export function filterRuns<
+  R extends Pick<
+    RunRecord,
+    'id' | 'name' | 'status' | 'config' | 'backend' | 'kind' | 'evaluation'
+  >,
+>(runs: R[], notes: Record<string, RunImportNote>, f: RunFilters): R[] {
   const text = f.text.trim().toLowerCase();
   return runs.filter((r) => {
     if (f.method && r.config.method.method !== f.method) return false;
-    if (f.status && r.status !== f.status && !(f.status === 'imported' && notes[r.id])) return false;
+    if (f.status && r.status !== f.status && !(f.status === 'imported' && notes[r.id]))
+      return false;
     if (f.kind && kindOf(r) !== f.kind) return false;
     if (!text) return true;
-    const hay = [r.name, r.config.dataset.name, r.config.backbone.name, r.backend, RUN_KIND_LABELS[kindOf(r)], r.evaluation?.parentName ?? '', notes[r.id]?.fileName ?? ''];
+    const hay = [
+      r.name,
+      r.config.dataset.name,
+      r.config.backbone.name,
+      r.backend,
+      RUN_KIND_LABELS[kindOf(r)],
+      r.evaluation?.parentName ?? '',
+      notes[r.id]?.fileName ?? '',
+    ];
     return hay.join(' ').toLowerCase().includes(text);
   });
 }

@@ -5,7 +5,11 @@ import { estimateStepBytes, WASM_MEMORY_LIMIT } from './run-controller';
 
 const dataset = { id: 'd', name: 'cifar', fingerprint: 'f', size: 32 };
 
-function withBackbone(base: RunConfig, backbone: Record<string, unknown>, batchSize: number): RunConfig {
+function withBackbone(
+  base: RunConfig,
+  backbone: Record<string, unknown>,
+  batchSize: number,
+): RunConfig {
   return runConfigOrThrow({ ...base, backbone: { ...backbone, inputSize: 32 }, batchSize });
 }
 

@@ -9,14 +9,28 @@ import type { TrainEvent } from '../../ml/train/events';
 import { Trainer } from '../../ml/train/loop';
 import { createBackbone, modelCost } from '../../ml/models/backbones';
 import type { DatasetStore } from '../../storage/dataset-store';
-import { applyEvent, canResume, newRunRecord, slotsFor, withCheckpointSize, type RunRecord } from '../../storage/run-schema';
+import {
+  applyEvent,
+  canResume,
+  newRunRecord,
+  slotsFor,
+  withCheckpointSize,
+  type RunRecord,
+} from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
 import { storeDataSource } from './store-data-source';
 
 /** What the page receives: train events without checkpoint payloads, plus the run id. */
 export type RunEvent =
   | (Exclude<TrainEvent, { type: 'checkpoint' }> & { runId: string })
-  | { type: 'checkpoint'; runId: string; epoch: number; step: number; isBest: boolean; bytes: number }
+  | {
+      type: 'checkpoint';
+      runId: string;
+      epoch: number;
+      step: number;
+      isBest: boolean;
+      bytes: number;
+    }
   | { type: 'record'; runId: string; record: RunRecord };
 
 /** wasm memory tops out at 4 GiB and a run past it dies silently: estimate first, refuse with advice. */
@@ -27,7 +41,11 @@ export const WASM_MEMORY_LIMIT = 3.8e9;
  * intermediates and im2col buffers for the backward pass; calibrated on ResNet-18 w64, batch 32 →
  * 3.4 GiB measured) plus 6 copies of the weights (gradients, optimiser slots, target networks).
  */
-export function estimateStepBytes(config: RunConfig): { bytes: number; perImage: number; fixed: number } {
+export function estimateStepBytes(config: RunConfig): {
+  bytes: number;
+  perImage: number;
+  fixed: number;
+} {
   const b = createBackbone(config.backbone, { initWeights: false });
   const cost = modelCost(b.model);
   b.model.dispose();
@@ -60,10 +78,14 @@ export class RunController {
   }
 
   get active(): { runId: string; status: string } | null {
-    return this.#trainer && this.#record ? { runId: this.#record.id, status: this.#trainer.status } : null;
+    return this.#trainer && this.#record
+      ? { runId: this.#record.id, status: this.#trainer.status }
+      : null;
   }
 
-  validate(json: unknown): { ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] } {
+  validate(
+    json: unknown,
+  ): { ok: true; config: RunConfig } | { ok: false; problems: ConfigProblem[] } {
     return parseRunConfig(json);
   }
 
@@ -80,23 +102,46 @@ export class RunController {
     if (resumeRunId) {
       const r = await this.#runs.get(resumeRunId);
       if (!r) throw new Error(`run ${resumeRunId} does not exist`);
-      if (!canResume(r)) throw new Error(`run “${r.name}” cannot be resumed (status ${r.status}, no checkpoint stored)`);
+      if (!canResume(r))
+        throw new Error(
+          `run “${r.name}” cannot be resumed (status ${r.status}, no checkpoint stored)`,
+        );
       resumeFrom = await this.#runs.getCheckpoint(r.id, 'latest');
       if (!resumeFrom) throw new Error(`run “${r.name}” has no stored checkpoint`);
-      record = { ...r, status: 'running', endedAt: null, error: null, backend: backend.name, adapter: backend.adapter };
+      record = {
+        ...r,
+        status: 'running',
+        endedAt: null,
+        error: null,
+        backend: backend.name,
+        adapter: backend.adapter,
+      };
     } else {
       const parsed = parseRunConfig(json);
-      if (!parsed.ok) throw new Error(`invalid run config:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
-      record = newRunRecord({ id: crypto.randomUUID(), config: parsed.config, backend: backend.name, adapter: backend.adapter });
+      if (!parsed.ok)
+        throw new Error(
+          `invalid run config:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+        );
+      record = newRunRecord({
+        id: crypto.randomUUID(),
+        config: parsed.config,
+        backend: backend.name,
+        adapter: backend.adapter,
+      });
     }
     const config = record.config;
     if (backend.name === 'wasm') checkWasmMemory(config);
     const { source, meta } = await storeDataSource(this.#datasets, config.dataset.id);
     if (meta.fingerprint !== config.dataset.fingerprint) {
-      throw new Error(`dataset “${meta.name}” is not the one this run was configured on (its images changed); start a new run`);
+      throw new Error(
+        `dataset “${meta.name}” is not the one this run was configured on (its images changed); start a new run`,
+      );
     }
     const src = config.monitor.source;
-    const monitorData = typeof src === 'object' ? (await storeDataSource(this.#datasets, src.datasetId)).source : undefined;
+    const monitorData =
+      typeof src === 'object'
+        ? (await storeDataSource(this.#datasets, src.datasetId)).source
+        : undefined;
     this.#record = record;
     await this.#runs.put(record);
     onEvent({ type: 'record', runId: record.id, record });
@@ -106,12 +151,20 @@ export class RunController {
       if (e.type === 'checkpoint') {
         const ckpt = e.checkpoint;
         const slots = slotsFor(e);
-        for (const slot of slots) this.#record = withCheckpointSize(this.#record as RunRecord, slot, ckpt);
+        for (const slot of slots)
+          this.#record = withCheckpointSize(this.#record as RunRecord, slot, ckpt);
         const snapshot = this.#record as RunRecord;
         // Tell the page only once the checkpoint is really stored.
         this.#queue(async () => {
           await this.#runs.saveCheckpoint(snapshot, ckpt, slots);
-          onEvent({ type: 'checkpoint', runId: rec.id, epoch: e.epoch, step: e.step, isBest: e.isBest, bytes: checkpointBytes(ckpt) });
+          onEvent({
+            type: 'checkpoint',
+            runId: rec.id,
+            epoch: e.epoch,
+            step: e.step,
+            isBest: e.isBest,
+            bytes: checkpointBytes(ckpt),
+          });
         });
         return;
       }
@@ -139,7 +192,8 @@ export class RunController {
   #queue(task: () => Promise<void>): void {
     this.#writes = this.#writes.then(task).catch((err) => {
       // A failed write (e.g. quota) must not kill the run; the record keeps the error.
-      if (this.#record) this.#record = { ...this.#record, error: `saving failed: ${(err as Error).message}` };
+      if (this.#record)
+        this.#record = { ...this.#record, error: `saving failed: ${(err as Error).message}` };
     });
   }
 

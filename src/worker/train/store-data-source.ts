@@ -5,9 +5,13 @@ import type { DataSource } from '../../ml/train/data-source';
 import type { DatasetStore } from '../../storage/dataset-store';
 import type { DatasetMeta } from '../../storage/schema';
 
-export async function storeDataSource(store: DatasetStore, id: string): Promise<{ source: DataSource; meta: DatasetMeta }> {
+export async function storeDataSource(
+  store: DatasetStore,
+  id: string,
+): Promise<{ source: DataSource; meta: DatasetMeta }> {
   const meta = await store.getMeta(id);
-  if (!meta || meta.status !== 'ready') throw new Error(`dataset ${id} is not stored (deleted, or its import never finished)`);
+  if (!meta || meta.status !== 'ready')
+    throw new Error(`dataset ${id} is not stored (deleted, or its import never finished)`);
   const index = await store.getIndex(id);
   const per = meta.size * meta.size * 3;
   const source: DataSource = {

@@ -125,7 +125,12 @@ export const huePlanes: PlaneFn = ([r, g, b], shifts) => {
   }) as Planes;
 };
 
-function onImages(images: tf.Tensor4D, values: readonly number[], fn: PlaneFn, name: string): tf.Tensor4D {
+function onImages(
+  images: tf.Tensor4D,
+  values: readonly number[],
+  fn: PlaneFn,
+  name: string,
+): tf.Tensor4D {
   const [n, h, w] = images.shape;
   if (values.length !== n) throw new Error(`${name}: ${values.length} factors for ${n} images`);
   return tf.tidy(() => fromPlanes(fn(toPlanes(images), values), n, h, w));
@@ -165,7 +170,10 @@ export function colorJitterPlanes(planes: Planes, params: Omit<JitterParams, 'ap
  * Applies brightness → contrast → saturation → hue with per-image factors; stages whose factors are
  * all identity are skipped. [N,H,W,3] in [0,1] → [N,H,W,3] in [0,1], new tensor; input kept.
  */
-export function colorJitter(images: tf.Tensor4D, params: Omit<JitterParams, 'applied'>): tf.Tensor4D {
+export function colorJitter(
+  images: tf.Tensor4D,
+  params: Omit<JitterParams, 'applied'>,
+): tf.Tensor4D {
   const [n, h, w] = images.shape;
   return tf.tidy(() => fromPlanes(colorJitterPlanes(toPlanes(images), params), n, h, w));
 }

@@ -53,12 +53,18 @@ export function sampleSigmas(
  * Blurs image i with a kernelSize-tap Gaussian of σ = sigmas[i] (0: unchanged), reflect padding.
  * [N,H,W,C] → [N,H,W,C], new tensor; input kept. kernelSize must be odd and < 2·min(H, W).
  */
-export function gaussianBlur(images: tf.Tensor4D, sigmas: readonly number[], kernelSize: number): tf.Tensor4D {
+export function gaussianBlur(
+  images: tf.Tensor4D,
+  sigmas: readonly number[],
+  kernelSize: number,
+): tf.Tensor4D {
   const [n, h, w, c] = images.shape;
   if (sigmas.length !== n) throw new Error(`gaussianBlur: ${sigmas.length} sigmas for ${n} images`);
-  if (kernelSize % 2 !== 1 || kernelSize < 1) throw new Error(`gaussianBlur: kernel size ${kernelSize} must be odd`);
+  if (kernelSize % 2 !== 1 || kernelSize < 1)
+    throw new Error(`gaussianBlur: kernel size ${kernelSize} must be odd`);
   const pad = (kernelSize - 1) / 2;
-  if (pad >= Math.min(h, w)) throw new Error(`gaussianBlur: kernel ${kernelSize} too large for ${h}×${w} images`);
+  if (pad >= Math.min(h, w))
+    throw new Error(`gaussianBlur: kernel ${kernelSize} too large for ${h}×${w} images`);
   return tf.tidy(() => {
     if (sigmas.every((s) => !(s > 0)) || kernelSize === 1) return images.clone();
     // Unselected images go through with a delta kernel. (Blurring only a gathered subset and
@@ -90,11 +96,21 @@ function blurAll(images: tf.Tensor4D, sigmas: readonly number[], kernelSize: num
   const weights = new Float32Array(n * cb);
   sigmas.forEach((s, i) => {
     const k = gaussianKernel1d(kernelSize, s);
-    for (let ch = 0; ch < c; ch++) for (let j = 0; j < nb; j++) weights[i * cb + ch * nb + j] = k[pad + j];
+    for (let ch = 0; ch < c; ch++)
+      for (let j = 0; j < nb; j++) weights[i * cb + ch * nb + j] = k[pad + j];
   });
   const wt = tf.tensor4d(weights, [n, 1, 1, cb]);
   const sumFilter = tf.tensor4d(sum, [1, 1, cb, c]);
-  const padded = tf.mirrorPad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], 'reflect');
+  const padded = tf.mirrorPad(
+    images,
+    [
+      [0, 0],
+      [pad, pad],
+      [pad, pad],
+      [0, 0],
+    ],
+    'reflect',
+  );
   const vBasis = tf.conv2d(padded, tf.tensor4d(basis, [kernelSize, 1, c, cb]), 1, 'valid');
   const vertical = tf.conv2d(vBasis.mul(wt) as tf.Tensor4D, sumFilter, 1, 'valid');
   const hBasis = tf.conv2d(vertical, tf.tensor4d(basis, [1, kernelSize, c, cb]), 1, 'valid');

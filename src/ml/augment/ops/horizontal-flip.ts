@@ -18,7 +18,10 @@ export function horizontalFlip(images: tf.Tensor4D, flip: readonly boolean[]): t
     if (flip.every((f) => !f)) return images.clone();
     const flipped = tf.reverse(images, 2);
     if (flip.every((f) => f)) return flipped;
-    const mask = tf.tensor4d(Float32Array.from(flip, (f) => (f ? 1 : 0)), [n, 1, 1, 1]);
+    const mask = tf.tensor4d(
+      Float32Array.from(flip, (f) => (f ? 1 : 0)),
+      [n, 1, 1, 1],
+    );
     // x·(1 − m) + flipped·m is exact for a 0/1 mask (x + m·(flipped − x) is not).
     return images.mul(tf.scalar(1).sub(mask)).add(flipped.mul(mask));
   });

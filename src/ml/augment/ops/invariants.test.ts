@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../rng';
 import { useWasmBackend } from '../../testing/node-backend';
-import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, colorJitter } from './color-jitter';
+import {
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  colorJitter,
+} from './color-jitter';
 import { blurKernelSize, gaussianBlur, gaussianKernel1d } from './gaussian-blur';
 import { horizontalFlip } from './horizontal-flip';
 import { denormalize, IMAGENET_MEAN, IMAGENET_STD, normalize } from './normalize';
@@ -33,7 +39,10 @@ function values(fn: () => tf.Tensor): Float32Array {
 beforeAll(async () => {
   await useWasmBackend();
   const rng = createRng(42);
-  images = tf.tensor4d(Float32Array.from({ length: N * H * W * 3 }, () => rng.next()), [N, H, W, 3]);
+  images = tf.tensor4d(
+    Float32Array.from({ length: N * H * W * 3 }, () => rng.next()),
+    [N, H, W, 3],
+  );
 });
 afterAll(() => images.dispose());
 
@@ -43,15 +52,30 @@ describe('augment op invariants', () => {
     const once = horizontalFlip(images, f);
     const twice = horizontalFlip(once, f);
     expect(maxAbsDiff(twice, images)).toBe(0);
-    const unflagged = tf.tidy(() => tf.gather(once, [1, 4]).sub(tf.gather(images, [1, 4])).abs().max().dataSync()[0]);
+    const unflagged = tf.tidy(
+      () =>
+        tf
+          .gather(once, [1, 4])
+          .sub(tf.gather(images, [1, 4]))
+          .abs()
+          .max()
+          .dataSync()[0],
+    );
     expect(unflagged).toBe(0);
-    const mirrored = tf.tidy(() => maxAbsDiff(once.slice([0], [1]), images.slice([0], [1]).reverse(2)));
+    const mirrored = tf.tidy(() =>
+      maxAbsDiff(once.slice([0], [1]), images.slice([0], [1]).reverse(2)),
+    );
     expect(mirrored).toBe(0);
     tf.dispose([once, twice]);
   });
 
   it('a flip folded into the crop boxes equals a crop followed by a flip', () => {
-    const boxes = Array.from({ length: N }, (_, i) => ({ top: 1 + i * 0.3, left: 0.5, height: 8, width: 7.5 }));
+    const boxes = Array.from({ length: N }, (_, i) => ({
+      top: 1 + i * 0.3,
+      left: 0.5,
+      height: 8,
+      width: 7.5,
+    }));
     const f = flags(1, 4);
     const folded = resizedCrop(images, boxes, 6, f);
     const plain = resizedCrop(images, boxes, 6);
@@ -63,7 +87,14 @@ describe('augment op invariants', () => {
   it('a whole-image crop at the same size is the identity', () => {
     const same = tf.tidy(() => {
       const sq = images.slice([0, 0, 0, 0], [N, W, W, 3]) as tf.Tensor4D;
-      return maxAbsDiff(resizedCrop(sq, ones(0).map(() => fullBox(W, W)), W), sq);
+      return maxAbsDiff(
+        resizedCrop(
+          sq,
+          ones(0).map(() => fullBox(W, W)),
+          W,
+        ),
+        sq,
+      );
     });
     expect(same).toBeLessThan(1e-6);
   });
@@ -79,7 +110,12 @@ describe('augment op invariants', () => {
     // A full turn of hue is also the identity.
     const turn = adjustHue(images, ones(1));
     expect(maxAbsDiff(turn, images)).toBeLessThan(1e-5);
-    const all = colorJitter(images, { brightness: ones(1), contrast: ones(1), saturation: ones(1), hue: ones(0) });
+    const all = colorJitter(images, {
+      brightness: ones(1),
+      contrast: ones(1),
+      saturation: ones(1),
+      hue: ones(0),
+    });
     expect(maxAbsDiff(all, images)).toBe(0);
     tf.dispose([hue, turn, all]);
   });
@@ -114,7 +150,9 @@ describe('augment op invariants', () => {
 
   it('grayscale leaves unflagged images unchanged', () => {
     const out = randomGrayscale(images, flags(2));
-    const kept = tf.tidy(() => maxAbsDiff(tf.gather(out, [0, 1, 3, 4]), tf.gather(images, [0, 1, 3, 4])));
+    const kept = tf.tidy(() =>
+      maxAbsDiff(tf.gather(out, [0, 1, 3, 4]), tf.gather(images, [0, 1, 3, 4])),
+    );
     expect(kept).toBe(0);
     out.dispose();
   });
@@ -123,7 +161,8 @@ describe('augment op invariants', () => {
     const c = tf.fill([N, H, W, 3], 0.37) as tf.Tensor4D;
     const out = gaussianBlur(c, [0.3, 1, 2, 0, 5], 5);
     expect(maxAbsDiff(out, c)).toBeLessThan(1e-6);
-    for (const s of [0.1, 1, 3]) expect(gaussianKernel1d(7, s).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    for (const s of [0.1, 1, 3])
+      expect(gaussianKernel1d(7, s).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     tf.dispose([c, out]);
   });
 
@@ -132,7 +171,10 @@ describe('augment op invariants', () => {
     const kept = tf.tidy(() => maxAbsDiff(tf.gather(out, [0, 2]), tf.gather(images, [0, 2])));
     expect(kept).toBeLessThan(1e-6);
     // Smoothing lowers the variance of uniform noise.
-    const [vIn, vOut] = tf.tidy(() => [tf.moments(images.slice([1], [1])).variance.dataSync()[0], tf.moments(out.slice([1], [1])).variance.dataSync()[0]]);
+    const [vIn, vOut] = tf.tidy(() => [
+      tf.moments(images.slice([1], [1])).variance.dataSync()[0],
+      tf.moments(out.slice([1], [1])).variance.dataSync()[0],
+    ]);
     expect(vOut).toBeLessThan(vIn * 0.5);
     out.dispose();
   });
@@ -168,17 +210,33 @@ describe('augment op invariants', () => {
   });
 
   it('denormalize undoes normalize', () => {
-    const back = tf.tidy(() => maxAbsDiff(denormalize(normalize(images, IMAGENET_MEAN, IMAGENET_STD)), images));
+    const back = tf.tidy(() =>
+      maxAbsDiff(denormalize(normalize(images, IMAGENET_MEAN, IMAGENET_STD)), images),
+    );
     expect(back).toBeLessThan(1e-5);
   });
 
   it('ops leave no tensors behind', () => {
     const before = tf.memory().numTensors;
     for (let k = 0; k < 3; k++) {
-      values(() => resizedCrop(images, ones(0).map(() => ({ top: 1, left: 1, height: 9, width: 8 })), 7, flags(1)));
+      values(() =>
+        resizedCrop(
+          images,
+          ones(0).map(() => ({ top: 1, left: 1, height: 9, width: 8 })),
+          7,
+          flags(1),
+        ),
+      );
       values(() => horizontalFlip(images, flags(1)));
       values(() => rotate(images, [5, 0, -5, 10, 1]));
-      values(() => colorJitter(images, { brightness: ones(1.2), contrast: ones(0.8), saturation: ones(1.1), hue: ones(0.05) }));
+      values(() =>
+        colorJitter(images, {
+          brightness: ones(1.2),
+          contrast: ones(0.8),
+          saturation: ones(1.1),
+          hue: ones(0.05),
+        }),
+      );
       values(() => randomGrayscale(images, flags(1)));
       values(() => gaussianBlur(images, [1, 0, 1, 0, 2], 5));
       values(() => solarize(images, flags(1), 0.5));
@@ -222,7 +280,9 @@ describe('batch gather and blur subsets', () => {
     const sigmas = [0, 1.3, 0, 0, 0.7];
     const out = gaussianBlur(images, sigmas, 5); // 2 of 5 selected: the subset path
     for (const i of [1, 4]) {
-      const alone = tf.tidy(() => gaussianBlur(images.slice([i], [1]) as tf.Tensor4D, [sigmas[i]], 5));
+      const alone = tf.tidy(() =>
+        gaussianBlur(images.slice([i], [1]) as tf.Tensor4D, [sigmas[i]], 5),
+      );
       const part = out.slice([i], [1]);
       expect(maxAbsDiff(part, alone)).toBeLessThan(1e-6);
       tf.dispose([alone, part]);

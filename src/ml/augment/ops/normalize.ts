@@ -18,7 +18,10 @@ export function normalize(
   // A 1×1 convolution with a diagonal filter and a bias: broadcasting a [3] vector over the channel
   // axis is several times slower on wasm.
   return tf.tidy(() => {
-    const filter = tf.tensor4d([1 / std[0], 0, 0, 0, 1 / std[1], 0, 0, 0, 1 / std[2]], [1, 1, 3, 3]);
+    const filter = tf.tensor4d(
+      [1 / std[0], 0, 0, 0, 1 / std[1], 0, 0, 0, 1 / std[2]],
+      [1, 1, 3, 3],
+    );
     const bias = tf.tensor1d(mean.map((m, i) => -m / std[i]));
     return tf.fused.conv2d({ x: images, filter, strides: 1, pad: 'valid', bias });
   });
@@ -32,6 +35,8 @@ export function denormalize(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const filter = tf.tensor4d([std[0], 0, 0, 0, std[1], 0, 0, 0, std[2]], [1, 1, 3, 3]);
-    return tf.fused.conv2d({ x: images, filter, strides: 1, pad: 'valid', bias: tf.tensor1d([...mean]) }).clipByValue(0, 1) as tf.Tensor4D;
+    return tf.fused
+      .conv2d({ x: images, filter, strides: 1, pad: 'valid', bias: tf.tensor1d([...mean]) })
+      .clipByValue(0, 1) as tf.Tensor4D;
   });
 }

@@ -18,8 +18,17 @@ export function toPlanes(images: tf.Tensor4D): Planes {
 }
 
 /** [R, G, B] planes [N,H·W] → [N,H,W,3]; new tensor. Call inside a tidy. */
-export function fromPlanes(planes: readonly tf.Tensor2D[], n: number, h: number, w: number): tf.Tensor4D {
-  return tf.stack(planes as tf.Tensor2D[]).reshape([3, n * h * w]).transpose().reshape([n, h, w, 3]) as tf.Tensor4D;
+export function fromPlanes(
+  planes: readonly tf.Tensor2D[],
+  n: number,
+  h: number,
+  w: number,
+): tf.Tensor4D {
+  return tf
+    .stack(planes as tf.Tensor2D[])
+    .reshape([3, n * h * w])
+    .transpose()
+    .reshape([n, h, w, 3]) as tf.Tensor4D;
 }
 
 /** Per-image values as an [N,1] column that broadcasts against [N,H·W] planes. */

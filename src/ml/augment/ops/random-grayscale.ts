@@ -28,7 +28,11 @@ export function grayscalePlanes(planes: Planes, gray: readonly boolean[]): Plane
   if (gray.every((g) => !g)) return planes;
   const y = lumaPlane(planes);
   if (gray.every((g) => g)) return [y, y, y];
-  const m = column(gray.map((g) => (g ? 1 : 0)), n, 'randomGrayscale');
+  const m = column(
+    gray.map((g) => (g ? 1 : 0)),
+    n,
+    'randomGrayscale',
+  );
   const keep = tf.scalar(1).sub(m);
   return planes.map((c) => c.mul(keep).add(y.mul(m))) as Planes; // exact for a 0/1 mask
 }

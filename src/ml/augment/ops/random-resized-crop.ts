@@ -66,7 +66,12 @@ export function sampleCropBoxes(
       const w = Math.sqrt(target * aspect);
       const h = Math.sqrt(target / aspect);
       if (w > 0 && h > 0 && w <= width && h <= height) {
-        box = { top: rng.uniform(0, height - h), left: rng.uniform(0, width - w), height: h, width: w };
+        box = {
+          top: rng.uniform(0, height - h),
+          left: rng.uniform(0, width - w),
+          height: h,
+          width: w,
+        };
       }
     }
     const fell = box === null;
@@ -130,7 +135,10 @@ export function resizedCrop(
   if (h < 2 || w < 2) throw new Error(`resizedCrop: images must be at least 2×2, got ${h}×${w}`);
   return tf.tidy(() => {
     const tfBoxes = tf.tensor2d(cropBoxesToTf(boxes, h, w, size, flip), [n, 4]);
-    const ind = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i), 'int32');
+    const ind = tf.tensor1d(
+      Int32Array.from({ length: n }, (_, i) => i),
+      'int32',
+    );
     return tf.image.cropAndResize(images, tfBoxes, ind, [size, size], 'bilinear');
   });
 }

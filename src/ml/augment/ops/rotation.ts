@@ -9,7 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../rng';
 
 /** Draws an angle in degrees per image: uniform in [−degrees, degrees] with probability p, else 0. */
-export function sampleAngles(rng: Rng, n: number, p: number, degrees: number): { applied: boolean[]; angles: number[] } {
+export function sampleAngles(
+  rng: Rng,
+  n: number,
+  p: number,
+  degrees: number,
+): { applied: boolean[]; angles: number[] } {
   const applied: boolean[] = [];
   const angles: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -22,7 +27,11 @@ export function sampleAngles(rng: Rng, n: number, p: number, degrees: number): {
 }
 
 /** Projective transforms [N,8] mapping each output pixel (x, y) to its source pixel, torchvision's inverse rotation. */
-export function rotationTransforms(anglesDeg: readonly number[], height: number, width: number): Float32Array {
+export function rotationTransforms(
+  anglesDeg: readonly number[],
+  height: number,
+  width: number,
+): Float32Array {
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
   const out = new Float32Array(anglesDeg.length * 8);
@@ -46,9 +55,18 @@ export function rotate(images: tf.Tensor4D, anglesDeg: readonly number[]): tf.Te
     if (tf.getBackend() === 'cpu' && n > 1) {
       // tfjs-backend-cpu 4.22's Transform returns after the first image of a batch (the rest stay at
       // the fill value), so the pure-JS fallback backend rotates one image at a time.
-      const parts = tf.split(images, n, 0).map((img, i) =>
-        tf.image.transform(img as tf.Tensor4D, t.slice([i, 0], [1, 8]), 'bilinear', 'constant', 0, [h, w]),
-      );
+      const parts = tf
+        .split(images, n, 0)
+        .map((img, i) =>
+          tf.image.transform(
+            img as tf.Tensor4D,
+            t.slice([i, 0], [1, 8]),
+            'bilinear',
+            'constant',
+            0,
+            [h, w],
+          ),
+        );
       return tf.concat(parts, 0) as tf.Tensor4D;
     }
     return tf.image.transform(images, t, 'bilinear', 'constant', 0, [h, w]);

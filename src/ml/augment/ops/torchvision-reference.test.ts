@@ -33,7 +33,9 @@ interface Fixture {
 }
 
 const root = resolve(__dirname, '../../../..');
-const fixture = JSON.parse(readFileSync(resolve(root, 'tests/reference/fixtures/augment.json'), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(resolve(root, 'tests/reference/fixtures/augment.json'), 'utf8'),
+) as Fixture;
 const TOL = 2 / 255;
 
 let input: tf.Tensor4D;
@@ -44,7 +46,11 @@ function run(c: Case): tf.Tensor4D {
   const p = c.params as Record<string, number>;
   switch (c.op) {
     case 'resized-crop':
-      return resizedCrop(input, all({ top: p.top, left: p.left, height: p.height, width: p.width }), p.size);
+      return resizedCrop(
+        input,
+        all({ top: p.top, left: p.left, height: p.height, width: p.width }),
+        p.size,
+      );
     case 'hflip':
       return horizontalFlip(input, all(true));
     case 'rotate':
@@ -93,16 +99,22 @@ function errors(c: Case, border = 0): { mae: number; max: number } {
 
 /** An upsampled crop that does not touch the image border (see random-resized-crop.ts on alignment). */
 const isInteriorUpsample = (c: Case): boolean =>
-  c.op === 'resized-crop' && (c.params.height as number) < (c.params.size as number) && (c.params.top as number) > 0;
+  c.op === 'resized-crop' &&
+  (c.params.height as number) < (c.params.size as number) &&
+  (c.params.top as number) > 0;
 
 beforeAll(async () => {
   await useWasmBackend();
-  input = tf.tidy(() => tf.tensor4d(Float32Array.from(fixture.inputUint8), fixture.inputShape).div(255)) as tf.Tensor4D;
+  input = tf.tidy(() =>
+    tf.tensor4d(Float32Array.from(fixture.inputUint8), fixture.inputShape).div(255),
+  ) as tf.Tensor4D;
 });
 
 describe('augment fixture', () => {
   it('was written by the committed script (sha256 matches)', () => {
-    const sha = createHash('sha256').update(readFileSync(resolve(root, fixture.script))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(resolve(root, fixture.script)))
+      .digest('hex');
     expect(sha).toBe(fixture.scriptSha256);
     expect(fixture.versions.torchvision).toMatch(/^0\.14/);
   });
@@ -121,9 +133,19 @@ describe('ops match torchvision.transforms.functional', () => {
 
   it('covers every op and an interior upsampled crop', () => {
     const ops = new Set(fixture.cases.map((c) => c.op));
-    expect([...ops].sort()).toEqual(
-      ['brightness', 'contrast', 'gaussian-blur', 'grayscale', 'hflip', 'hue', 'normalize', 'resized-crop', 'rotate', 'saturation', 'solarize'],
-    );
+    expect([...ops].sort()).toEqual([
+      'brightness',
+      'contrast',
+      'gaussian-blur',
+      'grayscale',
+      'hflip',
+      'hue',
+      'normalize',
+      'resized-crop',
+      'rotate',
+      'saturation',
+      'solarize',
+    ]);
     expect(fixture.cases.some(isInteriorUpsample)).toBe(true);
   });
 });

@@ -46,7 +46,9 @@ describe('phasePlan', () => {
       for (const s of [1, 2, 3]) {
         for (const p of [0, 1, 2, 4]) {
           for (const len of [7, 9, 16, 20]) {
-            expect(byPhases(dy, w, s, p, len)).toEqual(direct(dy, w, s, p, len).map((v) => expect.closeTo(v, 10)));
+            expect(byPhases(dy, w, s, p, len)).toEqual(
+              direct(dy, w, s, p, len).map((v) => expect.closeTo(v, 10)),
+            );
           }
         }
       }

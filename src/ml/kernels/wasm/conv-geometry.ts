@@ -11,7 +11,10 @@ export type PadAttr = 'valid' | 'same' | number | tf.backend_util.ExplicitPaddin
 export type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
 
 /** Throws a clear error unless every dilation is 1 (the only case these kernels implement). */
-export function assertNoDilation(kernelName: string, dilations: [number, number] | number | undefined): void {
+export function assertNoDilation(
+  kernelName: string,
+  dilations: [number, number] | number | undefined,
+): void {
   if (dilations == null) return;
   const d = typeof dilations === 'number' ? [dilations, dilations] : dilations;
   if (d.some((v) => v !== 1)) {
@@ -24,7 +27,9 @@ export function assertNoDilation(kernelName: string, dilations: [number, number]
 /** Throws a clear error unless the data format is NHWC (channels last). */
 export function assertNhwc(kernelName: string, dataFormat: string | undefined): void {
   if (dataFormat != null && dataFormat !== 'NHWC') {
-    throw new Error(`${kernelName} (simlab wasm training kernel): dataFormat '${dataFormat}' is not supported; use NHWC`);
+    throw new Error(
+      `${kernelName} (simlab wasm training kernel): dataFormat '${dataFormat}' is not supported; use NHWC`,
+    );
   }
 }
 
@@ -37,7 +42,16 @@ export function convInfo(
   dimRoundingMode: RoundingMode,
   depthwise: boolean,
 ): Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(inShape, filterShape, strides, 1, pad, dimRoundingMode, depthwise, 'channelsLast');
+  return tf.backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
 }
 
 /**
@@ -80,14 +94,18 @@ export function cropForPad(
   bottom: number,
   left: number,
   right: number,
-): { x: tf.Tensor4D; pad: [[number, number], [number, number], [number, number], [number, number]] } | null {
+): {
+  x: tf.Tensor4D;
+  pad: [[number, number], [number, number], [number, number], [number, number]];
+} | null {
   const [n, h, w, ch] = x.shape;
   const ct = Math.max(0, -top);
   const cb = Math.max(0, -bottom);
   const cl = Math.max(0, -left);
   const cr = Math.max(0, -right);
   if (h - ct - cb <= 0 || w - cl - cr <= 0) return null;
-  const y = ct || cb || cl || cr ? tf.slice(x, [0, ct, cl, 0], [n, h - ct - cb, w - cl - cr, ch]) : x;
+  const y =
+    ct || cb || cl || cr ? tf.slice(x, [0, ct, cl, 0], [n, h - ct - cb, w - cl - cr, ch]) : x;
   return {
     x: y,
     pad: [
@@ -100,7 +118,13 @@ export function cropForPad(
 }
 
 /** Pads (or crops, for negative amounts) the two spatial axes of x: [N,H,W,C]; null when nothing remains. */
-export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D | null {
+export function padOrCrop(
+  x: tf.Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): tf.Tensor4D | null {
   const c = cropForPad(x, top, bottom, left, right);
   if (c === null) return null;
   const [, [t, b], [l, r]] = c.pad;
@@ -113,7 +137,11 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
  * placed with one 6-D pad; otherwise concat + reshape (memcpy in wasm; its depthToSpace and
  * transposes are several times slower).
  */
-export function interleavePhases(phases: (tf.Tensor4D | null)[], sh: number, sw: number): tf.Tensor4D {
+export function interleavePhases(
+  phases: (tf.Tensor4D | null)[],
+  sh: number,
+  sw: number,
+): tf.Tensor4D {
   const present = phases.flatMap((p, i) => (p === null ? [] : [i]));
   if (present.length === 0) throw new Error('interleavePhases needs at least one non-zero phase');
   const [n, hq, wq, c] = (phases[present[0]] as tf.Tensor4D).shape;
@@ -123,7 +151,14 @@ export function interleavePhases(phases: (tf.Tensor4D | null)[], sh: number, sw:
     const rw = p % sw;
     const y = phases[p] as tf.Tensor4D;
     if (sh === 1 && sw === 1) return y;
-    const padded = tf.pad(tf.reshape(y, [n, hq, 1, wq, 1, c]), [[0, 0], [0, 0], [rh, sh - 1 - rh], [0, 0], [rw, sw - 1 - rw], [0, 0]]);
+    const padded = tf.pad(tf.reshape(y, [n, hq, 1, wq, 1, c]), [
+      [0, 0],
+      [0, 0],
+      [rh, sh - 1 - rh],
+      [0, 0],
+      [rw, sw - 1 - rw],
+      [0, 0],
+    ]);
     return tf.reshape(padded, [n, hq * sh, wq * sw, c]);
   }
   const full = phases.map((p) => p ?? (tf.zeros([n, hq, wq, c]) as tf.Tensor4D));

@@ -5,13 +5,26 @@
  * no multiplications by inserted zeros. Replaces tfjs-backend-wasm's naive loop (~1–2.5 GFLOP/s).
  */
 import * as tf from '@tensorflow/tfjs';
-import { asTensor, assertNhwc, convInfo, cropForPad, interleavePhases, phasePlan, phaseTapIndices, type Conv2DInfo } from './conv-geometry';
+import {
+  asTensor,
+  assertNhwc,
+  convInfo,
+  cropForPad,
+  interleavePhases,
+  phasePlan,
+  phaseTapIndices,
+  type Conv2DInfo,
+} from './conv-geometry';
 
 /**
  * dx of y = conv2d(x, filter) given dy: dy [N,OH,OW,Co], filter [KH,KW,Ci,Co], info from
  * convInfo(x.shape, ...) → dx [N,H,W,Ci]. Caller owns the result; intermediates are tidied.
  */
-export function conv2dBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
+export function conv2dBackpropInputByPhases(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  info: Conv2DInfo,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
@@ -23,7 +36,16 @@ export function conv2dBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D
     const phases: (tf.Tensor4D | null)[] = [];
     for (const ph of phasePlan(kh, sh, info.padInfo.top)) {
       for (const pw of phasePlan(kw, sw, info.padInfo.left)) {
-        const c = ph.taps && pw.taps ? cropForPad(dy, ph.lead, hq + ph.taps - 1 - ph.lead - oh, pw.lead, wq + pw.taps - 1 - pw.lead - ow) : null;
+        const c =
+          ph.taps && pw.taps
+            ? cropForPad(
+                dy,
+                ph.lead,
+                hq + ph.taps - 1 - ph.lead - oh,
+                pw.lead,
+                wq + pw.taps - 1 - pw.lead - ow,
+              )
+            : null;
         if (c === null) {
           phases.push(null);
           continue;
@@ -44,6 +66,15 @@ export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   assertNhwc('Conv2DBackpropInput', a.dataFormat);
   const { dy, filter } = inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const info = convInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode, false);
-  return tf.tidy(() => conv2dBackpropInputByPhases(asTensor<tf.Rank.R4>(dy), asTensor<tf.Rank.R4>(filter), info));
+  const info = convInfo(
+    a.inputShape,
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+  );
+  return tf.tidy(() =>
+    conv2dBackpropInputByPhases(asTensor<tf.Rank.R4>(dy), asTensor<tf.Rank.R4>(filter), info),
+  );
 };

@@ -5,13 +5,26 @@
  * Shi et al. 2016).
  */
 import * as tf from '@tensorflow/tfjs';
-import { asTensor, assertNoDilation, convInfo, cropForPad, interleavePhases, phasePlan, phaseTapIndices, type Conv2DInfo } from './conv-geometry';
+import {
+  asTensor,
+  assertNoDilation,
+  convInfo,
+  cropForPad,
+  interleavePhases,
+  phasePlan,
+  phaseTapIndices,
+  type Conv2DInfo,
+} from './conv-geometry';
 
 /**
  * dx of y = depthwiseConv2d(x, filter): dy [N,OH,OW,C*M], filter [KH,KW,C,M], info from
  * convInfo(x.shape, filter.shape, ..., depthwise=true) → dx [N,H,W,C]. Caller owns the result.
  */
-export function depthwiseBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
+export function depthwiseBackpropInputByPhases(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  info: Conv2DInfo,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: ch } = info;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
@@ -25,7 +38,16 @@ export function depthwiseBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tenso
     const phases: (tf.Tensor4D | null)[] = [];
     for (const ph of phasePlan(kh, sh, info.padInfo.top)) {
       for (const pw of phasePlan(kw, sw, info.padInfo.left)) {
-        const c = ph.taps && pw.taps ? cropForPad(dy, ph.lead, hq + ph.taps - 1 - ph.lead - oh, pw.lead, wq + pw.taps - 1 - pw.lead - ow) : null;
+        const c =
+          ph.taps && pw.taps
+            ? cropForPad(
+                dy,
+                ph.lead,
+                hq + ph.taps - 1 - ph.lead - oh,
+                pw.lead,
+                wq + pw.taps - 1 - pw.lead - ow,
+              )
+            : null;
         if (c === null) {
           phases.push(null);
           continue;
@@ -33,7 +55,9 @@ export function depthwiseBackpropInputByPhases(dy: tf.Tensor4D, filter: tf.Tenso
         const idx = tf.tensor1d(phaseTapIndices(ph, pw, kw), 'int32');
         const f = tf.reshape(tf.gather(taps, idx, 0), [ph.taps, pw.taps, cm, 1]) as tf.Tensor4D;
         const y = tf.depthwiseConv2d(c.x, f, 1, c.pad);
-        phases.push(mult === 1 ? y : (tf.sum(tf.reshape(y, [n, hq, wq, ch, mult]), 4) as tf.Tensor4D));
+        phases.push(
+          mult === 1 ? y : (tf.sum(tf.reshape(y, [n, hq, wq, ch, mult]), 4) as tf.Tensor4D),
+        );
       }
     }
     if (phases.every((p) => p === null)) return tf.zeros([n, h, w, ch]) as tf.Tensor4D;
@@ -47,6 +71,15 @@ export const depthwiseBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs }) =
   const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   assertNoDilation('DepthwiseConv2dNativeBackpropInput', a.dilations);
   const { dy, filter } = inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const info = convInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, a.pad, a.dimRoundingMode, true);
-  return tf.tidy(() => depthwiseBackpropInputByPhases(asTensor<tf.Rank.R4>(dy), asTensor<tf.Rank.R4>(filter), info));
+  const info = convInfo(
+    a.inputShape,
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
+  return tf.tidy(() =>
+    depthwiseBackpropInputByPhases(asTensor<tf.Rank.R4>(dy), asTensor<tf.Rank.R4>(filter), info),
+  );
 };

@@ -9,8 +9,26 @@ const BASE: Omit<ConvCase, 'filter' | 'name'>[] = [
   { x: [2, 7, 9, 3], strides: 2, pad: 'same' },
   { x: [2, 7, 9, 3], strides: 2, pad: 'valid' },
   { x: [3, 8, 8, 3], strides: 2, pad: 'same' },
-  { x: [2, 7, 9, 3], strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
-  { x: [2, 7, 9, 3], strides: 1, pad: [[0, 0], [3, 1], [0, 3], [0, 0]] },
+  {
+    x: [2, 7, 9, 3],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 7, 9, 3],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [3, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
 ];
 
 const CASES: ConvCase[] = [];
@@ -20,11 +38,21 @@ for (const mult of [1, 2]) {
       if (k !== 3 && typeof b.pad !== 'string') continue;
       const pad = b.pad;
       const padName = typeof pad === 'string' ? pad : JSON.stringify(pad.slice(1, 3));
-      CASES.push({ ...b, filter: [k, k, b.x[3], mult], name: `${k}x${k} m${mult} s${b.strides} ${padName} ${b.x.slice(1, 3).join('x')}` });
+      CASES.push({
+        ...b,
+        filter: [k, k, b.x[3], mult],
+        name: `${k}x${k} m${mult} s${b.strides} ${padName} ${b.x.slice(1, 3).join('x')}`,
+      });
     }
   }
 }
-CASES.push({ name: '3x3 m2 strides [2,1] same', x: [2, 7, 9, 2], filter: [3, 3, 2, 2], strides: [2, 1], pad: 'same' });
+CASES.push({
+  name: '3x3 m2 strides [2,1] same',
+  x: [2, 7, 9, 2],
+  filter: [3, 3, 2, 2],
+  strides: [2, 1],
+  pad: 'same',
+});
 
 describe('wasm DepthwiseConv2dNativeBackpropInput / BackpropFilter vs cpu', () => {
   const cpu = new Map<string, Awaited<ReturnType<typeof convGrads>>>();
@@ -49,7 +77,13 @@ describe('wasm DepthwiseConv2dNativeBackpropInput / BackpropFilter vs cpu', () =
     const x = tf.zeros([1, 5, 5, 2]) as tf.Tensor4D;
     const dy = tf.zeros([1, 5, 5, 2]) as tf.Tensor4D;
     expect(() =>
-      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, dilations: 2, pad: 'same', filterShape: [3, 3, 2, 1] }),
+      tf
+        .engine()
+        .runKernel(
+          'DepthwiseConv2dNativeBackpropFilter',
+          { x, dy },
+          { strides: 1, dilations: 2, pad: 'same', filterShape: [3, 3, 2, 1] },
+        ),
     ).toThrow(/dilations/);
     tf.dispose([x, dy]);
   });

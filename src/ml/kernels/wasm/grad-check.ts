@@ -29,16 +29,28 @@ function seeded(shape: number[], seed: number): Float32Array {
 }
 
 /** y = conv(x, w) and (dx, dw) of sum(y * g) for seeded x, w, g, on the active backend. */
-export async function convGrads(kind: 'conv' | 'depthwise', c: ConvCase, seed = 1): Promise<ConvGrads> {
+export async function convGrads(
+  kind: 'conv' | 'depthwise',
+  c: ConvCase,
+  seed = 1,
+): Promise<ConvGrads> {
   const x = tf.tensor4d(seeded(c.x, seed), c.x);
   const w = tf.tensor4d(seeded(c.filter, seed + 1), c.filter);
   const f = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D =>
-    kind === 'conv' ? tf.conv2d(a, b, c.strides, c.pad) : tf.depthwiseConv2d(a, b, c.strides, c.pad);
+    kind === 'conv'
+      ? tf.conv2d(a, b, c.strides, c.pad)
+      : tf.depthwiseConv2d(a, b, c.strides, c.pad);
   const yShape = tf.tidy(() => f(x, w).shape);
   const g = tf.tensor4d(seeded(yShape, seed + 2), yShape);
-  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), g)))([x, w]);
+  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), g)),
+  )([x, w]);
   const y = f(x, w);
-  const out = { dx: (await dx.data()) as Float32Array, dw: (await dw.data()) as Float32Array, y: (await y.data()) as Float32Array };
+  const out = {
+    dx: (await dx.data()) as Float32Array,
+    dw: (await dw.data()) as Float32Array,
+    y: (await y.data()) as Float32Array,
+  };
   tf.dispose([x, w, g, dx, dw, y]);
   return out;
 }

@@ -3,7 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../rng';
 import { useCpuBackend, useWasmBackend } from '../../testing/node-backend';
 import { maxRelError } from './grad-check';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNEL_NAMES, wasmTrainingKernelsRegistered } from './register';
+import {
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNEL_NAMES,
+  wasmTrainingKernelsRegistered,
+} from './register';
 
 type Params = Record<string, Float32Array>;
 const SHAPES: Record<string, number[]> = {
@@ -34,7 +38,10 @@ function batch(seed: number): { x: Float32Array; y: Int32Array } {
 }
 
 /** One SGD step (lr 0.1) of a tiny convnet with conv, depthwise, pointwise and strided convs. */
-function sgdStep(vars: Record<string, tf.Variable>, data: { x: Float32Array; y: Int32Array }): tf.Scalar {
+function sgdStep(
+  vars: Record<string, tf.Variable>,
+  data: { x: Float32Array; y: Int32Array },
+): tf.Scalar {
   return tf.tidy(() => {
     const x = tf.tensor4d(data.x, [4, 11, 13, 3]);
     const labels = tf.oneHot(tf.tensor1d(data.y, 'int32'), 3);
@@ -55,7 +62,8 @@ function sgdStep(vars: Record<string, tf.Variable>, data: { x: Float32Array; y: 
 async function train(steps: number): Promise<{ params: Params; losses: number[] }> {
   const init = initParams(3);
   const vars: Record<string, tf.Variable> = {};
-  for (const [k, s] of Object.entries(SHAPES)) vars[k] = tf.variable(tf.tensor(init[k], s), true, `kt_${k}_${tf.getBackend()}`);
+  for (const [k, s] of Object.entries(SHAPES))
+    vars[k] = tf.variable(tf.tensor(init[k], s), true, `kt_${k}_${tf.getBackend()}`);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
     const l = sgdStep(vars, batch(100 + i));
@@ -86,15 +94,20 @@ describe('registerWasmTrainingKernels', () => {
   it('a small convnet trains on wasm exactly as on cpu (2 SGD steps)', async () => {
     registerWasmTrainingKernels();
     const wasm = await train(2);
-    for (let i = 0; i < cpu.losses.length; i++) expect(Math.abs(wasm.losses[i] - cpu.losses[i])).toBeLessThan(1e-4 * Math.abs(cpu.losses[i]) + 1e-6);
-    for (const k of Object.keys(SHAPES)) expect(maxRelError(wasm.params[k], cpu.params[k]), k).toBeLessThan(1e-4);
+    for (let i = 0; i < cpu.losses.length; i++)
+      expect(Math.abs(wasm.losses[i] - cpu.losses[i])).toBeLessThan(
+        1e-4 * Math.abs(cpu.losses[i]) + 1e-6,
+      );
+    for (const k of Object.keys(SHAPES))
+      expect(maxRelError(wasm.params[k], cpu.params[k]), k).toBeLessThan(1e-4);
   });
 
   it('keeps the tensor count flat over repeated training steps', async () => {
     registerWasmTrainingKernels();
     const vars: Record<string, tf.Variable> = {};
     const init = initParams(5);
-    for (const [k, s] of Object.entries(SHAPES)) vars[k] = tf.variable(tf.tensor(init[k], s), true, `kt_flat_${k}`);
+    for (const [k, s] of Object.entries(SHAPES))
+      vars[k] = tf.variable(tf.tensor(init[k], s), true, `kt_flat_${k}`);
     sgdStep(vars, batch(0)).dispose();
     const before = tf.memory().numTensors;
     for (let i = 1; i <= 5; i++) sgdStep(vars, batch(i)).dispose();
@@ -109,10 +122,34 @@ describe('registerWasmTrainingKernels', () => {
     const dw = tf.ones([3, 3, 3, 2]) as tf.Tensor4D;
     const call = (): void => {
       const outs = [
-        tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones([2, 4, 5, 4]), filter: w }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }),
-        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: tf.ones([2, 4, 5, 4]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }),
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: tf.ones([2, 4, 5, 6]), filter: dw }, { strides: 2, dilations: 1, pad: 'same', inputShape: x.shape }),
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy: tf.ones([2, 4, 5, 6]) }, { strides: 2, dilations: 1, pad: 'same', filterShape: dw.shape }),
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy: tf.ones([2, 4, 5, 4]), filter: w },
+            { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape },
+          ),
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy: tf.ones([2, 4, 5, 4]) },
+            { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape },
+          ),
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: tf.ones([2, 4, 5, 6]), filter: dw },
+            { strides: 2, dilations: 1, pad: 'same', inputShape: x.shape },
+          ),
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x, dy: tf.ones([2, 4, 5, 6]) },
+            { strides: 2, dilations: 1, pad: 'same', filterShape: dw.shape },
+          ),
       ];
       tf.dispose(outs as tf.Tensor[]);
     };

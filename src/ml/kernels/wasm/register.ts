@@ -38,5 +38,7 @@ export function registerWasmTrainingKernels(): string[] {
 
 /** Whether all of simlab's wasm training kernels are the ones registered now. */
 export function wasmTrainingKernelsRegistered(): boolean {
-  return KERNELS.every(({ kernelName, kernelFunc }) => tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc);
+  return KERNELS.every(
+    ({ kernelName, kernelFunc }) => tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc,
+  );
 }

@@ -9,7 +9,10 @@ import { countTrainableParams } from './index';
 function randomBatch(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.uniform(-1, 1)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.uniform(-1, 1)),
+    shape,
+  );
 }
 
 async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
@@ -31,12 +34,22 @@ describe('ConvNet', () => {
     [4, 64, 1],
   ] as const) {
     it(`${blocks} blocks × ${convs} conv at ${size} px: [2, ${size}, ${size}, 3] → [2, 8·2^${blocks - 1}]`, () => {
-      const { model, embeddingDim } = createConvNet({ width: 8, blocks, convsPerBlock: convs, inputSize: size });
+      const { model, embeddingDim } = createConvNet({
+        width: 8,
+        blocks,
+        convsPerBlock: convs,
+        inputSize: size,
+      });
       expect(embeddingDim).toBe(8 * 2 ** (blocks - 1));
       const x = tf.ones([2, size, size, 3]);
       const y = model.predict(x) as tf.Tensor;
       expect(y.shape).toEqual([2, embeddingDim]);
-      expect(model.getLayer(`block${blocks}_pool`).outputShape).toEqual([null, size / 2 ** blocks, size / 2 ** blocks, embeddingDim]);
+      expect(model.getLayer(`block${blocks}_pool`).outputShape).toEqual([
+        null,
+        size / 2 ** blocks,
+        size / 2 ** blocks,
+        embeddingDim,
+      ]);
       tf.dispose([x, y]);
       model.dispose();
     });
@@ -48,7 +61,8 @@ describe('ConvNet', () => {
     // conv (no bias) 9·cin·cout + BN γ, β per layer
     const widths = [3, 32, 64, 128, 256];
     let expected = 0;
-    for (let i = 1; i < widths.length; i++) expected += 9 * widths[i - 1] * widths[i] + 2 * widths[i];
+    for (let i = 1; i < widths.length; i++)
+      expected += 9 * widths[i - 1] * widths[i] + 2 * widths[i];
     expect(countTrainableParams(model)).toBe(expected);
     model.dispose();
   });
@@ -56,7 +70,12 @@ describe('ConvNet', () => {
   it('without batch norm the convs get biases and no BN layer exists', () => {
     const { model } = createConvNet({ width: 4, batchNorm: false }, { initWeights: false });
     expect(model.layers.some((l) => l.getClassName() === 'TorchBatchNorm')).toBe(false);
-    expect(model.getLayer('block1_conv1').getWeights().map((w) => w.shape)).toEqual([[3, 3, 3, 4], [4]]);
+    expect(
+      model
+        .getLayer('block1_conv1')
+        .getWeights()
+        .map((w) => w.shape),
+    ).toEqual([[3, 3, 3, 4], [4]]);
     model.dispose();
   });
 
@@ -66,9 +85,19 @@ describe('ConvNet', () => {
 
   for (const act of ['relu', 'gelu', 'silu', 'leakyRelu'] as const) {
     it(`${act}: toJSON → modelFromJSON gives the same model and outputs`, async () => {
-      const { model } = createConvNet({ width: 4, blocks: 3, activation: act, dropout: 0.2, weightDecay: 1e-4, inputSize: 16, seed: 7 });
+      const { model } = createConvNet({
+        width: 4,
+        blocks: 3,
+        activation: act,
+        dropout: 0.2,
+        weightDecay: 1e-4,
+        inputSize: 16,
+        seed: 7,
+      });
       const copy = await roundTrip(model);
-      expect(copy.layers.map((l) => l.getClassName())).toEqual(model.layers.map((l) => l.getClassName()));
+      expect(copy.layers.map((l) => l.getClassName())).toEqual(
+        model.layers.map((l) => l.getClassName()),
+      );
       const x = randomBatch([2, 16, 16, 3], 1);
       const a = model.predict(x) as tf.Tensor;
       const b = copy.predict(x) as tf.Tensor;
@@ -80,7 +109,8 @@ describe('ConvNet', () => {
   }
 
   it('dropout: identity at inference, fresh seeded masks in training, same seed → same masks', async () => {
-    const make = () => createConvNet({ width: 4, blocks: 3, dropout: 0.5, inputSize: 16, seed: 1 }).model;
+    const make = () =>
+      createConvNet({ width: 4, blocks: 3, dropout: 0.5, inputSize: 16, seed: 1 }).model;
     const m1 = make();
     const m2 = make();
     const x = tf.ones([2, 16, 16, 3]);
@@ -115,7 +145,9 @@ describe('ConvNet', () => {
     const wd = 5e-4;
     const { model } = createConvNet({ width: 4, blocks: 3, weightDecay: wd, inputSize: 16 });
     let sumSq = 0;
-    for (const l of model.layers) if (l.getClassName() === 'Conv2D') for (const v of l.getWeights()[0].dataSync()) sumSq += v * v;
+    for (const l of model.layers)
+      if (l.getClassName() === 'Conv2D')
+        for (const v of l.getWeights()[0].dataSync()) sumSq += v * v;
     const loss = regularizationLoss(model);
     expect((await loss.data())[0]).toBeCloseTo((wd / 2) * sumSq, 6);
     loss.dispose();

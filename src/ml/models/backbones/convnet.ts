@@ -37,13 +37,20 @@ export type ConvNetConfig = z.infer<typeof ConvNetConfigSchema>;
 export type ConvNetConfigInput = z.input<typeof ConvNetConfigSchema>;
 
 /** Builds the ConvNet: [N, S, S, 3] → [N, width·2^(blocks−1)]. Caller disposes `model`. */
-export function createConvNet(input: Omit<ConvNetConfigInput, 'name'> & { name?: 'convnet' } = {}, opts: BuildOptions = {}): Backbone<ConvNetConfig> {
+export function createConvNet(
+  input: Omit<ConvNetConfigInput, 'name'> & { name?: 'convnet' } = {},
+  opts: BuildOptions = {},
+): Backbone<ConvNetConfig> {
   const config = ConvNetConfigSchema.parse({ ...input, name: 'convnet' });
   const { inputSize, width, blocks, convsPerBlock, batchNorm: useBn } = config;
   const minSize = 2 ** blocks;
-  if (inputSize < minSize) throw new Error(`convnet with ${blocks} blocks needs inputs of at least ${minSize} px, got ${inputSize}`);
+  if (inputSize < minSize)
+    throw new Error(
+      `convnet with ${blocks} blocks needs inputs of at least ${minSize} px, got ${inputSize}`,
+    );
   const bn = { momentum: config.bnMomentum, epsilon: config.bnEpsilon };
-  const regularizer = config.weightDecay > 0 ? tf.regularizers.l2({ l2: config.weightDecay / 2 }) : undefined;
+  const regularizer =
+    config.weightDecay > 0 ? tf.regularizers.l2({ l2: config.weightDecay / 2 }) : undefined;
 
   const inp = tf.input({ shape: [inputSize, inputSize, 3], name: 'input' });
   let x: Sym = inp;
@@ -65,9 +72,15 @@ export function createConvNet(input: Omit<ConvNetConfigInput, 'name'> & { name?:
       if (useBn) x = batchNorm(x, `block${b}_bn${k}`, bn);
       x = activation(x, config.activation, `block${b}_act${k}`);
     }
-    x = tf.layers.maxPooling2d({ name: `block${b}_pool`, poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as Sym;
+    x = tf.layers
+      .maxPooling2d({ name: `block${b}_pool`, poolSize: 2, strides: 2, padding: 'valid' })
+      .apply(x) as Sym;
     if (config.dropout > 0) {
-      x = new SeededDropout({ name: `block${b}_drop`, rate: config.dropout, seed: hashSeed(config.seed * 31 + b) }).apply(x) as Sym;
+      x = new SeededDropout({
+        name: `block${b}_drop`,
+        rate: config.dropout,
+        seed: hashSeed(config.seed * 31 + b),
+      }).apply(x) as Sym;
     }
     if (b < blocks) channels *= 2;
   }

@@ -25,7 +25,10 @@ describe('modelCost', () => {
   });
 
   it("MobileNetV3-Small, torchvision table at 224 px: 0.06 GMACs (torchvision's table)", () => {
-    const { model } = createMobileNetV3Small({ table: 'torchvision', inputSize: 224 }, { initWeights: false });
+    const { model } = createMobileNetV3Small(
+      { table: 'torchvision', inputSize: 224 },
+      { initWeights: false },
+    );
     const c = modelCost(model);
     const classifier = 576 * 1024 + 1024 * 1000;
     expect((c.macsPerImage + classifier) / 1e9).toBeCloseTo(0.06, 2);
@@ -33,7 +36,10 @@ describe('modelCost', () => {
   });
 
   it('ConvNet: MACs and activation floats by hand', () => {
-    const { model } = createConvNet({ width: 4, blocks: 3, inputSize: 16, batchNorm: false }, { initWeights: false });
+    const { model } = createConvNet(
+      { width: 4, blocks: 3, inputSize: 16, batchNorm: false },
+      { initWeights: false },
+    );
     const c = modelCost(model);
     // convs at 16², 8², 4²: 3→4, 4→8, 8→16, 3×3 kernels
     expect(c.macsPerImage).toBe(256 * 4 * 27 + 64 * 8 * 36 + 16 * 16 * 72);

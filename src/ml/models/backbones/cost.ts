@@ -16,11 +16,17 @@ export interface ModelCost {
   activationFloatsPerImage: number;
 }
 
-const size = (shape: readonly (number | null)[]): number => shape.reduce<number>((a, d) => a * (d ?? 1), 1);
+const size = (shape: readonly (number | null)[]): number =>
+  shape.reduce<number>((a, d) => a * (d ?? 1), 1);
 
 /** Counts parameters, MACs and activation floats of `model` (nested models included). */
 export function modelCost(model: tf.LayersModel): ModelCost {
-  const cost: ModelCost = { params: 0, nonTrainable: 0, macsPerImage: 0, activationFloatsPerImage: 0 };
+  const cost: ModelCost = {
+    params: 0,
+    nonTrainable: 0,
+    macsPerImage: 0,
+    activationFloatsPerImage: 0,
+  };
   for (const w of model.trainableWeights) cost.params += size(w.shape);
   for (const w of model.nonTrainableWeights) cost.nonTrainable += size(w.shape);
   const visit = (layers: tf.layers.Layer[]) => {

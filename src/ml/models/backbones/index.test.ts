@@ -10,16 +10,30 @@ describe('backbone registry', () => {
 
   it('lists the three backbones and rejects unknown names with the valid ones', () => {
     expect(BACKBONE_NAMES).toEqual(['convnet', 'resnet18', 'mobilenetv3-small']);
-    expect(() => createBackbone({ name: 'vgg16' } as never)).toThrow('unknown backbone "vgg16"; valid names: convnet, resnet18, mobilenetv3-small');
+    expect(() => createBackbone({ name: 'vgg16' } as never)).toThrow(
+      'unknown backbone "vgg16"; valid names: convnet, resnet18, mobilenetv3-small',
+    );
   });
 
   it('reports invalid options by path', () => {
-    expect(() => parseBackboneConfig({ name: 'convnet', blocks: 5 })).toThrow(/invalid convnet config: blocks/);
-    expect(() => parseBackboneConfig({ name: 'resnet18', stem: 'tiny' })).toThrow(/invalid resnet18 config: stem/);
+    expect(() => parseBackboneConfig({ name: 'convnet', blocks: 5 })).toThrow(
+      /invalid convnet config: blocks/,
+    );
+    expect(() => parseBackboneConfig({ name: 'resnet18', stem: 'tiny' })).toThrow(
+      /invalid resnet18 config: stem/,
+    );
   });
 
   for (const input of [
-    { name: 'convnet', width: 4, blocks: 3, inputSize: 16, activation: 'silu', dropout: 0.1, seed: 9 },
+    {
+      name: 'convnet',
+      width: 4,
+      blocks: 3,
+      inputSize: 16,
+      activation: 'silu',
+      dropout: 0.1,
+      seed: 9,
+    },
     { name: 'resnet18', width: 4, inputSize: 16, seed: 9 },
     { name: 'mobilenetv3-small', widthMultiplier: 0.25, inputSize: 16, seed: 9 },
   ] as const) {
@@ -34,7 +48,8 @@ describe('backbone registry', () => {
       const wa = a.model.getWeights();
       const wb = b.model.getWeights();
       expect(wb.length).toBe(wa.length);
-      for (let i = 0; i < wa.length; i++) expect(Array.from(await wb[i].data())).toEqual(Array.from(await wa[i].data()));
+      for (let i = 0; i < wa.length; i++)
+        expect(Array.from(await wb[i].data())).toEqual(Array.from(await wa[i].data()));
       const x = tf.ones([1, 16, 16, 3]);
       const y = a.model.predict(x) as tf.Tensor;
       expect(y.shape).toEqual([1, a.embeddingDim]);

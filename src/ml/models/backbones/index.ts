@@ -8,9 +8,17 @@ import { z } from 'zod';
 import type { Backbone, BuildOptions } from './backbone';
 import { ConvNetConfigSchema, createConvNet, type ConvNetConfig } from './convnet';
 import { ResNetConfigSchema, createResNet18, type ResNetConfig } from './resnet';
-import { MobileNetV3ConfigSchema, createMobileNetV3Small, type MobileNetV3Config } from './mobilenetv3';
+import {
+  MobileNetV3ConfigSchema,
+  createMobileNetV3Small,
+  type MobileNetV3Config,
+} from './mobilenetv3';
 
-export const BackboneConfigSchema = z.discriminatedUnion('name', [ConvNetConfigSchema, ResNetConfigSchema, MobileNetV3ConfigSchema]);
+export const BackboneConfigSchema = z.discriminatedUnion('name', [
+  ConvNetConfigSchema,
+  ResNetConfigSchema,
+  MobileNetV3ConfigSchema,
+]);
 /** Fully defaulted config (what factories return and runs store). */
 export type BackboneConfig = z.infer<typeof BackboneConfigSchema>;
 /** Config as a user or the UI writes it: `name` plus any subset of the options. */
@@ -31,30 +39,53 @@ export const BACKBONE_NAMES = Object.keys(FACTORIES) as BackboneName[];
 export function parseBackboneConfig(config: unknown): BackboneConfig {
   const name = (config as { name?: unknown } | null)?.name;
   if (typeof name !== 'string' || !(BACKBONE_NAMES as string[]).includes(name)) {
-    throw new Error(`unknown backbone ${JSON.stringify(name)}; valid names: ${BACKBONE_NAMES.join(', ')}`);
+    throw new Error(
+      `unknown backbone ${JSON.stringify(name)}; valid names: ${BACKBONE_NAMES.join(', ')}`,
+    );
   }
   const r = BackboneConfigSchema.safeParse(config);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = r.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new Error(`invalid ${name} config: ${issues}`);
   }
   return r.data;
 }
 
 /** Builds the backbone named by `config.name`: input [N, S, S, 3] → embedding [N, embeddingDim]. Caller disposes `model`. */
-export function createBackbone(config: BackboneConfigInput, opts: BuildOptions = {}): Backbone<BackboneConfig> {
+export function createBackbone(
+  config: BackboneConfigInput,
+  opts: BuildOptions = {},
+): Backbone<BackboneConfig> {
   const parsed = parseBackboneConfig(config);
   return FACTORIES[parsed.name](parsed, opts);
 }
 
 /** Trainable parameter count (what PyTorch's sum(p.numel() for p in parameters()) reports). */
-export function countTrainableParams(model: { trainableWeights: { shape: (number | null)[] }[] }): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, d) => a * (d ?? 1), 1), 0);
+export function countTrainableParams(model: {
+  trainableWeights: { shape: (number | null)[] }[];
+}): number {
+  return model.trainableWeights.reduce(
+    (n, w) => n + w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
+    0,
+  );
 }
 
 export type { Backbone, BuildOptions } from './backbone';
-export { ConvNetConfigSchema, createConvNet, regularizationLoss, type ConvNetConfig, type ConvNetConfigInput } from './convnet';
-export { ResNetConfigSchema, createResNet18, type ResNetConfig, type ResNetConfigInput } from './resnet';
+export {
+  ConvNetConfigSchema,
+  createConvNet,
+  regularizationLoss,
+  type ConvNetConfig,
+  type ConvNetConfigInput,
+} from './convnet';
+export {
+  ResNetConfigSchema,
+  createResNet18,
+  type ResNetConfig,
+  type ResNetConfigInput,
+} from './resnet';
 export {
   MobileNetV3ConfigSchema,
   createMobileNetV3Small,
@@ -63,7 +94,15 @@ export {
   type MobileNetV3Config,
   type MobileNetV3ConfigInput,
 } from './mobilenetv3';
-export { toTorchStateDict, loadTorchStateDict, torchWeightEntries, torchModuleName, type TorchStateDict, type TorchTensor, type TorchWeightEntry } from './torch-state-dict';
+export {
+  toTorchStateDict,
+  loadTorchStateDict,
+  torchWeightEntries,
+  torchModuleName,
+  type TorchStateDict,
+  type TorchTensor,
+  type TorchWeightEntry,
+} from './torch-state-dict';
 export { TorchBatchNorm } from './layers/torch-batch-norm';
 export { HardSwish, HardSigmoid } from './layers/hard-activations';
 export { SeededDropout } from './layers/seeded-dropout';

@@ -8,7 +8,10 @@ import { createRng } from '../../rng';
 function randomBatch(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.uniform(-1, 1)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.uniform(-1, 1)),
+    shape,
+  );
 }
 
 describe('MobileNetV3-Small', () => {
@@ -18,7 +21,9 @@ describe('MobileNetV3-Small', () => {
 
   it("makeDivisible matches torchvision's _make_divisible", () => {
     // Values computed with torchvision.models._utils._make_divisible.
-    expect([16, 72, 88, 96, 240, 120, 288, 576].map((c) => makeDivisible(c * 0.5))).toEqual([8, 40, 48, 48, 120, 64, 144, 288]);
+    expect([16, 72, 88, 96, 240, 120, 288, 576].map((c) => makeDivisible(c * 0.5))).toEqual([
+      8, 40, 48, 48, 120, 64, 144, 288,
+    ]);
     expect([16, 24, 40, 48, 96].map((c) => makeDivisible(c * 0.75))).toEqual([16, 24, 32, 40, 72]);
     expect(makeDivisible(4)).toBe(8);
     expect(makeDivisible(60)).toBe(64);
@@ -43,7 +48,7 @@ describe('MobileNetV3-Small', () => {
     });
   }
 
-  it('stem stride defaults to 2 above 64 px (the paper\'s), and can be forced', () => {
+  it("stem stride defaults to 2 above 64 px (the paper's), and can be forced", () => {
     const big = createMobileNetV3Small({ inputSize: 96 }, { initWeights: false });
     expect(big.config.stemStride).toBeNull();
     expect(big.model.getLayer('features_0_0').outputShape).toEqual([null, 48, 48, 16]);
@@ -57,7 +62,10 @@ describe('MobileNetV3-Small', () => {
   it('torchvision table, width 1: 927,008 parameters = mobilenet_v3_small (2,542,856) minus its classifier (1,615,848)', () => {
     expect(MOBILENETV3_TABLES.torchvision).toHaveLength(11);
     expect(MOBILENETV3_TABLES.lowres).toHaveLength(8);
-    const { model, embeddingDim } = createMobileNetV3Small({ table: 'torchvision', stemStride: 2, inputSize: 32 }, { initWeights: false });
+    const { model, embeddingDim } = createMobileNetV3Small(
+      { table: 'torchvision', stemStride: 2, inputSize: 32 },
+      { initWeights: false },
+    );
     expect(embeddingDim).toBe(576);
     expect(countTrainableParams(model)).toBe(2_542_856 - (576 * 1024 + 1024 + 1024 * 1000 + 1000));
     model.dispose();
@@ -76,9 +84,15 @@ describe('MobileNetV3-Small', () => {
     const { model } = createMobileNetV3Small({ inputSize: 32 }, { initWeights: false });
     const names = model.layers.map((l) => l.name);
     expect(names).toContain('features_1_block_1_fc1');
-    expect(model.getLayer('features_1_block_1_scale_activation').getClassName()).toBe('TorchHardSigmoid');
+    expect(model.getLayer('features_1_block_1_scale_activation').getClassName()).toBe(
+      'TorchHardSigmoid',
+    );
     expect(model.getLayer('features_4_block_0_2').getClassName()).toBe('TorchHardSwish');
-    expect(names.filter((n) => n.endsWith('_add'))).toEqual(['features_3_add', 'features_5_add', 'features_8_add']);
+    expect(names.filter((n) => n.endsWith('_add'))).toEqual([
+      'features_3_add',
+      'features_5_add',
+      'features_8_add',
+    ]);
     expect(model.getLayer('features_1_block_0_0').getClassName()).toBe('DepthwiseConv2D');
     model.dispose();
   });
@@ -93,10 +107,14 @@ describe('MobileNetV3-Small', () => {
     const b = copy.predict(x) as tf.Tensor;
     expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
     // Training mode updates running statistics identically in both.
-    tf.dispose([model.apply(x, { training: true }) as tf.Tensor, copy.apply(x, { training: true }) as tf.Tensor]);
+    tf.dispose([
+      model.apply(x, { training: true }) as tf.Tensor,
+      copy.apply(x, { training: true }) as tf.Tensor,
+    ]);
     const wa = model.getLayer('features_0_1').getWeights();
     const wb = copy.getLayer('features_0_1').getWeights();
-    for (let i = 0; i < wa.length; i++) expect(Array.from(wb[i].dataSync())).toEqual(Array.from(wa[i].dataSync()));
+    for (let i = 0; i < wa.length; i++)
+      expect(Array.from(wb[i].dataSync())).toEqual(Array.from(wa[i].dataSync()));
     tf.dispose([x, a, b]);
     model.dispose();
     copy.dispose();

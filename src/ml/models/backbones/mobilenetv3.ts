@@ -59,8 +59,22 @@ export interface BlockSpec {
   stride: number;
 }
 
-const b = (inC: number, kernel: number, expC: number, outC: number, se: boolean, hs: boolean, stride: number): BlockSpec => ({
-  inC, kernel, expC, outC, se, hs, stride,
+const b = (
+  inC: number,
+  kernel: number,
+  expC: number,
+  outC: number,
+  se: boolean,
+  hs: boolean,
+  stride: number,
+): BlockSpec => ({
+  inC,
+  kernel,
+  expC,
+  outC,
+  se,
+  hs,
+  stride,
 });
 
 export const MOBILENETV3_TABLES: Record<MobileNetV3Config['table'], readonly BlockSpec[]> = {
@@ -117,7 +131,13 @@ function invertedResidual(x: Sym, prefix: string, spec: BlockSpec, bn: BnOptions
     y = activation(y, act, `${prefix}_block_${k}_2`);
     k++;
   }
-  y = conv(y, { name: `${prefix}_block_${k}_0`, filters: spec.expC, kernel: spec.kernel, stride: spec.stride, depthwise: true });
+  y = conv(y, {
+    name: `${prefix}_block_${k}_0`,
+    filters: spec.expC,
+    kernel: spec.kernel,
+    stride: spec.stride,
+    depthwise: true,
+  });
   y = batchNorm(y, `${prefix}_block_${k}_1`, bn);
   y = activation(y, act, `${prefix}_block_${k}_2`);
   k++;
@@ -135,7 +155,8 @@ function invertedResidual(x: Sym, prefix: string, spec: BlockSpec, bn: BnOptions
 
 /** Builds MobileNetV3-Small: [N, S, S, 3] → [N, 6·_make_divisible(96·m, 8)] (576 at m = 1). Caller disposes `model`. */
 export function createMobileNetV3Small(
-  input: Omit<MobileNetV3ConfigInput, 'name'> & { name?: 'mobilenetv3-small' } = {}, opts: BuildOptions = {}
+  input: Omit<MobileNetV3ConfigInput, 'name'> & { name?: 'mobilenetv3-small' } = {},
+  opts: BuildOptions = {},
 ): Backbone<MobileNetV3Config> {
   const config = MobileNetV3ConfigSchema.parse({ ...input, name: 'mobilenetv3-small' });
   const { inputSize, widthMultiplier: m } = config;
@@ -149,7 +170,9 @@ export function createMobileNetV3Small(
   }));
   const totalStride = table.reduce<number>((acc, s) => acc * s.stride, stemStride);
   if (inputSize < totalStride) {
-    throw new Error(`mobilenetv3-small (${config.table}, stem stride ${stemStride}) needs inputs of at least ${totalStride} px, got ${inputSize}`);
+    throw new Error(
+      `mobilenetv3-small (${config.table}, stem stride ${stemStride}) needs inputs of at least ${totalStride} px, got ${inputSize}`,
+    );
   }
 
   const inp = tf.input({ shape: [inputSize, inputSize, 3], name: 'input' });
@@ -165,7 +188,11 @@ export function createMobileNetV3Small(
   x = batchNorm(x, `features_${last}_1`, bn);
   x = activation(x, 'hardswish', `features_${last}_2`);
   const out = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
-  const model = tf.model({ inputs: inp, outputs: out, name: opts.modelName ?? 'mobilenetv3_small' });
+  const model = tf.model({
+    inputs: inp,
+    outputs: out,
+    name: opts.modelName ?? 'mobilenetv3_small',
+  });
   if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: lastC, name: 'mobilenetv3-small', config };
 }

@@ -8,7 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import { useCpuBackend } from '../../testing/node-backend';
 import { createBackbone } from './index';
 import { loadTorchStateDict, torchWeightEntries } from './torch-state-dict';
-import { formulaInput, formulaLossWeights, formulaStateDict, loadBackbonesFixture, maxAbs, maxAbsDiff } from './testing/backbones-fixture';
+import {
+  formulaInput,
+  formulaLossWeights,
+  formulaStateDict,
+  loadBackbonesFixture,
+  maxAbs,
+  maxAbsDiff,
+} from './testing/backbones-fixture';
 
 const cases = loadBackbonesFixture().cases.filter((c) => c.grads);
 
@@ -28,7 +35,9 @@ describe('backbone gradients match PyTorch (cpu backend)', () => {
         loadTorchStateDict(model, formulaStateDict(c.keys));
         const x = formulaInput(c.inputShapeNCHW);
         const r = formulaLossWeights(c.embeddingShape);
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar);
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
+        );
         const entries = new Map(torchWeightEntries(model).map((e) => [e.torchName, e]));
         for (const [name, ref] of Object.entries(c.grads!)) {
           const e = entries.get(name)!;
@@ -37,12 +46,15 @@ describe('backbone gradients match PyTorch (cpu backend)', () => {
           // tfjs layout → torch layout, as the weights themselves.
           const gt = tf.tidy(() => {
             if (e.kind === 'conv') return tf.transpose(g, [3, 2, 0, 1]);
-            if (e.kind === 'depthwise') return tf.reshape(tf.transpose(g, [2, 3, 0, 1]), e.torchShape);
+            if (e.kind === 'depthwise')
+              return tf.reshape(tf.transpose(g, [2, 3, 0, 1]), e.torchShape);
             return g.clone();
           });
           const err = maxAbsDiff(await gt.data(), ref);
           gt.dispose();
-          console.log(`[grad] ${c.name} ${name}: max|Δ| = ${err.toExponential(2)} (max|ref| = ${maxAbs(ref).toExponential(2)})`);
+          console.log(
+            `[grad] ${c.name} ${name}: max|Δ| = ${err.toExponential(2)} (max|ref| = ${maxAbs(ref).toExponential(2)})`,
+          );
           expect(err).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(ref)));
         }
         // Every trainable weight received a gradient.

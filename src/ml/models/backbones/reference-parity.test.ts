@@ -12,7 +12,14 @@ import * as tf from '@tensorflow/tfjs';
 import { useWasmBackend } from '../../testing/node-backend';
 import { createBackbone } from './index';
 import { loadTorchStateDict, toTorchStateDict, torchWeightEntries } from './torch-state-dict';
-import { formulaInput, formulaStateDict, loadBackbonesFixture, maxAbs, maxAbsDiff, REPO_ROOT } from './testing/backbones-fixture';
+import {
+  formulaInput,
+  formulaStateDict,
+  loadBackbonesFixture,
+  maxAbs,
+  maxAbsDiff,
+  REPO_ROOT,
+} from './testing/backbones-fixture';
 
 const fixture = loadBackbonesFixture();
 const root = REPO_ROOT;
@@ -23,7 +30,9 @@ describe('backbones match PyTorch (fixture from tests/reference/backbones_refere
   });
 
   it('fixture was written by the committed script', () => {
-    const sha = createHash('sha256').update(readFileSync(resolve(root, fixture.script))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(resolve(root, fixture.script)))
+      .digest('hex');
     expect(sha).toBe(fixture.scriptSha256);
   });
 
@@ -33,8 +42,12 @@ describe('backbones match PyTorch (fixture from tests/reference/backbones_refere
       try {
         // Same names and shapes; the order is tfjs' topological layer order (a residual block's
         // downsample branch may come before its conv2), which a state_dict keyed by name ignores.
-        const byName = (a: [string, number[]], b: [string, number[]]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-        const ours = torchWeightEntries(model).map((e): [string, number[]] => [e.torchName, e.torchShape]);
+        const byName = (a: [string, number[]], b: [string, number[]]) =>
+          a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+        const ours = torchWeightEntries(model).map((e): [string, number[]] => [
+          e.torchName,
+          e.torchShape,
+        ]);
         expect(ours.sort(byName)).toEqual([...c.keys].sort(byName));
         expect(embeddingDim).toBe(c.embeddingShape[1]);
 
@@ -49,7 +62,9 @@ describe('backbones match PyTorch (fixture from tests/reference/backbones_refere
         expect(y.shape).toEqual(c.embeddingShape);
         expect(y.size).toBe(c.embedding.length);
         const err = maxAbsDiff(await y.data(), c.embedding);
-        console.log(`[parity] ${c.name}: eval max|Δ| = ${err.toExponential(2)} (max|ref| = ${maxAbs(c.embedding).toFixed(2)})`);
+        console.log(
+          `[parity] ${c.name}: eval max|Δ| = ${err.toExponential(2)} (max|ref| = ${maxAbs(c.embedding).toFixed(2)})`,
+        );
         expect(err).toBeLessThanOrEqual(1e-4);
         y.dispose();
 
@@ -63,8 +78,11 @@ describe('backbones match PyTorch (fixture from tests/reference/backbones_refere
           yt!.dispose();
           const after = await toTorchStateDict(model);
           let errStats = 0;
-          for (const [k, v] of Object.entries(c.train.stats)) errStats = Math.max(errStats, maxAbsDiff(after[k].data, v));
-          console.log(`[parity] ${c.name}: train max|Δ| embedding = ${errT.toExponential(2)}, running stats = ${errStats.toExponential(2)}`);
+          for (const [k, v] of Object.entries(c.train.stats))
+            errStats = Math.max(errStats, maxAbsDiff(after[k].data, v));
+          console.log(
+            `[parity] ${c.name}: train max|Δ| embedding = ${errT.toExponential(2)}, running stats = ${errStats.toExponential(2)}`,
+          );
           expect(errT).toBeLessThanOrEqual(1e-4);
           expect(errStats).toBeLessThanOrEqual(1e-4);
         }

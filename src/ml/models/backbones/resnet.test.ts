@@ -10,7 +10,10 @@ describe('ResNet-18', () => {
   });
 
   it('full width, CIFAR stem: torchvision count 11,173,962 with a 10-class linear head (backbone = that − 5,130)', () => {
-    const { model, embeddingDim } = createResNet18({ width: 64, stem: 'cifar', inputSize: 32 }, { initWeights: false });
+    const { model, embeddingDim } = createResNet18(
+      { width: 64, stem: 'cifar', inputSize: 32 },
+      { initWeights: false },
+    );
     const n = countTrainableParams(model);
     expect(n).toBe(11_168_832);
     expect(n + embeddingDim * 10 + 10).toBe(11_173_962);
@@ -18,7 +21,10 @@ describe('ResNet-18', () => {
   });
 
   it('full width, ImageNet stem: torchvision resnet18 11,689,512 minus its 1000-class fc (513,000)', () => {
-    const { model, embeddingDim } = createResNet18({ width: 64, stem: 'imagenet', inputSize: 64 }, { initWeights: false });
+    const { model, embeddingDim } = createResNet18(
+      { width: 64, stem: 'imagenet', inputSize: 64 },
+      { initWeights: false },
+    );
     expect(embeddingDim).toBe(512);
     expect(countTrainableParams(model) + 512 * 1000 + 1000).toBe(11_689_512);
     model.dispose();
@@ -53,17 +59,28 @@ describe('ResNet-18', () => {
   });
 
   it('every stride-2 conv is preceded by explicit symmetric zero padding and uses valid padding', () => {
-    const { model } = createResNet18({ width: 8, stem: 'imagenet', inputSize: 32 }, { initWeights: false });
+    const { model } = createResNet18(
+      { width: 8, stem: 'imagenet', inputSize: 32 },
+      { initWeights: false },
+    );
     const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
     for (const l of convs) {
-      const c = l.getConfig() as { strides: number[]; kernelSize: number[]; padding: string; useBias: boolean };
+      const c = l.getConfig() as {
+        strides: number[];
+        kernelSize: number[];
+        padding: string;
+        useBias: boolean;
+      };
       expect(c.useBias).toBe(false);
       if (c.strides[0] === 2) {
         expect(c.padding).toBe('valid');
         if (c.kernelSize[0] > 1) {
           const pad = model.getLayer(`${l.name}_pad`).getConfig() as { padding: number[][] };
           const p = (c.kernelSize[0] - 1) / 2;
-          expect(pad.padding).toEqual([[p, p], [p, p]]);
+          expect(pad.padding).toEqual([
+            [p, p],
+            [p, p],
+          ]);
         }
       }
     }
@@ -82,7 +99,9 @@ describe('ResNet-18', () => {
     let s2 = 0;
     for (const v of data) s2 += v * v;
     expect(Math.sqrt(s2 / data.length)).toBeCloseTo(Math.sqrt(2 / 576), 2);
-    expect(Array.from(b.model.getLayer('layer3_0_conv2').getWeights()[0].dataSync())).toEqual(Array.from(data));
+    expect(Array.from(b.model.getLayer('layer3_0_conv2').getWeights()[0].dataSync())).toEqual(
+      Array.from(data),
+    );
     expect(c.model.getLayer('layer3_0_conv2').getWeights()[0].dataSync()[0]).not.toBe(data[0]);
     const [gamma, beta] = a.model.getLayer('bn1').getWeights();
     expect(Array.from(gamma.dataSync()).every((v) => v === 1)).toBe(true);
@@ -92,7 +111,10 @@ describe('ResNet-18', () => {
 
   it('saves and reloads through tf.io (custom TorchBatchNorm with its scalar num_batches_tracked) with identical outputs', async () => {
     const { model } = createResNet18({ width: 4, inputSize: 16, seed: 2 });
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 16 * 16 * 3 }, (_, i) => Math.sin(i)), [2, 16, 16, 3]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 16 * 16 * 3 }, (_, i) => Math.sin(i)),
+      [2, 16, 16, 3],
+    );
     tf.dispose(model.apply(x, { training: true }) as tf.Tensor); // non-trivial running statistics
     let artifacts: tf.io.ModelArtifacts | null = null;
     await model.save(

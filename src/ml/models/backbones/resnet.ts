@@ -50,11 +50,17 @@ function basicBlock(x: Sym, prefix: string, planes: number, stride: number, bn: 
 }
 
 /** Builds ResNet-18: [N, S, S, 3] → [N, 8·width]. Caller disposes `model`. */
-export function createResNet18(input: Omit<ResNetConfigInput, 'name'> & { name?: 'resnet18' } = {}, opts: BuildOptions = {}): Backbone<ResNetConfig> {
+export function createResNet18(
+  input: Omit<ResNetConfigInput, 'name'> & { name?: 'resnet18' } = {},
+  opts: BuildOptions = {},
+): Backbone<ResNetConfig> {
   const config = ResNetConfigSchema.parse({ ...input, name: 'resnet18' });
   const { inputSize, width, stem } = config;
   const minSize = stem === 'cifar' ? 8 : 32;
-  if (inputSize < minSize) throw new Error(`resnet18 with the ${stem} stem needs inputs of at least ${minSize} px, got ${inputSize}`);
+  if (inputSize < minSize)
+    throw new Error(
+      `resnet18 with the ${stem} stem needs inputs of at least ${minSize} px, got ${inputSize}`,
+    );
   const bn = { momentum: config.bnMomentum, epsilon: config.bnEpsilon };
 
   const inp = tf.input({ shape: [inputSize, inputSize, 3], name: 'input' });
@@ -67,8 +73,18 @@ export function createResNet18(input: Omit<ResNetConfigInput, 'name'> & { name?:
   x = batchNorm(x, 'bn1', bn);
   x = activation(x, 'relu', 'relu');
   if (stem === 'imagenet') {
-    x = tf.layers.zeroPadding2d({ name: 'maxpool_pad', padding: [[1, 1], [1, 1]] }).apply(x) as Sym;
-    x = tf.layers.maxPooling2d({ name: 'maxpool', poolSize: 3, strides: 2, padding: 'valid' }).apply(x) as Sym;
+    x = tf.layers
+      .zeroPadding2d({
+        name: 'maxpool_pad',
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+      })
+      .apply(x) as Sym;
+    x = tf.layers
+      .maxPooling2d({ name: 'maxpool', poolSize: 3, strides: 2, padding: 'valid' })
+      .apply(x) as Sym;
   }
   let planes = width;
   RESNET18_LAYERS.forEach((n, stage) => {

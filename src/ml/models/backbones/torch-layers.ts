@@ -16,7 +16,14 @@ import { HardSigmoid, HardSwish } from './layers/hard-activations';
 
 export type Sym = tf.SymbolicTensor;
 
-export const ACTIVATIONS = ['relu', 'gelu', 'silu', 'leakyRelu', 'hardswish', 'hardsigmoid'] as const;
+export const ACTIVATIONS = [
+  'relu',
+  'gelu',
+  'silu',
+  'leakyRelu',
+  'hardswish',
+  'hardsigmoid',
+] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 export interface ConvSpec {
@@ -35,17 +42,29 @@ export interface ConvSpec {
 export function conv(x: Sym, spec: ConvSpec): Sym {
   const { name, filters, kernel } = spec;
   const stride = spec.stride ?? 1;
-  if (kernel % 2 !== 1) throw new Error(`${name}: only odd kernel sizes are supported, got ${kernel}`);
+  if (kernel % 2 !== 1)
+    throw new Error(`${name}: only odd kernel sizes are supported, got ${kernel}`);
   let input = x;
   let padding: 'same' | 'valid' = 'valid';
   if (kernel > 1 && stride === 1) padding = 'same';
   else if (kernel > 1) {
     const p = (kernel - 1) / 2;
-    input = tf.layers.zeroPadding2d({ name: `${name}_pad`, padding: [[p, p], [p, p]] }).apply(x) as Sym;
+    input = tf.layers
+      .zeroPadding2d({
+        name: `${name}_pad`,
+        padding: [
+          [p, p],
+          [p, p],
+        ],
+      })
+      .apply(x) as Sym;
   }
   if (spec.depthwise) {
     const cin = x.shape[x.shape.length - 1];
-    if (cin !== filters) throw new Error(`${name}: depthwise conv needs filters (${filters}) = input channels (${cin})`);
+    if (cin !== filters)
+      throw new Error(
+        `${name}: depthwise conv needs filters (${filters}) = input channels (${cin})`,
+      );
     return tf.layers
       .depthwiseConv2d({
         name,
@@ -80,7 +99,9 @@ export interface BnOptions {
 
 /** PyTorch-semantics batch norm over channels: [N,H,W,C] → same. */
 export function batchNorm(x: Sym, name: string, opts: BnOptions): Sym {
-  return new TorchBatchNorm({ name, momentum: opts.momentum, epsilon: opts.epsilon }).apply(x) as Sym;
+  return new TorchBatchNorm({ name, momentum: opts.momentum, epsilon: opts.epsilon }).apply(
+    x,
+  ) as Sym;
 }
 
 /**

@@ -56,7 +56,10 @@ export function torchWeightEntries(model: tf.LayersModel): TorchWeightEntry[] {
   collectEntries(model.layers, entries);
   const seen = new Set<string>();
   for (const e of entries) {
-    if (seen.has(e.torchName)) throw new Error(`two weights map to the torch name '${e.torchName}' (layer '${e.layerName}'); rename the layers`);
+    if (seen.has(e.torchName))
+      throw new Error(
+        `two weights map to the torch name '${e.torchName}' (layer '${e.layerName}'); rename the layers`,
+      );
     seen.add(e.torchName);
   }
   return entries;
@@ -100,8 +103,19 @@ function collectEntries(layers: tf.layers.Layer[], entries: TorchWeightEntry[]):
           leaf = 'weight';
         } else leaf = '';
       } else leaf = '';
-      if (!leaf) throw new Error(`no torch mapping for weight '${weightName}' of layer '${layer.name}' (${cls})`);
-      entries.push({ torchName: `${module}.${leaf}`, layerName: layer.name, weightName, kind, tfShape, torchShape, variable: v });
+      if (!leaf)
+        throw new Error(
+          `no torch mapping for weight '${weightName}' of layer '${layer.name}' (${cls})`,
+        );
+      entries.push({
+        torchName: `${module}.${leaf}`,
+        layerName: layer.name,
+        weightName,
+        kind,
+        tfShape,
+        torchShape,
+        variable: v,
+      });
     }
   }
 }
@@ -153,20 +167,31 @@ export async function toTorchStateDict(model: tf.LayersModel): Promise<TorchStat
  * present and no extra keys; otherwise missing keys are left as they are and extras ignored.
  * Shapes must match exactly. Returns the keys it did not use.
  */
-export function loadTorchStateDict(model: tf.LayersModel, dict: TorchStateDict, opts: { strict?: boolean } = {}): { missing: string[]; unexpected: string[] } {
+export function loadTorchStateDict(
+  model: tf.LayersModel,
+  dict: TorchStateDict,
+  opts: { strict?: boolean } = {},
+): { missing: string[]; unexpected: string[] } {
   const strict = opts.strict ?? true;
   const entries = torchWeightEntries(model);
   const known = new Set(entries.map((e) => e.torchName));
   const missing = entries.filter((e) => !(e.torchName in dict)).map((e) => e.torchName);
   const unexpected = Object.keys(dict).filter((k) => !known.has(k));
   if (strict && (missing.length > 0 || unexpected.length > 0)) {
-    throw new Error(`state_dict does not match the model: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
+    throw new Error(
+      `state_dict does not match the model: missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`,
+    );
   }
   for (const e of entries) {
     const src = dict[e.torchName];
     if (!src) continue;
-    if (src.shape.length !== e.torchShape.length || src.shape.some((d, i) => d !== e.torchShape[i])) {
-      throw new Error(`${e.torchName}: shape ${JSON.stringify(src.shape)} does not match the model's ${JSON.stringify(e.torchShape)}`);
+    if (
+      src.shape.length !== e.torchShape.length ||
+      src.shape.some((d, i) => d !== e.torchShape[i])
+    ) {
+      throw new Error(
+        `${e.torchName}: shape ${JSON.stringify(src.shape)} does not match the model's ${JSON.stringify(e.torchShape)}`,
+      );
     }
     tf.tidy(() => {
       e.variable.write(fromTorchLayout(tf.tensor(src.data, src.shape, 'float32'), e));

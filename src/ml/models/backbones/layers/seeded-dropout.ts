@@ -25,7 +25,8 @@ export class SeededDropout extends tf.layers.Layer {
 
   constructor(args: SeededDropoutArgs) {
     super(args);
-    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${args.rate}`);
+    if (!(args.rate >= 0 && args.rate < 1))
+      throw new Error(`dropout rate must be in [0, 1), got ${args.rate}`);
     this.rate = args.rate;
     this.seed = args.seed;
     this.rng = createRng(args.seed);

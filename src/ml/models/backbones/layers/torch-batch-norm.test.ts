@@ -7,7 +7,10 @@ import { createRng } from '../../../rng';
 function randomBatch(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.uniform(-2, 3)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.uniform(-2, 3)),
+    shape,
+  );
 }
 
 /** Per-channel mean and biased / unbiased variance over all but the last axis, in float64. */
@@ -30,7 +33,9 @@ describe('TorchBatchNorm', () => {
     const layer = new TorchBatchNorm({ name: 'bn' });
     const y1 = layer.apply(x, { training: true }) as tf.Tensor;
     const st = channelStats((await x.data()) as Float32Array, 4);
-    const [gamma, beta, mean, variance, nbt] = layer.getWeights().map((w) => Array.from(w.dataSync()));
+    const [gamma, beta, mean, variance, nbt] = layer
+      .getWeights()
+      .map((w) => Array.from(w.dataSync()));
     expect(gamma).toEqual([1, 1, 1, 1]);
     expect(beta).toEqual([0, 0, 0, 0]);
     st.mean.forEach((m, c) => expect(mean[c]).toBeCloseTo(0.1 * m, 6));
@@ -59,7 +64,8 @@ describe('TorchBatchNorm', () => {
     const [, , rm, rv] = before;
     const xd = await x.data();
     const yd = await y.data();
-    for (let i = 0; i < xd.length; i++) expect(yd[i]).toBeCloseTo((xd[i] - rm[i % 2]) / Math.sqrt(rv[i % 2] + 1e-3), 5);
+    for (let i = 0; i < xd.length; i++)
+      expect(yd[i]).toBeCloseTo((xd[i] - rm[i % 2]) / Math.sqrt(rv[i % 2] + 1e-3), 5);
     expect(layer.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
     tf.dispose([x, y]);
   });
@@ -69,19 +75,22 @@ describe('TorchBatchNorm', () => {
     const ours = new TorchBatchNorm({ name: 'ours' });
     const theirs = tf.layers.batchNormalization({ name: 'theirs', momentum: 0.9, epsilon: 1e-5 });
     const dy = randomBatch([2, 2, 3, 3], 4);
-    const lossOf = (layer: tf.layers.Layer) => () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar;
+    const lossOf = (layer: tf.layers.Layer) => () =>
+      tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, dy)) as tf.Scalar;
     // Build both, then take gradients w.r.t. input, γ and β.
     tf.dispose([ours.apply(x) as tf.Tensor, theirs.apply(x) as tf.Tensor]);
     const g = (layer: tf.layers.Layer) =>
       tf.tidy(() => {
-        const f = (xx: tf.Tensor) => tf.sum(tf.mul(layer.apply(xx, { training: true }) as tf.Tensor, dy)) as tf.Scalar;
+        const f = (xx: tf.Tensor) =>
+          tf.sum(tf.mul(layer.apply(xx, { training: true }) as tf.Tensor, dy)) as tf.Scalar;
         return tf.grad(f)(x);
       });
     const gx1 = g(ours);
     const gx2 = g(theirs);
     const vg1 = tf.variableGrads(lossOf(ours));
     const vg2 = tf.variableGrads(lossOf(theirs));
-    const close = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
     close(await gx1.data(), await gx2.data());
     const n1 = Object.keys(vg1.grads).sort();
     const n2 = Object.keys(vg2.grads).sort();
@@ -97,7 +106,16 @@ describe('TorchBatchNorm', () => {
       expect(v1[c]).toBeCloseTo(decay + (1 - decay) * st.unbiased[c], 5);
       expect(v2[c]).toBeCloseTo(decay + (1 - decay) * st.biased[c], 5);
     }
-    tf.dispose([gx1, gx2, vg1.value, vg2.value, dy, x, ...Object.values(vg1.grads), ...Object.values(vg2.grads)]);
+    tf.dispose([
+      gx1,
+      gx2,
+      vg1.value,
+      vg2.value,
+      dy,
+      x,
+      ...Object.values(vg1.grads),
+      ...Object.values(vg2.grads),
+    ]);
   });
 
   it('refuses training mode with one value per channel, like PyTorch', () => {

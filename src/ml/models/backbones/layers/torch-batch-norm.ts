@@ -51,9 +51,30 @@ export class TorchBatchNorm extends tf.layers.Layer {
     if (dim == null) throw new Error(`${this.name}: the channel axis must have a known size`);
     this.gamma = this.addWeight('gamma', [dim], 'float32', tf.initializers.ones(), undefined, true);
     this.beta = this.addWeight('beta', [dim], 'float32', tf.initializers.zeros(), undefined, true);
-    this.movingMean = this.addWeight('moving_mean', [dim], 'float32', tf.initializers.zeros(), undefined, false);
-    this.movingVariance = this.addWeight('moving_variance', [dim], 'float32', tf.initializers.ones(), undefined, false);
-    this.numBatchesTracked = this.addWeight('num_batches_tracked', [], 'float32', tf.initializers.zeros(), undefined, false);
+    this.movingMean = this.addWeight(
+      'moving_mean',
+      [dim],
+      'float32',
+      tf.initializers.zeros(),
+      undefined,
+      false,
+    );
+    this.movingVariance = this.addWeight(
+      'moving_variance',
+      [dim],
+      'float32',
+      tf.initializers.ones(),
+      undefined,
+      false,
+    );
+    this.numBatchesTracked = this.addWeight(
+      'num_batches_tracked',
+      [],
+      'float32',
+      tf.initializers.zeros(),
+      undefined,
+      false,
+    );
     this.built = true;
   }
 
@@ -64,12 +85,21 @@ export class TorchBatchNorm extends tf.layers.Layer {
       const gamma = this.gamma.read();
       const beta = this.beta.read();
       if (!kwargs?.['training']) {
-        return tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
+        return tf.batchNorm(
+          x,
+          this.movingMean.read(),
+          this.movingVariance.read(),
+          beta,
+          gamma,
+          this.epsilon,
+        );
       }
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       const n = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
       if (n < 2) {
-        throw new Error(`${this.name}: batch norm in training mode needs more than 1 value per channel (got input shape ${JSON.stringify(x.shape)})`);
+        throw new Error(
+          `${this.name}: batch norm in training mode needs more than 1 value per channel (got input shape ${JSON.stringify(x.shape)})`,
+        );
       }
       const { mean, variance } = tf.moments(x, axes);
       const y = tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
@@ -77,7 +107,9 @@ export class TorchBatchNorm extends tf.layers.Layer {
       const m = this.momentum;
       const unbiased = tf.mul(variance, n / (n - 1));
       this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(mean, m)));
-      this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)));
+      this.movingVariance.write(
+        tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)),
+      );
       this.numBatchesTracked.write(tf.add(this.numBatchesTracked.read(), 1));
       return y;
     });

@@ -29,7 +29,9 @@ export interface BackbonesFixture {
 export const REPO_ROOT = resolve(__dirname, '../../../../..');
 
 export function loadBackbonesFixture(): BackbonesFixture {
-  return JSON.parse(readFileSync(resolve(REPO_ROOT, 'tests/reference/fixtures/backbones.json'), 'utf8')) as BackbonesFixture;
+  return JSON.parse(
+    readFileSync(resolve(REPO_ROOT, 'tests/reference/fixtures/backbones.json'), 'utf8'),
+  ) as BackbonesFixture;
 }
 
 /** The fixture's hash: uniform in [-1, 1) from (tensor j, element i), exact uint32 arithmetic (murmur3 finaliser). */
@@ -53,7 +55,8 @@ export function formulaStateDict(keys: [string, number[]][]): TorchStateDict {
     for (let i = 0; i < n; i++) {
       const f = hashUniform(j, i);
       if (leaf === 'num_batches_tracked') data[i] = 0;
-      else if (leaf === 'weight' && shape.length === 4) data[i] = f * Math.sqrt(6 / (shape[1] * shape[2] * shape[3]));
+      else if (leaf === 'weight' && shape.length === 4)
+        data[i] = f * Math.sqrt(6 / (shape[1] * shape[2] * shape[3]));
       else if (leaf === 'weight') data[i] = 0.5 + 0.25 * f;
       else if (leaf === 'bias' || leaf === 'running_mean') data[i] = 0.1 * f;
       else if (leaf === 'running_var') data[i] = 1 + 0.5 * f;
