@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Method, MethodName, MethodState } from '../methods/method';
+import { loadBackboneWeights } from '../models/load-backbone-weights';
 import type { Optimizer, OptimizerKind } from '../optim/optimizers';
 import type { RunConfig } from './config';
 import type { BestMetric, Curves } from './events';
@@ -128,33 +129,17 @@ export async function captureCheckpoint(p: CheckpointParts): Promise<TrainCheckp
 }
 
 /**
- * Loads a checkpoint into a freshly built backbone, method and optimiser of the same config
- * (shapes are checked; errors name what does not fit). Creates no lasting tensors.
+ * Loads a checkpoint into a freshly built backbone (loadBackboneWeights), method and optimiser of
+ * the same config (shapes are checked; errors name what does not fit). Creates no lasting tensors.
  */
 export function restoreCheckpoint(
   ckpt: TrainCheckpoint,
   into: { backbone: tf.LayersModel; method: Method; optimizer: Optimizer },
 ): void {
   checkCheckpoint(ckpt);
-  const weights = into.backbone.weights;
-  if (weights.length !== ckpt.backbone.length) {
-    throw new Error(
-      `checkpoint has ${ckpt.backbone.length} backbone weights, the model has ${weights.length}`,
-    );
-  }
+  loadBackboneWeights(into.backbone, ckpt.backbone);
   const tensors: tf.Tensor[] = [];
   try {
-    weights.forEach((w, i) => {
-      const d = ckpt.backbone[i];
-      if (d.shape.join(',') !== w.shape.join(',')) {
-        throw new Error(
-          `checkpoint backbone weight ${i} (${w.name}) has shape [${d.shape}], the model [${w.shape}]`,
-        );
-      }
-    });
-    const backboneTensors = ckpt.backbone.map(toTensor);
-    tensors.push(...backboneTensors);
-    into.backbone.setWeights(backboneTensors);
     const mt: Record<string, tf.Tensor> = {};
     for (const [k, d] of Object.entries(ckpt.method.tensors)) tensors.push((mt[k] = toTensor(d)));
     const state: MethodState = {

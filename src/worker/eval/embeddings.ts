@@ -11,6 +11,7 @@ import type { CheckpointSlot } from '../../storage/run-schema';
 import type { RunConfig } from '../../ml/train/config';
 import type { TensorData, TrainCheckpoint } from '../../ml/train/checkpoint';
 import { createBackbone } from '../../ml/models/backbones';
+import { loadBackboneWeights } from '../../ml/models/load-backbone-weights';
 import { monitorInput } from '../../ml/train/monitor';
 import type { SplitName } from '../../ml/data/types';
 import { initialWeights, type InitChoice } from './init-weights';
@@ -161,18 +162,7 @@ export async function embedWithCheckpoint(
   const backbone = createBackbone(config.backbone, { initWeights: weights === null });
   const model = backbone.model;
   try {
-    if (weights) {
-      if (model.weights.length !== weights.length)
-        throw new Error(
-          `checkpoint has ${weights.length} backbone weights, the model ${model.weights.length}`,
-        );
-      const ts = weights.map((d) => tf.tensor(d.data, d.shape, d.dtype));
-      try {
-        model.setWeights(ts);
-      } finally {
-        tf.dispose(ts);
-      }
-    }
+    if (weights) loadBackboneWeights(model, weights);
     const dim = backbone.embeddingDim;
     const n = indices.length;
     const x = new Float32Array(n * dim);

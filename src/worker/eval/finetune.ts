@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { classificationReport } from '../../ml/eval/metrics';
 import { SupervisedMethod } from '../../ml/methods/supervised';
 import { createBackbone } from '../../ml/models/backbones';
+import { loadBackboneWeights } from '../../ml/models/load-backbone-weights';
 import type { Optimizer } from '../../ml/optim/optimizers';
 import { createRng } from '../../ml/rng';
 import { monitorInput } from '../../ml/train/monitor';
@@ -150,11 +151,11 @@ export async function fineTune(
 
   const backbone = createBackbone(config.backbone, { initWeights: start.weights === null });
   if (start.weights) {
-    const ts = start.weights.map((d) => tf.tensor(d.data, d.shape, d.dtype));
     try {
-      backbone.model.setWeights(ts);
-    } finally {
-      tf.dispose(ts);
+      loadBackboneWeights(backbone.model, start.weights);
+    } catch (e) {
+      backbone.model.dispose();
+      throw e;
     }
   }
   const method = new SupervisedMethod(backbone.model, {
