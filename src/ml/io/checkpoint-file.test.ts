@@ -287,6 +287,71 @@ describe('checkpoint file (zip: tfjs layers models + config + history + manifest
     ).rejects.toThrow(/holds evil\.js, which its manifest does not list/);
   });
 
+  it('a malformed manifest or model.json is refused naming the field (zod)', async () => {
+    const edit =
+      (path: string, f: (m: Record<string, unknown>) => void) =>
+      (files: Record<string, Uint8Array>) => {
+        const m = JSON.parse(strFromU8(files[path]));
+        f(m);
+        files[path] = strToU8(JSON.stringify(m));
+      };
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          edit('manifest.json', (m) => delete m.models),
+          false,
+        ),
+        validate,
+      ),
+    ).rejects.toThrow('manifest.json is malformed: models: must list the models');
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          edit('manifest.json', (m) => ((m.models as { params: unknown }[])[0].params = 'many')),
+          false,
+        ),
+        validate,
+      ),
+    ).rejects.toThrow(/manifest\.json is malformed: models\[0\]\.params: /);
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          edit('manifest.json', (m) => ((m.files as Record<string, string>)['config.json'] = 'x')),
+          false,
+        ),
+        validate,
+      ),
+    ).rejects.toThrow('manifest.json is malformed: files.config.json: must be a sha256 in hex');
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          edit('models/backbone/model.json', (m) => (m.format = 'graph-model')),
+        ),
+        validate,
+      ),
+    ).rejects.toThrow(
+      `model 'backbone': model.json is malformed: format: is "graph-model", expected "layers-model"`,
+    );
+    await expect(
+      importCheckpoint(
+        await repack(
+          bytes,
+          edit(
+            'models/backbone/model.json',
+            (m) => (m.weightsManifest = [{ paths: ['weights.bin'] }]),
+          ),
+        ),
+        validate,
+      ),
+    ).rejects.toThrow(
+      `model 'backbone': model.json is malformed: weightsManifest[0].weights: must list the weight specs`,
+    );
+  });
+
   it('rejects an invalid config with the validator’s problems', async () => {
     const bad = await repack(
       bytes,

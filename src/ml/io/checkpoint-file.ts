@@ -15,6 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { z } from 'zod';
+import { formatPath } from '../augment/schema';
 // simlab's custom layers must be registered before a topology that uses them is deserialised.
 import '../models/backbones/layers/torch-batch-norm';
 import '../models/backbones/layers/hard-activations';
@@ -24,29 +26,36 @@ import { pickledTorchKind } from './safetensors';
 export const CHECKPOINT_FILE_FORMAT = 'simlab-checkpoint';
 export const CHECKPOINT_FILE_VERSION = 1;
 
-export interface CheckpointModelInfo {
-  name: string;
+const CheckpointModelInfoSchema = z.object({
+  name: z.string(),
   /** models/<name>/model.json */
-  path: string;
+  path: z.string(),
   /** Number of weight values (trainable and not). */
-  params: number;
-  weightsBytes: number;
+  params: z.number().int().min(0),
+  weightsBytes: z.number().int().min(0),
   /** The model's input shapes, batch dimension as null. */
-  inputShape: (number | null)[][];
-}
+  inputShape: z.array(z.array(z.number().int().min(0).nullable())),
+});
+export type CheckpointModelInfo = z.infer<typeof CheckpointModelInfoSchema>;
 
-export interface CheckpointManifest {
-  format: typeof CHECKPOINT_FILE_FORMAT;
-  formatVersion: number;
+/** manifest.json (format and version are checked first, with their own messages, see importCheckpoint). */
+const CheckpointManifestSchema = z.object({
+  format: z.literal(CHECKPOINT_FILE_FORMAT),
+  formatVersion: z.number(),
   /** ISO 8601 time of export. */
-  created: string;
-  generatedBy: string;
-  models: CheckpointModelInfo[];
+  created: z.string(),
+  generatedBy: z.string(),
+  models: z.array(CheckpointModelInfoSchema, 'must list the models'),
   /** Names of the extra files (stored as extra/<name>). */
-  extra: string[];
+  extra: z.array(z.string()).default([]),
   /** sha256 (hex) of every file in the zip except manifest.json. */
-  files: Record<string, string>;
-}
+  files: z.record(
+    z.string(),
+    z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex'),
+    'must map every file to its sha256',
+  ),
+});
+export type CheckpointManifest = z.infer<typeof CheckpointManifestSchema>;
 
 export interface ExportCheckpointInput {
   /** Models to store, by name ([A-Za-z0-9_.-], e.g. 'backbone', 'classifier'). Read with async data(); left untouched. */
@@ -88,9 +97,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** The tfjs layers-format model.json and weights.bin of `model` (via tf.io.withSaveHandler; reads weights with async data()). */
-async function saveModel(
-  model: tf.LayersModel,
-): Promise<{
+async function saveModel(model: tf.LayersModel): Promise<{
   json: Record<string, unknown>;
   weights: Uint8Array;
   specs: tf.io.WeightsManifestEntry[];
@@ -262,26 +269,40 @@ function classNames(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
+/** model.json as loadModel reads it (dtype, shape and file-name checks follow, naming the weight). */
+const ModelJsonSchema = z.object({
+  format: z
+    .literal('layers-model', {
+      error: (iss) => `is ${JSON.stringify(iss.input)}, expected "layers-model"`,
+    })
+    .optional(),
+  modelTopology: z.record(z.string(), z.unknown(), 'must be an object'),
+  weightsManifest: z
+    .array(
+      z.object({
+        paths: z.array(z.string(), 'must list the weight files'),
+        weights: z.array(
+          z.looseObject({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }),
+          'must list the weight specs',
+        ),
+      }),
+    )
+    .default([]),
+});
+
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
 async function loadModel(name: string, files: Record<string, Uint8Array>): Promise<tf.LayersModel> {
   const dir = `models/${name}/`;
-  const json = parseJson(files, `${dir}model.json`) as {
-    format?: unknown;
-    modelTopology?: unknown;
-    weightsManifest?: { paths?: unknown; weights?: tf.io.WeightsManifestEntry[] }[];
-  };
-  if (
-    json === null ||
-    typeof json !== 'object' ||
-    !json.modelTopology ||
-    typeof json.modelTopology !== 'object'
-  )
+  const raw = parseJson(files, `${dir}model.json`) as { modelTopology?: unknown } | null;
+  if (raw === null || typeof raw !== 'object' || !raw.modelTopology)
     throw new Error(`model '${name}': model.json has no modelTopology`);
-  if (json.format !== undefined && json.format !== 'layers-model')
+  const parsed = ModelJsonSchema.safeParse(raw);
+  if (!parsed.success)
     throw new Error(
-      `model '${name}': model.json has format ${JSON.stringify(json.format)}, expected "layers-model"`,
+      `model '${name}': model.json is malformed: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
     );
+  const json = parsed.data;
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;
   const unknown = [...classNames(json.modelTopology, new Set())].filter(
     (c) => !Object.prototype.hasOwnProperty.call(registered, c),
@@ -291,14 +312,11 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
       `model '${name}' uses classes this simlab does not know: ${unknown.join(', ')} (only registered tfjs / simlab layers are loaded; nothing in a file is run as code)`,
     );
   }
-  const groups = Array.isArray(json.weightsManifest) ? json.weightsManifest : [];
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
-  for (const g of groups) {
-    if (!Array.isArray(g.paths) || !Array.isArray(g.weights))
-      throw new Error(`model '${name}': weightsManifest entries need paths and weights`);
+  for (const g of json.weightsManifest) {
     for (const p of g.paths) {
-      if (typeof p !== 'string' || !NAME.test(p) || p.includes('..'))
+      if (!NAME.test(p) || p.includes('..'))
         throw new Error(
           `model '${name}': weight file path ${JSON.stringify(p)} is not a plain file name`,
         );
@@ -307,7 +325,7 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
         throw new Error(`model '${name}': weight file ${dir}${p} is missing from the checkpoint`);
       parts.push(b);
     }
-    specs.push(...g.weights);
+    specs.push(...(g.weights as tf.io.WeightsManifestEntry[]));
   }
   const total = parts.reduce((n, b) => n + b.length, 0);
   let need = 0;
@@ -330,7 +348,7 @@ async function loadModel(name: string, files: Record<string, Uint8Array>): Promi
   let model: tf.LayersModel;
   try {
     model = await tf.models.modelFromJSON({
-      modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'],
+      modelTopology: json.modelTopology as unknown as tf.io.ModelJSON['modelTopology'],
     });
   } catch (e) {
     throw new Error(`model '${name}': its topology could not be rebuilt (${(e as Error).message})`);
@@ -408,26 +426,25 @@ export async function importCheckpoint(
   }
   if (!files['manifest.json'])
     throw new Error('not a simlab checkpoint: the zip has no manifest.json');
-  const manifest = parseJson(files, 'manifest.json') as CheckpointManifest;
-  if (
-    manifest === null ||
-    typeof manifest !== 'object' ||
-    manifest.format !== CHECKPOINT_FILE_FORMAT
-  ) {
+  const raw = parseJson(files, 'manifest.json') as { format?: unknown; formatVersion?: unknown };
+  if (raw === null || typeof raw !== 'object' || raw.format !== CHECKPOINT_FILE_FORMAT) {
     throw new Error(
-      `not a simlab checkpoint: manifest.json format is ${JSON.stringify((manifest as { format?: unknown } | null)?.format)}, expected "${CHECKPOINT_FILE_FORMAT}"`,
+      `not a simlab checkpoint: manifest.json format is ${JSON.stringify(raw?.format)}, expected "${CHECKPOINT_FILE_FORMAT}"`,
     );
   }
-  if (manifest.formatVersion !== CHECKPOINT_FILE_VERSION) {
+  if (raw.formatVersion !== CHECKPOINT_FILE_VERSION) {
     const newer =
-      typeof manifest.formatVersion === 'number' &&
-      manifest.formatVersion > CHECKPOINT_FILE_VERSION;
+      typeof raw.formatVersion === 'number' && raw.formatVersion > CHECKPOINT_FILE_VERSION;
     throw new Error(
-      `checkpoint format version ${JSON.stringify(manifest.formatVersion)} is not supported: this simlab reads version ${CHECKPOINT_FILE_VERSION}${newer ? ' (the file comes from a newer simlab)' : ''}`,
+      `checkpoint format version ${JSON.stringify(raw.formatVersion)} is not supported: this simlab reads version ${CHECKPOINT_FILE_VERSION}${newer ? ' (the file comes from a newer simlab)' : ''}`,
     );
   }
-  if (!manifest.files || typeof manifest.files !== 'object' || !Array.isArray(manifest.models))
-    throw new Error('manifest.json lacks its files or models list');
+  const parsed = CheckpointManifestSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(
+      `manifest.json is malformed: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
+    );
+  const manifest = parsed.data;
   for (const path of Object.keys(files)) {
     if (path === 'manifest.json' || path.endsWith('/')) continue;
     if (!(path in manifest.files))
@@ -458,7 +475,7 @@ export async function importCheckpoint(
     throw e;
   }
   const extra: Record<string, Uint8Array> = {};
-  for (const e of manifest.extra ?? []) {
+  for (const e of manifest.extra) {
     checkName('extra file', e);
     const b = files[`extra/${e}`];
     if (!b) throw new Error(`the checkpoint is missing extra/${e}, listed in its manifest`);
