@@ -12,7 +12,7 @@ import { initDenseSeeded } from '../models/heads';
 import { createRng } from '../rng';
 import { createFusionConvNet } from './fusion-convnet';
 import { INPUT_NORM_KINDS, normalizeInput, type InputNormKind } from './input-norm';
-import { binaryCrossEntropyWithLogits } from './losses';
+import { binaryCrossEntropyWithLogits } from './losses/binary-cross-entropy';
 import type { EarlyFusionConfig, PairLoss, PairModel } from './pair-model';
 
 export class EarlyFusionModel implements PairModel {

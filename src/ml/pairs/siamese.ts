@@ -1,7 +1,7 @@
 /**
  * Siamese network (Bromley et al. 1993; Chopra, Hadsell & LeCun 2005): one shared backbone embeds
  * both images, the pair score is the cosine similarity of the two embeddings. Trained with
- * torch's CosineEmbeddingLoss or the contrastive loss on distance (losses.ts). Kind 'siamese-aux'
+ * torch's CosineEmbeddingLoss or the contrastive loss on distance (losses/). Kind 'siamese-aux'
  * adds a small MLP head regressing each image's shape centre from the backbone features (MSE,
  * weight λ); the head only shapes the training signal and plays no part in the score.
  * An optional embedding head (batch norm, or a projection then batch norm) sits between the
@@ -15,7 +15,10 @@ import { createBackbone, TorchBatchNorm } from '../models/backbones';
 import { initDenseSeeded } from '../models/heads';
 import { createRng } from '../rng';
 import { INPUT_NORM_KINDS, normalizeInput, type InputNormKind } from './input-norm';
-import { contrastiveLoss, cosineEmbeddingLoss, meanSquaredError, pairCosine } from './losses';
+import { contrastiveLoss } from './losses/contrastive';
+import { cosineEmbeddingLoss } from './losses/cosine-embedding';
+import { meanSquaredError } from './losses/mean-squared-error';
+import { pairCosine } from './losses/pair-cosine';
 import {
   EMBEDDING_HEAD_KINDS,
   type EmbeddingHeadKind,
