@@ -1,11 +1,39 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { TrainCheckpoint } from '../ml/train/checkpoint';
-import { trainRun } from '../worker/runs/run-records.testing';
+import type { RunRecord } from './run-schema';
 import { RunStore } from './run-store';
 
+type Checkpoint = Parameters<RunStore['saveCheckpoint']>[1];
+
+/** A finished run record by hand (the store keeps records as they are; the config is opaque to it). */
+function trainRun(id: string, name: string, lr: number, knn: number[]): RunRecord {
+  return {
+    schemaVersion: 1,
+    id,
+    name,
+    config: {
+      name,
+      dataset: { id: 'd', name: 'shapes', fingerprint: 'f', size: 32 },
+      optimizer: { name: 'adam', lr },
+    } as unknown as RunRecord['config'],
+    status: 'finished',
+    createdAt: 0,
+    updatedAt: 0,
+    endedAt: 1000,
+    backend: 'wasm',
+    adapter: null,
+    curves: {
+      steps: [{ step: 10, epoch: 0, loss: 4, lr, imagesPerSec: 100, extras: {} }],
+      epochs: knn.map((k, epoch) => ({ epoch, step: epoch * 10, knnTop1: k })),
+    },
+    final: { epoch: knn.length - 1, step: 20, knnTop1: knn[knn.length - 1], best: null },
+    error: null,
+    storage: { latest: 0, best: 0 },
+  };
+}
+
 /** A checkpoint by hand: `n` float backbone values (4 bytes each) and one int32 method tensor. */
-function checkpoint(n: number, fill: number, epoch = 1): TrainCheckpoint {
+function checkpoint(n: number, fill: number, epoch = 1): Checkpoint {
   return {
     format: 'simlab-checkpoint',
     version: 1,
