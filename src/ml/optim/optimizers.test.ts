@@ -190,10 +190,15 @@ describe('LARS', () => {
     close(tf.tensor(r.w), [2.85, 3.8]);
     expect(r.b).toBeCloseTo(0, 6);
   });
-  it('adds weight decay before the trust ratio', () => {
-    // g' = g + 0.1·w = [0.9, 1.2], ‖g'‖ = 1.5 → trust 1/3; step = 0.5·(1/3)·g' = [0.15, 0.2]
-    const r = lars([3, 4], [0.6, 0.8], 0.1, 0.1, 0.5);
-    close(tf.tensor(r.w), [2.85, 3.8]);
+  it('adds weight decay to the gradient before the trust ratio', () => {
+    // g ⟂ w, so the decay changes the step's direction as well as its length:
+    // w = [3, 4], g = [0.8, −0.6], λ = 0.1 → g' = g + λw = [1.1, −0.2], ‖g'‖ = √1.25;
+    // trust = η‖w‖/‖g'‖ = 0.1·5/√1.25 = 0.4472136; step = lr·trust·g' = [0.2459675, −0.0447214].
+    // (Without decay: trust 0.5, step [0.2, −0.15] → w [2.8, 4.15], which this test rejects.)
+    const r = lars([3, 4], [0.8, -0.6], 0.1, 0.1, 0.5);
+    const trust = (0.1 * 5) / Math.sqrt(1.1 ** 2 + 0.2 ** 2);
+    close(tf.tensor(r.w), [3 - 0.5 * trust * 1.1, 4 + 0.5 * trust * 0.2]);
+    close(tf.tensor(r.w), [2.7540325, 4.0447214]);
     expect(r.b).toBeCloseTo(0, 6);
   });
   it('uses trust 1 when the gradient is zero', () => {
