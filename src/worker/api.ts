@@ -53,6 +53,16 @@ export type {
   ProbeResult,
 };
 export type { FineTuneSnapshots, WeightsInit } from './eval/types';
+export type { EvalSplit } from './eval/types';
+export type { Layout } from './eval/projector-client';
+export { toCsv } from './eval/csv';
+export {
+  compareKey,
+  normalizeLayout,
+  sameArchitecture,
+  type ComparisonCell,
+  type ComparisonRow,
+} from './eval/comparison';
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type {
@@ -75,6 +85,57 @@ export type {
   PipelineIssue,
   SplitName,
 };
+export { SPLIT_CODES, SPLIT_NAMES } from '../ml/data/types';
+
+/*
+ * tfjs-free helpers and types the page uses, re-exported so the page imports only this file
+ * (the layer rule in .dependency-cruiser.cjs).
+ */
+export { isBackendName } from '../ml/backend-names';
+export { createRng, type Rng } from '../ml/rng';
+export { csvField, toCsv, topK } from './eval/csv';
+export {
+  compareKey,
+  normalizeLayout,
+  sameArchitecture,
+  type ComparisonCell,
+  type ComparisonRow,
+} from './eval/comparison';
+export type { EvalSplit } from './eval/types';
+export { fileSlug } from './runs/file-name';
+export { configDataset, type ConfigDataset } from './runs/config-dataset';
+export {
+  childrenOf,
+  filterRuns,
+  importFormat,
+  kindOf,
+  parentOf,
+  RUN_KIND_LABELS,
+  runFigures,
+  statusLabel,
+  type AnyEpochPoint,
+  type ParentRef,
+  type RunFigures,
+  type RunFilters,
+} from './runs/run-list';
+export type {
+  PairEpochEvent,
+  PairsComparisonRow,
+  PairsModelSpec,
+  PairsSplitInfo,
+  PairsSplitView,
+  PairsTrainOptions,
+  PairSplit,
+} from './pairs/types';
+export {
+  createProjectorClient,
+  type EvolutionFrame,
+  type EvolutionRequest,
+  type Layout,
+  type ProjectorClient,
+  type TsneRequest,
+  type UmapRequest,
+} from './eval/projector-client';
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
 export type ImportInput =

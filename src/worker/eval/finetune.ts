@@ -16,6 +16,7 @@ import { createBackbone } from '../../ml/models/backbones';
 import { loadBackboneWeights } from '../../ml/models/load-backbone-weights';
 import type { Optimizer } from '../../ml/optim/optimizers';
 import { createRng } from '../../ml/rng';
+import { batchesPerEpoch, epochBatches } from '../../ml/train/epoch-batches';
 import { monitorInput } from '../../ml/train/monitor';
 import type { EmbeddingCache } from './embeddings';
 import { splitIndices } from './embeddings';
@@ -142,7 +143,7 @@ export async function fineTune(
   if (train.length === 0 || test.length === 0)
     throw new Error('fine-tuning needs labelled train and test images');
   const batch = Math.max(2, Math.min(req.batchSize, train.length));
-  const stepsPerEpoch = Math.ceil(train.length / batch);
+  const stepsPerEpoch = batchesPerEpoch(train.length, batch, 'keep');
   const totalSteps = req.epochs * stepsPerEpoch;
   const snapAt = new Set(snapshotEpochs(req.epochs, req.snapshotEvery ?? 1));
   const snapRows = snapAt.size
@@ -198,8 +199,7 @@ export async function fineTune(
       let lossSum = 0,
         accSum = 0,
         seen = 0;
-      for (let s0 = 0; s0 < order.length; s0 += batch) {
-        const idx = order.slice(s0, s0 + batch);
+      for (const idx of epochBatches(order, batch, 'keep')) {
         if (idx.length < 2) continue; // BatchNorm needs two images
         if (seen > 0 && shouldStop?.()) {
           stopped = true;
