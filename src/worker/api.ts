@@ -53,16 +53,6 @@ export type {
   ProbeResult,
 };
 export type { FineTuneSnapshots, WeightsInit } from './eval/types';
-export type { EvalSplit } from './eval/types';
-export type { Layout } from './eval/projector-client';
-export { toCsv } from './eval/csv';
-export {
-  compareKey,
-  normalizeLayout,
-  sameArchitecture,
-  type ComparisonCell,
-  type ComparisonRow,
-} from './eval/comparison';
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type {
