@@ -22,6 +22,9 @@ import '../models/backbones/layers/torch-batch-norm';
 import '../models/backbones/layers/hard-activations';
 import '../models/backbones/layers/seeded-dropout';
 import { pickledTorchKind } from './safetensors';
+import { sha256Hex } from './sha256';
+
+export { sha256Hex };
 
 export const CHECKPOINT_FILE_FORMAT = 'simlab-checkpoint';
 export const CHECKPOINT_FILE_VERSION = 1;
@@ -88,12 +91,6 @@ function checkName(kind: string, name: string): void {
     throw new Error(
       `${kind} name ${JSON.stringify(name)} must be 1–100 characters of letters, digits, '_', '-', '.' (no '..')`,
     );
-}
-
-/** sha256 of bytes, hex (WebCrypto: works in the worker and in Node). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The tfjs layers-format model.json and weights.bin of `model` (via tf.io.withSaveHandler; reads weights with async data()). */
