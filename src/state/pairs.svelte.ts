@@ -11,7 +11,7 @@ import type {
   PairsSplitInfo,
   PairsTrainOptions,
   PairSplit,
-} from '../worker/pairs/types';
+} from '../common/pairs-types';
 
 export type PairsStatus = 'idle' | 'training' | 'stopping';
 

@@ -15,8 +15,8 @@ import type {
   RunRecord,
 } from '../worker/api';
 import type { EngineClient } from '../worker/client';
-import { configDataset } from '../worker/runs/config-dataset';
-import { filterRuns, type RunFilters } from '../worker/runs/run-list';
+import { configDataset } from '../common/config-dataset';
+import { filterRuns, type RunFilters } from '../common/run-list';
 import type { TrainState } from './train.svelte';
 
 export type { RunFilters };

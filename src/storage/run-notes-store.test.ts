@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { createStore, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
-import type { RunImportNote } from '../worker/runs/types';
+import type { RunImportNote } from '../common/run-types';
 import { RunNotesStore } from './run-notes-store';
 
 const note = (runId: string, over: Partial<RunImportNote> = {}): RunImportNote => ({

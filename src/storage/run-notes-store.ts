@@ -5,7 +5,7 @@
  * notes written before this store existed stay readable. Works in the worker and the page.
  */
 import { createStore, get, getMany, keys, set, type UseStore } from 'idb-keyval';
-import type { ImportChoice, RunImportNote } from '../worker/runs/types';
+import type { ImportChoice, RunImportNote } from '../common/run-types';
 
 export class RunNotesStore {
   readonly #store: UseStore;

@@ -19,7 +19,7 @@ import type {
   RunFile,
   RunImportNote,
   RunKnn,
-} from './runs/types';
+} from '../common/run-types';
 import type {
   ClassifierResult,
   EmbeddingsRequest,
@@ -31,14 +31,14 @@ import type {
   KnnEvalRequest,
   ProbeEvalRequest,
   ProbeResult,
-} from './eval/types';
+} from '../common/eval-types';
 import type {
   PairsEvent,
   PairsLabReport,
   PairsPreview,
   PairsPreviewRequest,
   PairsTrainRequest,
-} from './pairs/types';
+} from '../common/pairs-types';
 export type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest };
 export type {
   ClassifierResult,
@@ -52,7 +52,7 @@ export type {
   ProbeEvalRequest,
   ProbeResult,
 };
-export type { FineTuneSnapshots, WeightsInit } from './eval/types';
+export type { FineTuneSnapshots, WeightsInit } from '../common/eval-types';
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type {
@@ -83,17 +83,17 @@ export { SPLIT_CODES, SPLIT_NAMES } from '../ml/data/types';
  */
 export { isBackendName } from '../ml/backend-names';
 export { createRng, type Rng } from '../ml/rng';
-export { csvField, toCsv, topK } from './eval/csv';
+export { csvField, toCsv, topK } from '../common/csv';
 export {
   compareKey,
   normalizeLayout,
   sameArchitecture,
   type ComparisonCell,
   type ComparisonRow,
-} from './eval/comparison';
-export type { EvalSplit } from './eval/types';
-export { fileSlug } from './runs/file-name';
-export { configDataset, type ConfigDataset } from './runs/config-dataset';
+} from '../common/comparison';
+export type { EvalSplit } from '../common/eval-types';
+export { fileSlug } from '../common/file-name';
+export { configDataset, type ConfigDataset } from '../common/config-dataset';
 export {
   childrenOf,
   filterRuns,
@@ -107,7 +107,7 @@ export {
   type ParentRef,
   type RunFigures,
   type RunFilters,
-} from './runs/run-list';
+} from '../common/run-list';
 export type {
   PairEpochEvent,
   PairsComparisonRow,
@@ -116,7 +116,7 @@ export type {
   PairsSplitView,
   PairsTrainOptions,
   PairSplit,
-} from './pairs/types';
+} from '../common/pairs-types';
 export {
   createProjectorClient,
   type EvolutionFrame,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configRows, flattenConfig, metricRows, runSeries } from './compare';
 import { escapeHtml, runsReportHtml, svgLineChart } from './report';
-import { fineTuneRun, probeRun, trainRun } from '../../worker/runs/run-records.testing';
+import { fineTuneRun, probeRun, trainRun } from '../../common/run-records.testing';
 
 const run = trainRun;
 

@@ -9,7 +9,7 @@ import {
   parentOf,
   RUN_KIND_LABELS,
   statusLabel,
-} from '../../worker/runs/run-list';
+} from '../../common/run-list';
 import { configRows, formatMetric, metricRows, runSeries, type Series } from './compare';
 
 export function escapeHtml(s: string): string {

@@ -8,7 +8,7 @@ import { knnClassify } from '../../ml/eval/knn';
 import { trainLinearProbe } from '../../ml/eval/linear-probe';
 import { classificationReport } from '../../ml/eval/metrics';
 import { fitStandardizer, standardize } from '../../ml/eval/standardize';
-import { toCsv, topK } from './csv';
+import { toCsv, topK } from '../../common/csv';
 import {
   fineTune,
   type FineTuneEpoch,
@@ -26,7 +26,7 @@ import type {
   KnnEvalRequest,
   ProbeEvalRequest,
   ProbeResult,
-} from './types';
+} from '../../common/eval-types';
 
 interface Prepared {
   classes: string[];

@@ -22,7 +22,7 @@ import type { EmbeddingCache } from './embeddings';
 import { splitIndices } from './embeddings';
 import { initialWeights, type WeightsInit } from './init-weights';
 import { paramGroupOptimizer } from './param-groups';
-import type { CheckpointSlot } from './types';
+import type { CheckpointSlot } from '../../common/eval-types';
 
 export interface FineTuneRequest {
   /** The run whose dataset, classes, architecture and input normalisation are used (and whose checkpoint is the 'ssl' start). */

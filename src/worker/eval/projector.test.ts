@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../ml/rng';
 import { createProjector, type Layout } from './projector';
-import { toCsv, topK } from './csv';
+import { toCsv, topK } from '../../common/csv';
 
 /** Two Gaussian blobs in 8-D, n/2 each. */
 function blobs(n: number, seed: number): Float32Array {

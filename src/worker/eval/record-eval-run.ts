@@ -22,7 +22,7 @@ import {
 import type { RunStore } from '../../storage/run-store';
 import type { FineTuneParts, FineTuneResult } from './finetune';
 import type { WeightsInit } from './init-weights';
-import type { ProbeEvalRequest, ProbeResult } from './types';
+import type { ProbeEvalRequest, ProbeResult } from '../../common/eval-types';
 
 /** Where records go, and the backend they ran on. */
 export interface EvalRecorder {

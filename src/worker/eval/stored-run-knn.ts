@@ -7,7 +7,7 @@ import type { DatasetStore } from '../../storage/dataset-store';
 import type { CheckpointSlot } from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
 import { loadStoredRun, rebuildRun } from '../runs/stored-run';
-import type { RunKnn } from '../runs/types';
+import type { RunKnn } from '../../common/run-types';
 import { storeDataSource } from '../train/store-data-source';
 
 /** kNN top-1 (and val accuracy when supervised) of the run's checkpoint `slot`; every tensor made is disposed. */

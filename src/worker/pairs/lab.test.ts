@@ -15,7 +15,7 @@ import { useWasmBackend } from '../../ml/testing/node-backend';
 import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
 import { modelConfigs, PairsLab } from './lab';
 import type { PairsStore } from './pair-data';
-import type { PairsEvent, PairsTrainRequest } from './types';
+import type { PairsEvent, PairsTrainRequest } from '../../common/pairs-types';
 
 const SHAPES = { kind: 'shapes' as const, seed: 4, train: 32, test: 16, colour: 12, texture: 12 };
 

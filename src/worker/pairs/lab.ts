@@ -39,7 +39,7 @@ import type {
   PairsPreviewRequest,
   PairsSplitView,
   PairsTrainRequest,
-} from './types';
+} from '../../common/pairs-types';
 
 const MODEL_LABELS: Record<PairModel['kind'], string> = {
   'early-fusion': 'early fusion',

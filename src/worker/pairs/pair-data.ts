@@ -12,7 +12,8 @@ import {
   type PairSplit,
   type PairSplits,
 } from '../../ml/data/pairs';
-import { SPLIT_BY_CODE, type DatasetIndex, type DatasetMeta } from '../../storage/schema';
+import { SPLIT_NAMES } from '../../ml/data/types';
+import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
 import type { PairsDataSpec, PairsSplitInfo } from './types';
 
 /** What the lab needs from the dataset store. */
@@ -161,7 +162,7 @@ async function storedSets(
   const items: number[] = [];
   for (let i = 0; i < index.labels.length; i++) if (index.labels[i] >= 0) items.push(i);
   const labels = items.map((i) => index.labels[i]);
-  const splits: string[] = items.map((i) => (pooled ? 'all' : SPLIT_BY_CODE[index.splits[i]]));
+  const splits: string[] = items.map((i) => (pooled ? 'all' : SPLIT_NAMES[index.splits[i]]));
   const present = new Set(splits);
   const wanted: Record<string, number> = {};
   for (const [k, v] of Object.entries(counts)) if (present.has(k)) wanted[k] = v;

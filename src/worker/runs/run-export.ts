@@ -9,10 +9,10 @@ import { exportTorchvisionResNet18 } from '../../ml/io/torchvision-resnet';
 import type { DatasetStore } from '../../storage/dataset-store';
 import type { CheckpointSlot } from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
-import { fileSlug } from './file-name';
+import { fileSlug } from '../../common/file-name';
 import type { RunHistoryFile } from './run-history-file';
 import { classifierOf, loadStoredRun, rebuildRun } from './stored-run';
-import type { RunFile } from './types';
+import type { RunFile } from '../../common/run-types';
 
 /** The run's checkpoint `slot` as a simlab checkpoint zip: backbone (+ supervised classifier), config, history, and backbone.safetensors for ResNet-18. */
 export async function exportRunCheckpoint(

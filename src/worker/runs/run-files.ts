@@ -21,7 +21,7 @@ import type {
   RunFile,
   RunImportNote,
   RunKnn,
-} from './types';
+} from '../../common/run-types';
 
 export class RunFiles {
   readonly #datasets: DatasetStore;

@@ -17,7 +17,7 @@ import type { RunStore } from '../../storage/run-store';
 import type { DatasetMeta } from '../../storage/schema';
 import { parseRunHistory } from './run-history-file';
 import { checkpointFrom } from './seed-run';
-import type { ImportedRunInfo, RunImportNote } from './types';
+import type { ImportedRunInfo, RunImportNote } from '../../common/run-types';
 
 /** Where an import stores what it reads. */
 export interface ImportStores {

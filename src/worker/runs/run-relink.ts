@@ -9,7 +9,7 @@ import type { RunNotesStore } from '../../storage/run-notes-store';
 import type { CheckpointSlot, RunRecord } from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
 import type { DatasetMeta } from '../../storage/schema';
-import type { RelinkCandidate, RunImportNote } from './types';
+import type { RelinkCandidate, RunImportNote } from '../../common/run-types';
 
 export interface RelinkStores {
   datasets: DatasetStore;

@@ -3,12 +3,12 @@
  * train on and how, the events streamed while it trains, and the report the panel draws. Pixels
  * are uint8 RGB (S·S·3 per image); everything here survives structured cloning.
  */
-import type { PairSplit } from '../../ml/data/pairs';
-import type { BestF1, PrCurve } from '../../ml/eval/pr-curve';
-import type { ComparisonRow, PrfAt, ScoreHistogram } from '../../ml/pairs/evaluation';
-import type { InputNormKind } from '../../ml/pairs/input-norm';
-import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from '../../ml/pairs/pair-model';
-import type { PairEpochEvent } from '../../ml/pairs/trainer';
+import type { PairSplit } from '../ml/data/pairs';
+import type { BestF1, PrCurve } from '../ml/eval/pr-curve';
+import type { ComparisonRow, PrfAt, ScoreHistogram } from '../ml/pairs/evaluation';
+import type { InputNormKind } from '../ml/pairs/input-norm';
+import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from '../ml/pairs/pair-model';
+import type { PairEpochEvent } from '../ml/pairs/trainer';
 
 export type {
   BestF1,

@@ -1,5 +1,5 @@
 /** Hand-made run records of each kind for the Runs list / comparison / report tests (plain data, no tfjs). */
-import type { EvalRunInfo, RunRecord } from '../../storage/run-schema';
+import type { EvalRunInfo, RunRecord } from '../storage/run-schema';
 import type { AnyEpochPoint } from './run-list';
 
 const baseConfig = (name: string, lr: number, method = 'simclr') =>

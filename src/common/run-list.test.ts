@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { childrenOf, filterRuns, kindOf, parentOf, runFigures, statusLabel } from './run-list';
 import { fineTuneRun, probeRun, trainRun } from './run-records.testing';
-import type { RunImportNote } from './types';
+import type { RunImportNote } from './run-types';
 
 const parent = trainRun('p', 'ssl run', 0.1, [0.2, 0.6]);
 const probe = probeRun('q', parent);

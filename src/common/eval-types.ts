@@ -1,14 +1,19 @@
 /**
  * Plain-data requests and results of the evaluation engine (posted between worker and page).
  */
-import type { ClassReport } from '../../ml/eval/metrics';
-import type { ProbeEpoch } from '../../ml/eval/linear-probe';
-import type { CheckpointSlot } from '../../storage/run-schema';
-import type { EvalSplit } from './embeddings';
-import type { InitChoice, WeightsInit } from './init-weights';
+import type { ClassReport } from '../ml/eval/metrics';
+import type { ProbeEpoch } from '../ml/eval/linear-probe';
+import type { CheckpointSlot } from '../storage/run-schema';
+import type { EvalSplit } from '../worker/eval/embeddings';
+import type { InitChoice, WeightsInit } from '../worker/eval/init-weights';
 
 export type { CheckpointSlot, ClassReport, EvalSplit, InitChoice, ProbeEpoch, WeightsInit };
-export type { FineTuneEpoch, FineTuneRequest, FineTuneResult, FineTuneSnapshots } from './finetune';
+export type {
+  FineTuneEpoch,
+  FineTuneRequest,
+  FineTuneResult,
+  FineTuneSnapshots,
+} from '../worker/eval/finetune';
 
 /**
  * Which weights, and which images are queried. The bank / training set is always the run's own

@@ -3,8 +3,8 @@
  * trains on: its own when stored with the same images, else the one with the same images under
  * another id, else a stand-in of the same image size (labelled first), said in a note. Pure, no tfjs.
  */
-import type { DatasetRef } from '../../ml/train/config';
-import type { DatasetMeta } from '../../storage/schema';
+import type { DatasetRef } from '../ml/train/config';
+import type { DatasetMeta } from '../storage/schema';
 
 export interface ConfigDataset {
   dataset: DatasetRef;

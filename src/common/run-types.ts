@@ -2,7 +2,7 @@
  * Plain data the Runs panel exchanges with the engine (no tfjs): exported files, what an imported
  * checkpoint held, the choice made for it, and a kNN figure of a stored run.
  */
-import type { CheckpointSlot, RunRecord } from '../../storage/run-schema';
+import type { CheckpointSlot, RunRecord } from '../storage/run-schema';
 
 /** A file made in the worker for the page to download. */
 export interface RunFile {

@@ -3,9 +3,9 @@
  * the Runs state and Node tests import this): a record's kind, the run it evaluated, its final test
  * figures, how an imported run is described, and the list's filters.
  */
-import type { RunKind, RunRecord } from '../../storage/run-schema';
-import type { EpochPoint } from '../../ml/train/events';
-import type { RunImportNote } from './types';
+import type { RunKind, RunRecord } from '../storage/run-schema';
+import type { EpochPoint } from '../ml/train/events';
+import type { RunImportNote } from './run-types';
 
 export const RUN_KIND_LABELS: Record<RunKind, string> = {
   train: 'train',
