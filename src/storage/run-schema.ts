@@ -10,6 +10,7 @@
  */
 import type { TrainCheckpoint } from '../ml/train/checkpoint';
 import { checkpointBytes } from '../ml/train/checkpoint';
+import { bestMetricFor, bestOf } from '../ml/train/best-metric';
 import type { RunConfig } from '../ml/train/config';
 import type { BestMetric, Curves, EpochPoint, TrainEvent } from '../ml/train/events';
 
@@ -112,16 +113,8 @@ function finalFrom(p: EpochPoint, best: BestMetric | null): FinalMetrics {
   return f;
 }
 
-/** Best of a metric over the epoch points (epoch 0, the untrained net, excluded); null when never measured. */
-export function bestOf(curves: Curves, metric: BestMetric['metric']): BestMetric | null {
-  let best: BestMetric | null = null;
-  for (const p of curves.epochs) {
-    const v = p[metric];
-    if (p.epoch > 0 && v !== undefined && (!best || v > best.value))
-      best = { metric, value: v, epoch: p.epoch };
-  }
-  return best;
-}
+/** Re-exported for callers of the store schema (defined in ml/train/best-metric.ts). */
+export { bestOf };
 
 /**
  * The record after a Trainer event (pure; returns a new record, the input is unchanged). Step and
@@ -141,9 +134,7 @@ export function applyEvent(r: RunRecord, e: TrainEvent, now = Date.now()): RunRe
       // A resumed run repeats no epoch, but drop any point the record already has for this epoch.
       const epochs = [...r.curves.epochs.filter((p) => p.epoch !== point.epoch), point];
       out.curves = { ...r.curves, epochs };
-      const metric: BestMetric['metric'] =
-        r.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
-      out.final = finalFrom(point, bestOf(out.curves, metric));
+      out.final = finalFrom(point, bestOf(out.curves, bestMetricFor(r.config.method.method)));
       break;
     }
     case 'paused':

@@ -18,6 +18,7 @@ import { gradNormsByLayer } from '../methods/method';
 import { createOptimizer, type OptimizerConfig } from '../optim/optimizers';
 import { learningRateAt, type ScheduleConfig } from '../optim/schedules';
 import { createRng } from '../rng';
+import { batchAt, batchesPerEpoch } from '../train/epoch-batches';
 import { scoreHistogram, scoreMedians, splitCurve, type ScoreHistogram } from './evaluation';
 import type { PairModel } from './pair-model';
 import { scorePairSet } from './scoring';
@@ -128,7 +129,7 @@ export async function trainPairModel(
     for (let epoch = 0; epoch < cfg.epochs && !stopped; epoch++) {
       const set = epochPairs(data, cfg, epoch);
       const order = rng.shuffle(set.pairs.map((_, i) => i));
-      const nSteps = Math.ceil(order.length / batchSize);
+      const nSteps = batchesPerEpoch(order.length, batchSize, 'keep');
       const losses: tf.Scalar[] = [];
       const terms: Record<string, tf.Scalar[]> = {};
       let norms: Record<string, tf.Scalar> | undefined;
@@ -140,7 +141,7 @@ export async function trainPairModel(
           break;
         }
         lr = learningRateAt(baseLr, schedule, step);
-        const batch = pairTensors(set, order.slice(s * batchSize, (s + 1) * batchSize));
+        const batch = pairTensors(set, batchAt(order, batchSize, s));
         let kept: { total: tf.Scalar; terms: Record<string, tf.Scalar> } | undefined;
         const { value, grads } = tf.variableGrads(() => {
           const l = model.loss(batch);

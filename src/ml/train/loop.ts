@@ -9,26 +9,21 @@
  * (seed, 'augment', s) (seeds.ts), so a resumed run repeats an uninterrupted one exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, augmentPair } from '../augment/pipeline';
-import { createMethod, type AnyMethod } from '../methods/create-method';
-import type { MethodBatch, StepResult } from '../methods/method';
-import { createBackbone, type Backbone, type BackboneConfig } from '../models/backbones';
-import { createOptimizer, type Optimizer, type OptimizerConfig } from '../optim/optimizers';
-import { learningRateAt, type ScheduleConfig } from '../optim/schedules';
+import type { AnyMethod } from '../methods/create-method';
+import type { StepResult } from '../methods/method';
+import type { Backbone, BackboneConfig } from '../models/backbones';
+import type { Optimizer } from '../optim/optimizers';
+import { learningRateAt } from '../optim/schedules';
 import {
   captureCheckpoint,
   checkpointIsFinite,
-  restoreCheckpoint,
   type RunPosition,
   type TrainCheckpoint,
 } from './checkpoint';
-import {
-  toMethodConfig,
-  type OptimizerSettings,
-  type RunConfig,
-  type ScheduleSettings,
-} from './config';
+import type { RunConfig } from './config';
+import { bestMetricFor, improvedBest } from './best-metric';
 import type { DataSource } from './data-source';
+import { batchAt } from './epoch-batches';
 import type {
   BestMetric,
   Curves,
@@ -37,8 +32,15 @@ import type {
   TrainEvent,
   TrainEventListener,
 } from './events';
-import { measureMonitors, planMonitor, type MonitorPlan } from './monitor';
+import { methodBatch } from './method-batch';
+import { PauseStop } from './pause-stop';
+import { measureMonitors, type MonitorPlan } from './monitor';
+import { toScheduleConfig } from './optim-settings';
+import { buildRunParts, planRun } from './run-setup';
 import { deriveSeed, epochOrder } from './seeds';
+import { disposePending, readStepWindow, type PendingStep } from './step-window';
+
+export { toOptimizerConfig, toScheduleConfig } from './optim-settings';
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'error';
 
@@ -51,65 +53,6 @@ export interface TrainerOptions {
   onEvent: TrainEventListener;
   /** Continue from this checkpoint (same config) instead of starting fresh. */
   resumeFrom?: TrainCheckpoint;
-}
-
-/** The optimiser factory's config from the run's optimiser settings. */
-export function toOptimizerConfig(o: OptimizerSettings): OptimizerConfig {
-  switch (o.name) {
-    case 'sgd':
-      return {
-        kind: 'sgd',
-        momentum: o.momentum,
-        nesterov: o.nesterov,
-        weightDecay: o.weightDecay,
-      };
-    case 'adam':
-    case 'adamw':
-      return {
-        kind: o.name,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        epsilon: o.epsilon,
-        weightDecay: o.weightDecay,
-      };
-    case 'lars':
-      return {
-        kind: 'lars',
-        momentum: o.momentum,
-        nesterov: o.nesterov,
-        weightDecay: o.weightDecay,
-        trustCoefficient: o.trustCoefficient,
-      };
-  }
-}
-
-/** The schedule in steps (schedules.ts) from the run's schedule in epochs. */
-export function toScheduleConfig(
-  s: ScheduleSettings,
-  epochs: number,
-  stepsPerEpoch: number,
-): ScheduleConfig {
-  const warmupSteps = Math.round(s.warmupEpochs * stepsPerEpoch);
-  switch (s.kind) {
-    case 'cosine':
-      return {
-        kind: 'cosine',
-        totalSteps: epochs * stepsPerEpoch,
-        warmupSteps,
-        finalFactor: s.finalFactor,
-      };
-    case 'step':
-      return { kind: 'step', gamma: s.gamma, everyEpochs: s.every, stepsPerEpoch, warmupSteps };
-    case 'constant':
-      return { kind: 'constant', warmupSteps };
-  }
-}
-
-/** Scalars of one step waiting to be read back. */
-interface Pending {
-  loss: tf.Scalar;
-  extra: Record<string, tf.Scalar>;
-  gradNorms?: Record<string, tf.Scalar>;
 }
 
 class NonFiniteLoss extends Error {}
@@ -126,9 +69,7 @@ export class Trainer {
   readonly #emit: TrainEventListener;
   readonly #resumeFrom: TrainCheckpoint | undefined;
   #status: TrainerStatus = 'idle';
-  #stopRequested = false;
-  #pauseGate: Promise<void> | null = null;
-  #openGate: (() => void) | null = null;
+  readonly #control = new PauseStop();
   #backbone: Backbone<BackboneConfig> | null = null;
   #method: AnyMethod | null = null;
   #optimizer: Optimizer | null = null;
@@ -140,7 +81,7 @@ export class Trainer {
   #stepsPerEpoch = 0;
 
   // Window of steps not yet read back.
-  #pending: Pending[] = [];
+  #pending: PendingStep[] = [];
   #windowStart = 0;
   #windowLr: number[] = [];
   // Epoch accumulators (host numbers).
@@ -191,22 +132,17 @@ export class Trainer {
 
   /** Holds the loop after the current step (a 'paused' event follows). */
   pause(): void {
-    if (this.#status !== 'running' || this.#pauseGate) return;
-    this.#pauseGate = new Promise((resolve) => (this.#openGate = resolve));
+    if (this.#status === 'running') this.#control.pause();
   }
 
   /** Lets a paused loop continue. */
   resume(): void {
-    const open = this.#openGate;
-    this.#pauseGate = null;
-    this.#openGate = null;
-    open?.();
+    this.#control.resume();
   }
 
   /** Ends the run after the current step, with a checkpoint of where it stopped. */
   stop(): void {
-    this.#stopRequested = true;
-    this.resume();
+    this.#control.stop();
   }
 
   /** Trains; resolves with 'finished', 'stopped' or 'error' (an 'error' event says why). */
@@ -217,7 +153,7 @@ export class Trainer {
     try {
       this.#build();
       await this.#train();
-      this.#status = this.#stopRequested ? 'stopped' : 'finished';
+      this.#status = this.#control.stopRequested ? 'stopped' : 'finished';
     } catch (e) {
       this.#status = 'error';
       this.#releasePending();
@@ -252,42 +188,15 @@ export class Trainer {
 
   #build(): void {
     const c = this.config;
-    const d = this.#data;
-    if (c.method.method === 'supervised') {
-      if (d.numClasses < 2)
-        throw new Error('supervised training needs a labelled dataset with at least 2 classes');
-      if (c.method.numClasses !== d.numClasses) {
-        throw new Error(
-          `method.numClasses is ${c.method.numClasses} but the dataset has ${d.numClasses} classes`,
-        );
-      }
-    }
-    const supervised = c.method.method === 'supervised';
-    this.#plan = planMonitor(d, c.monitor, c.seed, {
-      supervised,
-      queryData: this.#monitorData === d ? undefined : this.#monitorData,
-    });
-    this.#stepsPerEpoch = Math.floor(this.#plan.train.length / c.batchSize);
-    if (this.#stepsPerEpoch < 1) {
-      throw new Error(
-        `batch size ${c.batchSize} is larger than the ${this.#plan.train.length} training images${supervised ? ' (labelled)' : ''}: lower the batch size`,
-      );
-    }
+    const { plan, stepsPerEpoch } = planRun(c, this.#data, this.#monitorData);
+    this.#plan = plan;
+    this.#stepsPerEpoch = stepsPerEpoch;
     const resume = this.#resumeFrom;
-    this.#backbone = createBackbone(c.backbone, { initWeights: !resume });
-    this.#method = createMethod(this.#backbone.model, toMethodConfig(c.method));
-    this.#optimizer = createOptimizer(toOptimizerConfig(c.optimizer));
+    const parts = buildRunParts(c, resume);
+    this.#backbone = parts.backbone;
+    this.#method = parts.method;
+    this.#optimizer = parts.optimizer;
     if (resume) {
-      if (JSON.stringify(resume.config) !== JSON.stringify(c)) {
-        throw new Error(
-          'the checkpoint belongs to a different run config; resume with the config stored in the checkpoint',
-        );
-      }
-      restoreCheckpoint(resume, {
-        backbone: this.#backbone.model,
-        method: this.#method,
-        optimizer: this.#optimizer,
-      });
       this.#position = { ...resume.position };
       this.#curves = structuredClone(resume.curves);
       this.#best = resume.best ? { ...resume.best } : null;
@@ -323,24 +232,25 @@ export class Trainer {
       this.#windowStart = performance.now();
       let next: Promise<Uint8Array> | null = null;
       for (let b = this.#position.stepInEpoch; b < this.#stepsPerEpoch; b++) {
-        const idx = order.slice(b * c.batchSize, (b + 1) * c.batchSize);
+        const idx = batchAt(order, c.batchSize, b);
         const pixels = await (next ?? this.#data.getImages(idx));
         next =
           b + 1 < this.#stepsPerEpoch
-            ? this.#data.getImages(order.slice((b + 1) * c.batchSize, (b + 2) * c.batchSize))
+            ? this.#data.getImages(batchAt(order, c.batchSize, b + 1))
             : null;
         this.#step(pixels, idx);
         this.#position = { epoch, stepInEpoch: b + 1, step: this.#position.step + 1 };
         const last = b + 1 === this.#stepsPerEpoch;
         if (last || this.#position.step % c.logEvery === 0) await this.#flush();
         else await yieldToEventLoop();
-        if (this.#pauseGate && !this.#stopRequested) {
+        if (this.#control.paused && !this.#control.stopRequested) {
           this.#send({ type: 'paused', step: this.#position.step });
-          await this.#pauseGate;
+          await this.#control.untilResumed();
           this.#windowStart = performance.now();
-          if (!this.#stopRequested) this.#send({ type: 'resumed', step: this.#position.step });
+          if (!this.#control.stopRequested)
+            this.#send({ type: 'resumed', step: this.#position.step });
         }
-        if (this.#stopRequested && !last) {
+        if (this.#control.stopRequested && !last) {
           await next?.catch(() => undefined);
           await this.#flush();
           await this.#checkpoint(false);
@@ -348,7 +258,7 @@ export class Trainer {
         }
       }
       await this.#endEpoch();
-      if (this.#stopRequested) return;
+      if (this.#control.stopRequested) return;
     }
   }
 
@@ -357,30 +267,21 @@ export class Trainer {
     const c = this.config;
     const method = this.#method!;
     const step = this.#position.step;
-    const s = this.#data.size;
-    const n = idx.length;
     const lr = this.#lr(step);
-    const augSeed = deriveSeed(c.seed, 'augment', step);
     const info = {
       step,
       totalSteps: this.#totalSteps(),
       gradNorms: c.gradNormsEvery > 0 && step % c.gradNormsEvery === 0,
     };
-    const batch: MethodBatch = tf.tidy(() => {
-      const x = tf.tensor4d(Int32Array.from(pixels), [n, s, s, 3], 'int32');
-      if (method.batchKind === 'labeled') {
-        const v = augmentBatch(x, c.augmentation.views[0], c.augmentation.outputSize, augSeed);
-        return {
-          x: v,
-          y: tf.tensor1d(
-            idx.map((i) => this.#data.labels[i]),
-            'int32',
-          ),
-        };
-      }
-      const [v1, v2] = augmentPair(x, c.augmentation, augSeed);
-      return { v1, v2 };
-    });
+    const batch = methodBatch(
+      method.batchKind,
+      pixels,
+      idx,
+      this.#data.size,
+      this.#data.labels,
+      c.augmentation,
+      deriveSeed(c.seed, 'augment', step),
+    );
     let r: StepResult;
     try {
       r = method.step(batch, this.#optimizer!, lr, info);
@@ -397,34 +298,8 @@ export class Trainer {
     const pending = this.#pending.splice(0);
     const lrs = this.#windowLr.splice(0);
     if (pending.length === 0) return;
-    const keys = Object.keys(pending[0].extra);
-    const gn = pending.filter((p) => p.gradNorms).at(-1)?.gradNorms;
-    const gnKeys = gn ? Object.keys(gn) : [];
-    let losses: Float32Array;
-    const extras: Record<string, Float32Array> = {};
-    let gradNorms: Record<string, number> | undefined;
-    try {
-      // One tensor per kind: [loss, ...extras, gradNorms?], each stacked over the window's steps.
-      const stacked: tf.Tensor[] = tf.tidy(() => [
-        tf.stack(pending.map((p) => p.loss)),
-        ...keys.map((k) => tf.stack(pending.map((p) => p.extra[k]))),
-        ...(gn ? [tf.stack(gnKeys.map((k) => gn[k]))] : []),
-      ]);
-      try {
-        losses = (await stacked[0].data()) as Float32Array;
-        for (let i = 0; i < keys.length; i++)
-          extras[keys[i]] = (await stacked[1 + i].data()) as Float32Array;
-        if (gn) {
-          const g = await stacked[1 + keys.length].data();
-          gradNorms = Object.fromEntries(gnKeys.map((k, i) => [k, g[i]]));
-        }
-      } finally {
-        tf.dispose(stacked);
-      }
-    } finally {
-      for (const p of pending)
-        tf.dispose([p.loss, ...Object.values(p.extra), ...Object.values(p.gradNorms ?? {})]);
-    }
+    const { losses, extras, gradNorms } = await readStepWindow(pending);
+    const keys = Object.keys(extras);
     const firstStep = this.#position.step - pending.length;
     for (let i = 0; i < losses.length; i++) {
       if (!Number.isFinite(losses[i])) {
@@ -486,7 +361,7 @@ export class Trainer {
     const due = c.monitor.knnEvery > 0 && (epoch % c.monitor.knnEvery === 0 || epoch === c.epochs);
     if (due) Object.assign(point, await this.#monitors());
     const improved = this.#finishEpochPoint(point);
-    if (epoch % c.checkpointEvery === 0 || epoch === c.epochs || this.#stopRequested)
+    if (epoch % c.checkpointEvery === 0 || epoch === c.epochs || this.#control.stopRequested)
       await this.#checkpoint(improved);
   }
 
@@ -494,12 +369,9 @@ export class Trainer {
   #finishEpochPoint(point: EpochPoint): boolean {
     this.#curves.epochs.push(point);
     this.#send({ type: 'epoch', epochs: this.config.epochs, ...point });
-    const metric: BestMetric['metric'] =
-      this.config.method.method === 'supervised' ? 'valAcc' : 'knnTop1';
-    const value = point[metric];
-    if (value === undefined || point.epoch === 0) return false;
-    if (this.#best && this.#best.metric === metric && value <= this.#best.value) return false;
-    this.#best = { metric, value, epoch: point.epoch };
+    const best = improvedBest(this.#best, point, bestMetricFor(this.config.method.method));
+    if (!best) return false;
+    this.#best = best;
     return true;
   }
 
@@ -541,8 +413,7 @@ export class Trainer {
   }
 
   #releasePending(): void {
-    for (const p of this.#pending.splice(0))
-      tf.dispose([p.loss, ...Object.values(p.extra), ...Object.values(p.gradNorms ?? {})]);
+    disposePending(this.#pending.splice(0));
     this.#windowLr = [];
   }
 }
