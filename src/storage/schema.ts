@@ -51,9 +51,6 @@ export interface DatasetIndex {
   paths: string[];
   /** Class index per image, -1 when unlabeled. */
   labels: Int16Array;
-  /** 0 train, 1 val, 2 test. */
+  /** Split code per image (SPLIT_CODES of src/ml/data/types: 0 train, 1 val, 2 test). */
   splits: Uint8Array;
 }
-
-export const SPLIT_CODES: Record<SplitName, number> = { train: 0, val: 1, test: 2 };
-export const SPLIT_BY_CODE: SplitName[] = ['train', 'val', 'test'];

@@ -13,7 +13,7 @@ import { validatePipeline } from '../ml/augment/schema';
 import { registerWasmTrainingKernels } from '../ml/kernels/wasm/register';
 import { generateShapes } from '../ml/data/shapes';
 import { stratifiedSplit } from '../ml/data/splits';
-import { SPLITS } from '../ml/data/types';
+import { SPLIT_NAMES } from '../ml/data/types';
 import { DatasetStore } from '../storage/dataset-store';
 import { RunStore } from '../storage/run-store';
 import { defaultRunConfig } from '../ml/train/config';
@@ -149,9 +149,9 @@ export function createEngine(): EngineApi {
       const labels = samples.map((s) => classes.indexOf(s.kind));
       const codes = stratifiedSplit(labels, o.fractions, o.seed);
       const items = samples.map((s, i) => ({
-        path: `${SPLITS[codes[i]]}/${s.kind}/shape_${String(i).padStart(6, '0')}.png`,
+        path: `${SPLIT_NAMES[codes[i]]}/${s.kind}/shape_${String(i).padStart(6, '0')}.png`,
         label: labels[i],
-        split: SPLITS[codes[i]],
+        split: SPLIT_NAMES[codes[i]],
         pixels: s.pixels,
       }));
       return importer.generated(

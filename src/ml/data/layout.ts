@@ -2,7 +2,7 @@
  * Recognises how a dropped folder / zip of images is organised (split folders, ImageFolder, flat,
  * flat + CSV labels) from its relative paths alone. Pure string work: no file is read here.
  */
-import { SPLITS, type SplitName } from './types';
+import { SPLIT_NAMES, type SplitName } from './types';
 
 /** Image extensions the browser decodes (lower case, no dot). */
 export const IMAGE_EXTENSIONS: readonly string[] = [
@@ -264,7 +264,7 @@ export function recognizeLayout(paths: string[]): LayoutResult {
     ...new Set(out.map((i) => i.className).filter((c): c is string => c !== null)),
   ].sort(naturalCompare);
   const splitSet = new Set(out.map((i) => i.split));
-  const splitsFound = SPLITS.filter((s) => splitSet.has(s));
+  const splitsFound = SPLIT_NAMES.filter((s) => splitSet.has(s));
   ignored.sort((a, b) => a.index - b.index);
   return {
     kind,

@@ -11,7 +11,7 @@ export interface SplitFractions {
   test: number;
 }
 
-/** Split codes stored per image by `stratifiedSplit` (code k is `SPLITS[k]` of ./types). */
+/** Split codes stored per image by `stratifiedSplit` (code k is `SPLIT_NAMES[k]` of ./types). */
 export const SPLIT_TRAIN = 0;
 export const SPLIT_VAL = 1;
 export const SPLIT_TEST = 2;

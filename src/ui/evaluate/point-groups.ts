@@ -1,8 +1,8 @@
 /** Scatter groups of embedded images: one colour per class, train / val / test told apart by marker. */
 import type { ExplorerPoints } from '../../state/evaluate.svelte';
+import { SPLIT_NAMES } from '../../worker/api';
 import { classColor, type ScatterGroup } from '../plots/scatter-groups';
 
-export const SPLIT_NAMES = ['train', 'val', 'test'];
 const SYMBOL = ['circle', 'square', 'x'];
 
 /** Groups by (class, split), sorted by class then split. */

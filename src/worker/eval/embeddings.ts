@@ -4,7 +4,8 @@
  * backend, downloaded once and cached in memory per (run, slot, checkpoint, dataset, split).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SPLIT_CODES, type DatasetIndex, type DatasetMeta } from '../../storage/schema';
+import { SPLIT_CODES } from '../../ml/data/types';
+import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
 import type { DatasetStore } from '../../storage/dataset-store';
 import type { RunStore } from '../../storage/run-store';
 import type { CheckpointSlot } from '../../storage/run-schema';
