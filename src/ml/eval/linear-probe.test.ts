@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../testing/node-backend';
 import { loadEvalFixture } from './eval-fixture';
-import { trainLinearProbe } from './linear-probe';
+import { probeProbabilities, trainLinearProbe } from './linear-probe';
 
 describe('linear probe', () => {
   beforeAll(useWasmBackend);
@@ -27,6 +27,23 @@ describe('linear probe', () => {
     expect(Math.abs(r.trainAccuracy - probe.train_accuracy)).toBeLessThanOrEqual(0.02);
     expect(r.weights).toHaveLength(dim * probe.num_classes);
     expect(r.testPredictions).toHaveLength(probe.test_y.length);
+  });
+
+  it("probeProbabilities: rows sum to 1 and their argmax is the probe's own test prediction", async () => {
+    const r = await trainLinearProbe(train, test, dim, probe.num_classes, { epochs: 20 });
+    const c = probe.num_classes;
+    const p = probeProbabilities(r, test.x, dim);
+    expect(p).toHaveLength(test.y.length * c);
+    for (let i = 0; i < test.y.length; i++) {
+      let sum = 0,
+        best = 0;
+      for (let j = 0; j < c; j++) {
+        sum += p[i * c + j];
+        if (p[i * c + j] > p[i * c + best]) best = j;
+      }
+      expect(sum).toBeCloseTo(1, 5);
+      expect(best, `row ${i}`).toBe(r.testPredictions[i]);
+    }
   });
 
   it('leaves no tensors behind', async () => {

@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../rng';
-import { fitStandardizer, standardize } from './standardize';
+import { batchesPerEpoch, epochBatches } from '../train/epoch-batches';
+import { fitStandardizer, standardize, type Standardizer } from './standardize';
 
 export interface ProbeSplit {
   /** Embeddings [n × dim] row-major. */
@@ -51,6 +52,8 @@ export interface LinearProbeResult {
   /** Weights [dim × numClasses] and bias [numClasses], for standardised inputs. */
   weights: Float32Array;
   bias: Float32Array;
+  /** The training set's standardisation the weights expect (apply it before x·W + b). */
+  standardizer: Standardizer;
 }
 
 /** Trains a linear probe on train {x [n × dim], y} and scores test; disposes every tensor it makes. */
@@ -86,7 +89,7 @@ export async function trainLinearProbe(
   const beta1 = 0.9,
     beta2 = 0.999,
     eps = 1e-8;
-  const stepsPerEpoch = Math.ceil(n / batch);
+  const stepsPerEpoch = batchesPerEpoch(n, batch, 'keep');
   const totalSteps = epochs * stepsPerEpoch;
   const order = Array.from({ length: n }, (_, i) => i);
   const curves: ProbeEpoch[] = [];
@@ -96,8 +99,7 @@ export async function trainLinearProbe(
     for (let epoch = 0; epoch < epochs; epoch++) {
       rng.shuffle(order);
       const stats: tf.Tensor[] = [];
-      for (let s0 = 0; s0 < n; s0 += batch) {
-        const idx = order.slice(s0, Math.min(n, s0 + batch));
+      for (const idx of epochBatches(order, batch, 'keep')) {
         const lr = 0.5 * lr0 * (1 + Math.cos((Math.PI * step) / totalSteps));
         step++;
         const stat = tf.tidy(() => {
@@ -149,10 +151,40 @@ export async function trainLinearProbe(
       testPredictions,
       weights: (await W.data()) as Float32Array,
       bias: (await b.data()) as Float32Array,
+      standardizer: scaler,
     };
   } finally {
     tf.dispose([xTrain, yTrain, W, b, ...m, ...v]);
   }
+}
+
+/**
+ * Class probabilities of a trained probe on raw embeddings x [n × dim] (standardised as in
+ * training): softmax(x·W + b) in float64 on the host → Float32Array [n × numClasses].
+ */
+export function probeProbabilities(
+  probe: Pick<LinearProbeResult, 'weights' | 'bias' | 'standardizer'>,
+  x: ArrayLike<number>,
+  dim: number,
+): Float32Array {
+  const c = probe.bias.length;
+  const n = Math.floor(x.length / dim);
+  const xs = standardize(probe.standardizer, x);
+  const probs = new Float32Array(n * c);
+  const logits = new Float64Array(c);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < c; j++) {
+      let s = probe.bias[j];
+      for (let d = 0; d < dim; d++) s += xs[i * dim + d] * probe.weights[d * c + j];
+      logits[j] = s;
+    }
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) m = Math.max(m, logits[j]);
+    let z = 0;
+    for (let j = 0; j < c; j++) z += Math.exp(logits[j] - m);
+    for (let j = 0; j < c; j++) probs[i * c + j] = Math.exp(logits[j] - m) / z;
+  }
+  return probs;
 }
 
 /** Argmax class per row of x·W + b (ties → lower class index); x [n × dim] → Int32Array [n]. */

@@ -5,9 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { knnClassify } from '../../ml/eval/knn';
-import { trainLinearProbe } from '../../ml/eval/linear-probe';
+import { probeProbabilities, trainLinearProbe } from '../../ml/eval/linear-probe';
 import { classificationReport } from '../../ml/eval/metrics';
-import { fitStandardizer, standardize } from '../../ml/eval/standardize';
 import { toCsv, topK } from '../../common/csv';
 import {
   fineTune,
@@ -193,21 +192,7 @@ export class Evaluator {
       onEpoch: (e) => onProgress?.({ phase: 'probe', done: e.epoch, total: req.epochs, epoch: e }),
     });
     // Probabilities from the returned weights on the same standardisation the probe fitted.
-    const nq = p.queryY.length;
-    const xs = standardize(fitStandardizer(p.bankX, p.bankY.length, p.dim), p.queryX);
-    const probs = new Float32Array(nq * c);
-    for (let i = 0; i < nq; i++) {
-      const logits = new Float64Array(c);
-      for (let j = 0; j < c; j++) {
-        let s = r.bias[j];
-        for (let d = 0; d < p.dim; d++) s += xs[i * p.dim + d] * r.weights[d * c + j];
-        logits[j] = s;
-      }
-      const m = Math.max(...logits);
-      let z = 0;
-      for (let j = 0; j < c; j++) z += Math.exp(logits[j] - m);
-      for (let j = 0; j < c; j++) probs[i * c + j] = Math.exp(logits[j] - m) / z;
-    }
+    const probs = probeProbabilities(r, p.queryX, p.dim);
     const base = this.#result('probe', req, p, r.testPredictions, probs, t0);
     this.#last.probe = base;
     const out: ProbeResult = { ...base, curves: r.curves, trainAccuracy: r.trainAccuracy };
