@@ -1,15 +1,16 @@
 /**
  * Exact k-nearest-neighbour graph by chunked brute force on the active tfjs backend (wasm with
  * SIMD in the t-SNE worker, webgpu where present): squared euclidean distances as
- * ‖b‖² − 2a·b (+‖a‖², constant per query row) from one matmul per query chunk; the k + margin
- * smallest per row are picked in JS with a bounded max-heap (most entries fail one comparison
- * against the heap's top), then their distances are recomputed in float64 and the best k kept.
+ * ‖b‖² − 2a·b (+‖a‖², constant per query row) from one matmul per query chunk, computed negated
+ * (2a·b − ‖b‖², larger = nearer); the k + margin nearest per row are picked in JS with the bounded
+ * heaps of top-k.ts, then their distances are recomputed in float64 and the best k kept.
  * The float32 matmul only has to rank the true k nearest among the k + margin candidates, so only
  * near-ties at the k-th place, below float32 resolution, can differ from the exact vpTreeKnn.
  * Made for t-SNE inputs too large for the CPU vantage-point tree (e.g. 50k × 50): pass the result
  * to `new Tsne(..., { neighbors })`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { RowTopK } from './top-k';
 import type { KnnGraph } from './vp-tree';
 
 /** Extra float32 candidates per point re-ranked in float64. */
@@ -32,13 +33,11 @@ export async function knnGraphTf(
   const kk = Math.min(n - 1, k + MARGIN);
   const xf = Float32Array.from(x);
   const xT = tf.tensor2d(xf, [n, d]);
-  // −2·xᵀ once, so each chunk is one matmul plus a broadcast add of ‖b‖².
-  const xT2 = tf.tidy(() => tf.mul(xT, -2).transpose());
-  const sq = tf.tidy(() => tf.sum(tf.square(xT), 1).reshape([1, n]));
+  // 2·xᵀ once, so each chunk is one matmul plus a broadcast add of −‖b‖² (negation is exact).
+  const xT2 = tf.tidy(() => tf.mul(xT, 2).transpose());
+  const sq = tf.tidy(() => tf.neg(tf.sum(tf.square(xT), 1)).reshape([1, n]));
   const indices = new Int32Array(n * k),
     sqDistances = new Float64Array(n * k);
-  const heapIdx = new Int32Array(kk),
-    heapKey = new Float64Array(kk);
   const candIdx = new Int32Array(kk),
     candSq = new Float64Array(kk);
   const xd = x instanceof Float64Array ? x : Float64Array.from(x);
@@ -53,31 +52,14 @@ export async function knnGraphTf(
         const r1 = Math.min(n, q1 + chunk);
         next = tf.tidy(() => tf.add(tf.matMul(xT.slice([q1, 0], [r1 - q1, d]), xT2), sq));
       }
+      const top = new RowTopK(q1 - q0, kk);
+      for (let i = q0; i < q1; i++) block[(i - q0) * n + i] = -Infinity; // never its own neighbour
+      top.offer(block, n, 0);
+      top.finish();
       for (let i = q0; i < q1; i++) {
-        const off = (i - q0) * n;
-        block[off + i] = Infinity; // never its own neighbour
-        // Bounded max-heap of the kk smallest keys: fill, heapify, then one comparison per entry.
-        let j = 0,
-          size = 0;
-        for (; size < kk; j++) {
-          if (j === i) continue;
-          heapIdx[size] = j;
-          heapKey[size++] = block[off + j];
-        }
-        for (let p = (kk >> 1) - 1; p >= 0; p--) siftDown(heapIdx, heapKey, kk, p);
-        let top = heapKey[0];
-        for (; j < n; j++) {
-          const v = block[off + j];
-          if (v < top) {
-            heapIdx[0] = j;
-            heapKey[0] = v;
-            siftDown(heapIdx, heapKey, kk, 0);
-            top = heapKey[0];
-          }
-        }
         // Float64 re-ranking: exact distances of the candidates, the k smallest in ascending order.
         for (let m = 0; m < kk; m++) {
-          const c = heapIdx[m];
+          const c = top.indices[(i - q0) * kk + m];
           let s = 0;
           for (let e = 0; e < d; e++) {
             const t = xd[i * d + e] - xd[c * d + e];
@@ -97,24 +79,6 @@ export async function knnGraphTf(
     tf.dispose([xT, xT2, sq]);
   }
   return { k, indices, sqDistances };
-}
-
-function siftDown(idx: Int32Array, key: Float64Array, size: number, start: number): void {
-  let pos = start;
-  const ti = idx[pos],
-    tk = key[pos];
-  for (;;) {
-    const l = 2 * pos + 1;
-    if (l >= size) break;
-    const r = l + 1;
-    const m = r < size && key[r] > key[l] ? r : l;
-    if (key[m] <= tk) break;
-    idx[pos] = idx[m];
-    key[pos] = key[m];
-    pos = m;
-  }
-  idx[pos] = ti;
-  key[pos] = tk;
 }
 
 /** Insertion sort of (key, idx) pairs by key, then index (ties: smaller index first). */
