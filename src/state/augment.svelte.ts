@@ -2,7 +2,7 @@
  * The Augment panel's state: dataset, pipeline being edited, seed, and the latest preview
  * (latest request wins; edits re-run the engine at most once per frame).
  */
-import { createRng } from '../ml/rng';
+import { createRng } from '../worker/api';
 import type {
   AugmentOp,
   AugmentPipeline,

@@ -1,7 +1,7 @@
 /**
  * The engine worker's lifecycle and backend report, as rune state for the UI.
  */
-import { isBackendName, type BackendName, type BackendReport } from '../ml/backend-names';
+import { isBackendName, type BackendName, type BackendReport } from '../worker/api';
 import { createEngineClient, type EngineClient } from '../worker/client';
 
 export class EngineState {

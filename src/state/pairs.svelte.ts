@@ -11,7 +11,7 @@ import type {
   PairsSplitInfo,
   PairsTrainOptions,
   PairSplit,
-} from '../common/pairs-types';
+} from '../worker/api';
 
 export type PairsStatus = 'idle' | 'training' | 'stopping';
 

@@ -15,8 +15,8 @@ import type {
   RunRecord,
 } from '../worker/api';
 import type { EngineClient } from '../worker/client';
-import { configDataset } from '../common/config-dataset';
-import { filterRuns, type RunFilters } from '../common/run-list';
+import { configDataset } from '../worker/api';
+import { filterRuns, type RunFilters } from '../worker/api';
 import type { TrainState } from './train.svelte';
 
 export type { RunFilters };

@@ -1,6 +1,6 @@
 /** Side-by-side comparison of run configs and metrics (pure; used by the Runs panel and the HTML report). */
 import type { RunRecord } from '../../worker/api';
-import { kindOf, runFigures, type AnyEpochPoint } from '../../common/run-list';
+import { kindOf, runFigures, type AnyEpochPoint } from '../../worker/api';
 
 /** Flattens a JSON value into `path → printed value` (arrays of scalars stay one value). */
 export function flattenConfig(

@@ -9,7 +9,7 @@ import {
   parentOf,
   RUN_KIND_LABELS,
   statusLabel,
-} from '../../common/run-list';
+} from '../../worker/api';
 import { configRows, formatMetric, metricRows, runSeries, type Series } from './compare';
 
 export function escapeHtml(s: string): string {
