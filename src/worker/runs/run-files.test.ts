@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../ml/io/checkpoint-file';
+import { sha256Hex } from '../../ml/io/sha256';
 import { createMethod } from '../../ml/methods/create-method';
 import { createBackbone } from '../../ml/models/backbones';
 import { createOptimizer } from '../../ml/optim/optimizers';
