@@ -15,50 +15,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { z } from 'zod';
-import { formatPath } from '../augment/schema';
 // simlab's custom layers must be registered before a topology that uses them is deserialised.
 import '../models/backbones/layers/torch-batch-norm';
 import '../models/backbones/layers/hard-activations';
 import '../models/backbones/layers/seeded-dropout';
+import {
+  CHECKPOINT_FILE_FORMAT,
+  CHECKPOINT_FILE_VERSION,
+  parseManifest,
+  parseModelJson,
+  type CheckpointManifest,
+  type CheckpointModelInfo,
+} from './checkpoint-manifest';
+import { checkpointReadme } from './checkpoint-readme';
 import { pickledTorchKind } from './safetensors';
 import { sha256Hex } from './sha256';
 
 export { sha256Hex };
-
-export const CHECKPOINT_FILE_FORMAT = 'simlab-checkpoint';
-export const CHECKPOINT_FILE_VERSION = 1;
-
-const CheckpointModelInfoSchema = z.object({
-  name: z.string(),
-  /** models/<name>/model.json */
-  path: z.string(),
-  /** Number of weight values (trainable and not). */
-  params: z.number().int().min(0),
-  weightsBytes: z.number().int().min(0),
-  /** The model's input shapes, batch dimension as null. */
-  inputShape: z.array(z.array(z.number().int().min(0).nullable())),
-});
-export type CheckpointModelInfo = z.infer<typeof CheckpointModelInfoSchema>;
-
-/** manifest.json (format and version are checked first, with their own messages, see importCheckpoint). */
-const CheckpointManifestSchema = z.object({
-  format: z.literal(CHECKPOINT_FILE_FORMAT),
-  formatVersion: z.number(),
-  /** ISO 8601 time of export. */
-  created: z.string(),
-  generatedBy: z.string(),
-  models: z.array(CheckpointModelInfoSchema, 'must list the models'),
-  /** Names of the extra files (stored as extra/<name>). */
-  extra: z.array(z.string()).default([]),
-  /** sha256 (hex) of every file in the zip except manifest.json. */
-  files: z.record(
-    z.string(),
-    z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex'),
-    'must map every file to its sha256',
-  ),
-});
-export type CheckpointManifest = z.infer<typeof CheckpointManifestSchema>;
+export { CHECKPOINT_FILE_FORMAT, CHECKPOINT_FILE_VERSION };
+export type { CheckpointManifest, CheckpointModelInfo };
 
 export interface ExportCheckpointInput {
   /** Models to store, by name ([A-Za-z0-9_.-], e.g. 'backbone', 'classifier'). Read with async data(); left untouched. */
@@ -123,61 +98,6 @@ async function saveModel(model: tf.LayersModel): Promise<{
   return { json, weights, specs: a.weightSpecs };
 }
 
-function readme(manifest: Omit<CheckpointManifest, 'files'>): string {
-  const models = manifest.models
-    .map(
-      (m) =>
-        `  models/${m.name}/model.json + weights.bin   (${m.params.toLocaleString('en-US')} values, input ${JSON.stringify(m.inputShape)})`,
-    )
-    .join('\n');
-  const extras = manifest.extra.map((e) => `  extra/${e}`).join('\n');
-  const st = manifest.extra.filter((e) => e.endsWith('.safetensors'));
-  return `simlab checkpoint (format ${CHECKPOINT_FILE_FORMAT}, version ${CHECKPOINT_FILE_VERSION}), created ${manifest.created}
-
-Contents
-  manifest.json   format, version, the models, and the sha256 of every other file
-  config.json     the run configuration (backbone, method, optimiser, data, seed)
-  history.json    training curves and metrics
-${models}${extras ? '\n' + extras : ''}
-
-Loading in TensorFlow.js
-  The models are in the standard tfjs "layers-model" format (model.json + weights.bin).
-  Unzip, then:
-    const model = await tf.loadLayersModel('file://path/to/models/${manifest.models[0]?.name ?? 'backbone'}/model.json'); // tfjs-node
-    const model = await tf.loadLayersModel('https://host/path/models/${manifest.models[0]?.name ?? 'backbone'}/model.json'); // browser
-  or from bytes already in memory:
-    const json = JSON.parse(modelJsonText);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weightsBinArrayBuffer }));
-  Layers named TorchBatchNorm, HardSwish, HardSigmoid or SeededDropout are simlab's own: register
-  them first (simlab's src/ml/models/backbones/layers/*.ts; TorchBatchNorm is PyTorch's BatchNorm2d
-  with weights gamma/beta/moving_mean/moving_variance/num_batches_tracked).
-  Images are NHWC float32; simlab's backbones output the global-average-pool embedding.
-
-Loading in PyTorch
-${
-  st.length > 0
-    ? st
-        .map((e) => `  extra/${e} is a torchvision resnet18 state_dict in .safetensors format:`)
-        .join('\n') +
-      `
-    from safetensors.torch import load_file
-    model = torchvision.models.resnet18()
-    # CIFAR stem only (see the file's metadata "stem"): conv1 = 3x3 stride 1, no max-pool
-    model.conv1 = torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False); model.maxpool = torch.nn.Identity()
-    # no fc.* keys in the file: model.fc = torch.nn.Identity()  (the output is then the embedding)
-    model.load_state_dict(load_file("${st[0]}"), strict=True)
-  Widths other than 64 are torchvision's ResNet with every stage built at width*[1, 2, 4, 8].`
-    : `  A ResNet-18 backbone can be exported from simlab as a torchvision resnet18 .safetensors file
-  (load it with safetensors.torch.load_file + model.load_state_dict).`
-}
-  Other architectures: rebuild the network from config.json in PyTorch and copy the weights from
-  weights.bin; each model.json lists the weights in order (name, shape, dtype) in weightsManifest.
-  Layouts are channels-last: conv kernels [kh, kw, in, out] (PyTorch: permute(3, 2, 0, 1)),
-  dense kernels [in, out] (PyTorch: transpose).
-`;
-}
-
 /**
  * Packs models (tfjs layers format), config, history and extra files into one zip with a manifest
  * of sha256 hashes and a README. Returns the zip bytes; the models are not changed or disposed.
@@ -227,7 +147,7 @@ export async function exportCheckpoint(input: ExportCheckpointInput): Promise<Ui
     models: infos,
     extra,
   } as const;
-  files['README.txt'] = strToU8(readme(base));
+  files['README.txt'] = strToU8(checkpointReadme(base));
   const hashes: Record<string, string> = {};
   for (const [p, b] of Object.entries(files)) hashes[p] = await sha256Hex(b);
   const manifest: CheckpointManifest = { ...base, extra: [...extra], models: infos, files: hashes };
@@ -266,40 +186,11 @@ function classNames(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-/** model.json as loadModel reads it (dtype, shape and file-name checks follow, naming the weight). */
-const ModelJsonSchema = z.object({
-  format: z
-    .literal('layers-model', {
-      error: (iss) => `is ${JSON.stringify(iss.input)}, expected "layers-model"`,
-    })
-    .optional(),
-  modelTopology: z.record(z.string(), z.unknown(), 'must be an object'),
-  weightsManifest: z
-    .array(
-      z.object({
-        paths: z.array(z.string(), 'must list the weight files'),
-        weights: z.array(
-          z.looseObject({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }),
-          'must list the weight specs',
-        ),
-      }),
-    )
-    .default([]),
-});
-
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 
 async function loadModel(name: string, files: Record<string, Uint8Array>): Promise<tf.LayersModel> {
   const dir = `models/${name}/`;
-  const raw = parseJson(files, `${dir}model.json`) as { modelTopology?: unknown } | null;
-  if (raw === null || typeof raw !== 'object' || !raw.modelTopology)
-    throw new Error(`model '${name}': model.json has no modelTopology`);
-  const parsed = ModelJsonSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `model '${name}': model.json is malformed: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
-    );
-  const json = parsed.data;
+  const json = parseModelJson(name, parseJson(files, `${dir}model.json`));
   const registered = tf.serialization.SerializationMap.getMap().classNameMap;
   const unknown = [...classNames(json.modelTopology, new Set())].filter(
     (c) => !Object.prototype.hasOwnProperty.call(registered, c),
@@ -423,25 +314,7 @@ export async function importCheckpoint(
   }
   if (!files['manifest.json'])
     throw new Error('not a simlab checkpoint: the zip has no manifest.json');
-  const raw = parseJson(files, 'manifest.json') as { format?: unknown; formatVersion?: unknown };
-  if (raw === null || typeof raw !== 'object' || raw.format !== CHECKPOINT_FILE_FORMAT) {
-    throw new Error(
-      `not a simlab checkpoint: manifest.json format is ${JSON.stringify(raw?.format)}, expected "${CHECKPOINT_FILE_FORMAT}"`,
-    );
-  }
-  if (raw.formatVersion !== CHECKPOINT_FILE_VERSION) {
-    const newer =
-      typeof raw.formatVersion === 'number' && raw.formatVersion > CHECKPOINT_FILE_VERSION;
-    throw new Error(
-      `checkpoint format version ${JSON.stringify(raw.formatVersion)} is not supported: this simlab reads version ${CHECKPOINT_FILE_VERSION}${newer ? ' (the file comes from a newer simlab)' : ''}`,
-    );
-  }
-  const parsed = CheckpointManifestSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `manifest.json is malformed: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
-    );
-  const manifest = parsed.data;
+  const manifest = parseManifest(parseJson(files, 'manifest.json'));
   for (const path of Object.keys(files)) {
     if (path === 'manifest.json' || path.endsWith('/')) continue;
     if (!(path in manifest.files))

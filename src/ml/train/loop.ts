@@ -24,6 +24,7 @@ import type { RunConfig } from './config';
 import { bestMetricFor, improvedBest } from './best-metric';
 import type { DataSource } from './data-source';
 import { batchAt } from './epoch-batches';
+import { EpochStats, mean } from './epoch-stats';
 import type {
   BestMetric,
   Curves,
@@ -39,8 +40,6 @@ import { toScheduleConfig } from './optim-settings';
 import { buildRunParts, planRun } from './run-setup';
 import { deriveSeed, epochOrder } from './seeds';
 import { disposePending, readStepWindow, type PendingStep } from './step-window';
-
-export { toOptimizerConfig, toScheduleConfig } from './optim-settings';
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'error';
 
@@ -84,10 +83,7 @@ export class Trainer {
   #pending: PendingStep[] = [];
   #windowStart = 0;
   #windowLr: number[] = [];
-  // Epoch accumulators (host numbers).
-  #epochLosses: number[] = [];
-  #epochExtras: Record<string, number[]> = {};
-  #lastGradNorms: Record<string, number> | undefined;
+  readonly #epochStats = new EpochStats();
   #epochStart = 0;
 
   constructor(opts: TrainerOptions) {
@@ -228,7 +224,7 @@ export class Trainer {
       const epoch = this.#position.epoch;
       const order = epochOrder(this.#plan!.train, c.seed, epoch);
       this.#epochStart = performance.now();
-      if (this.#position.stepInEpoch === 0) this.#resetEpochAccumulators();
+      if (this.#position.stepInEpoch === 0) this.#epochStats.reset();
       this.#windowStart = performance.now();
       let next: Promise<Uint8Array> | null = null;
       for (let b = this.#position.stepInEpoch; b < this.#stepsPerEpoch; b++) {
@@ -298,7 +294,8 @@ export class Trainer {
     const pending = this.#pending.splice(0);
     const lrs = this.#windowLr.splice(0);
     if (pending.length === 0) return;
-    const { losses, extras, gradNorms } = await readStepWindow(pending);
+    const values = await readStepWindow(pending);
+    const { losses, extras, gradNorms } = values;
     const keys = Object.keys(extras);
     const firstStep = this.#position.step - pending.length;
     for (let i = 0; i < losses.length; i++) {
@@ -311,9 +308,7 @@ export class Trainer {
         );
       }
     }
-    this.#epochLosses.push(...losses);
-    for (const k of keys) (this.#epochExtras[k] ??= []).push(...extras[k]);
-    if (gradNorms) this.#lastGradNorms = gradNorms;
+    this.#epochStats.add(values);
     const now = performance.now();
     const secs = Math.max(1e-6, (now - this.#windowStart) / 1000);
     this.#windowStart = now;
@@ -337,27 +332,12 @@ export class Trainer {
     this.#send(e);
   }
 
-  #resetEpochAccumulators(): void {
-    this.#epochLosses = [];
-    this.#epochExtras = {};
-    this.#lastGradNorms = undefined;
-  }
-
   async #endEpoch(): Promise<void> {
     const c = this.config;
     const seconds = (performance.now() - this.#epochStart) / 1000;
     const epoch = this.#position.epoch + 1;
     this.#position = { epoch, stepInEpoch: 0, step: this.#position.step };
-    const point: EpochPoint = {
-      epoch,
-      step: this.#position.step,
-      trainLoss: mean(this.#epochLosses),
-      seconds,
-    };
-    const ex = this.#epochExtras;
-    if (ex.accuracy) point.trainAcc = mean(ex.accuracy);
-    if (ex.zStd) point.zStd = mean(ex.zStd);
-    if (this.#lastGradNorms) point.gradNorms = this.#lastGradNorms;
+    const point = this.#epochStats.point(epoch, this.#position.step, seconds);
     const due = c.monitor.knnEvery > 0 && (epoch % c.monitor.knnEvery === 0 || epoch === c.epochs);
     if (due) Object.assign(point, await this.#monitors());
     const improved = this.#finishEpochPoint(point);
@@ -416,12 +396,6 @@ export class Trainer {
     disposePending(this.#pending.splice(0));
     this.#windowLr = [];
   }
-}
-
-function mean(xs: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
-  return xs.length ? s / xs.length : NaN;
 }
 
 /** Lets queued messages (pause/stop from the page) run between steps. */

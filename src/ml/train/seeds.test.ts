@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { learningRateAt } from '../optim/schedules';
-import { toScheduleConfig } from './loop';
+import { toScheduleConfig } from './optim-settings';
 import { deriveSeed, epochOrder, seededSubset } from './seeds';
 
 describe('run seeds', () => {

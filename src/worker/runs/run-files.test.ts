@@ -13,7 +13,7 @@ import {
   type TrainCheckpoint,
 } from '../../ml/train/checkpoint';
 import { toMethodConfig, type RunConfig } from '../../ml/train/config';
-import { toOptimizerConfig } from '../../ml/train/loop';
+import { toOptimizerConfig } from '../../ml/train/optim-settings';
 import { tinyConfig } from '../../ml/train/test-fixtures';
 import { DatasetStore } from '../../storage/dataset-store';
 import { RunNotesStore } from '../../storage/run-notes-store';

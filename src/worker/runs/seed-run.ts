@@ -12,7 +12,7 @@ import {
 } from '../../ml/train/checkpoint';
 import { parseRunConfig, toMethodConfig, type RunConfig } from '../../ml/train/config';
 import type { BestMetric, Curves } from '../../ml/train/events';
-import { toOptimizerConfig } from '../../ml/train/loop';
+import { toOptimizerConfig } from '../../ml/train/optim-settings';
 import { newRunRecord, type RunRecord } from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
 import { classifierOf, loadStoredRun, rebuildRun } from './stored-run';
