@@ -1,3 +1,4 @@
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -10,12 +11,41 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'credentialless',
 };
 
+/**
+ * plotly's trace registry imports maplibre's stylesheet for map traces, which a bundler pulls in
+ * whether or not a map trace is registered; simlab draws no maps (src/ui/plots/plotly-bundle.ts),
+ * so that import resolves to an empty module instead of an 83 kB stylesheet.
+ */
+const maplibreCss = 'maplibre-gl/dist/maplibre-gl.css';
+const emptyModule = '\0simlab:empty-module';
+const skipMaplibreCss: Plugin = {
+  name: 'simlab:skip-maplibre-css',
+  enforce: 'pre',
+  resolveId: (id) => (id === maplibreCss ? emptyModule : undefined),
+  load: (id) => (id === emptyModule ? 'export {};' : undefined),
+};
+
+/**
+ * plotly's CommonJS dependencies (has-hover, …) read Browserify's `global`, which plotly's own
+ * bundles define as the window. In the build this is the page's bundle only (the worker bundles
+ * have their own options); in dev it covers all pre-bundled deps, where in the worker `globalThis`
+ * is `self`, the object tfjs's own global lookup ends on anyway.
+ */
+const pageDefine = { global: 'globalThis' };
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), skipMaplibreCss],
   server: { host: '127.0.0.1', port: 5173, strictPort: true, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 6000 },
+  optimizeDeps: {
+    exclude: ['@tensorflow/tfjs-backend-wasm'],
+    rolldownOptions: { transform: { define: pageDefine } },
+  },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 6000,
+    rolldownOptions: { transform: { define: pageDefine } },
+  },
   worker: {
     format: 'es',
     // Vite's default minifier mangles names that threaded wasm's helper threads look up by name.
@@ -27,7 +57,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'tests/layers/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,

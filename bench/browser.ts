@@ -7,6 +7,8 @@ import { launch } from '../tests/e2e/browser';
 import { serveDir, type Served } from '../tests/e2e/server';
 
 export async function startApp(): Promise<{
+  /** The build folder served. */
+  dist: string;
   served: Served;
   browser: Browser;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function startApp(): Promise<{
   const served = await serveDir(dist, { isolation: true, spa: true });
   const browser = await launch();
   return {
+    dist,
     served,
     browser,
     close: async () => {

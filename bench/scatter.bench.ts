@@ -2,13 +2,13 @@
  * Large-map interactivity (issue: evaluate, "at least 50,000 points stay interactive"): plotly
  * scattergl with 50,000 points in the built app's page (headless Chromium, WebGL on SwiftShader),
  * drawn the way src/ui/plots/ScatterGl.svelte draws a t-SNE map (one trace per class × split,
- * hover text per point). The page loads the same plotly.js-dist-min the app bundles. Measures the
+ * hover text per point). The page loads the app's own plotly chunk (src/ui/plots/plotly-bundle.ts). Measures the
  * first render, a hover (mouse move over a point → plotly_hover), a zoom (relayout of both axis
  * ranges) and a pan; saves a screenshot to bench/results/scatter-50k.png.
  *
  *   node --import tsx bench/scatter.bench.ts [points]
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { newPage, openApp } from '../tests/e2e/browser';
 import { startApp } from './browser';
@@ -20,15 +20,19 @@ const nPoints = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500
 const app = await startApp();
 try {
   const { context, page } = await newPage(app.browser);
-  await page.route('**/__bench/plotly.js', (r) =>
-    r.fulfill({
-      path: resolve(root, 'node_modules/plotly.js-dist-min/plotly.min.js'),
-      contentType: 'text/javascript',
-    }),
+  const chunk = readdirSync(resolve(app.dist, 'assets')).find((f) =>
+    /^plotly-bundle-.*\.js$/.test(f),
   );
+  if (!chunk) throw new Error(`no plotly-bundle chunk in ${app.dist}/assets: rebuild the app`);
   await page.addInitScript('globalThis.__name = (f) => f');
   await openApp(page, app.served.url, '?backend=wasm');
-  await page.addScriptTag({ url: `${app.served.url}/__bench/plotly.js` });
+  // The chunk's export names are minified: take the one that is plotly.
+  await page.evaluate(async (url) => {
+    const m = (await import(url)) as Record<string, unknown>;
+    (window as unknown as { Plotly: unknown }).Plotly = Object.values(m).find(
+      (v) => typeof (v as { react?: unknown } | null)?.react === 'function',
+    );
+  }, `${app.served.url}/assets/${chunk}`);
   const render = await page.evaluate(async (n) => {
     type P = {
       react(el: HTMLElement, d: unknown[], l: unknown, c?: unknown): Promise<unknown>;
