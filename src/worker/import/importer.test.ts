@@ -69,7 +69,10 @@ describe('Importer: scan → preview → commit on fake IndexedDB', () => {
       label: 'shapes',
       fromFolder: true,
       files: [
-        ...files.map(([p]) => ({ path: `shapes/${p}`, file: new File([bytes.get(p)!], p) })),
+        ...files.map(([p]) => ({
+          path: `shapes/${p}`,
+          file: new File([bytes.get(p)! as BlobPart], p),
+        })),
         { path: 'shapes/train/blue/bad.png', file: new File(['not a png at all'], 'bad.png') },
         { path: 'shapes/notes.txt', file: new File(['hello'], 'notes.txt') },
       ],
