@@ -1,7 +1,8 @@
 /**
  * The worker side of the Evaluate panel: weighted kNN and linear-probe evaluation of a run's
  * checkpoint on a stored dataset (its own test split, or another dataset through a class map),
- * embeddings for the explorer, and the predictions CSV of the latest kNN / probe result.
+ * embeddings for the explorer, and the predictions CSV of the latest kNN / probe result. Each
+ * request is checked against its schema (request-schema.ts) as it enters.
  */
 import * as tf from '@tensorflow/tfjs';
 import { knnClassify } from '../../ml/eval/knn';
@@ -15,6 +16,12 @@ import {
   type FineTuneResult,
 } from './finetune';
 import { recordFineTuneRun, recordProbeRun, type EvalRecorder } from './record-eval-run';
+import {
+  parseEmbeddingsRequest,
+  parseFineTuneRequest,
+  parseKnnRequest,
+  parseProbeRequest,
+} from './request-schema';
 import type { EmbeddingCache, EmbeddingSet } from './embeddings';
 import type {
   ClassifierResult,
@@ -143,10 +150,11 @@ export class Evaluator {
 
   /** Weighted kNN (Wu et al. 2018) of the query split against the run's train-split embeddings. */
   async knn(
-    req: KnnEvalRequest,
+    raw: KnnEvalRequest,
     onProgress?: (p: EvalProgress) => void,
   ): Promise<ClassifierResult> {
     const t0 = performance.now();
+    const req = parseKnnRequest(raw);
     const p = await this.#prepare(req, onProgress);
     const c = p.classes.length;
     const nb = p.bankY.length,
@@ -176,8 +184,9 @@ export class Evaluator {
   }
 
   /** Linear probe (ml/eval/linear-probe.ts) on standardised run-train embeddings, scored on the query split. */
-  async probe(req: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ProbeResult> {
+  async probe(raw: ProbeEvalRequest, onProgress?: (p: EvalProgress) => void): Promise<ProbeResult> {
     const t0 = performance.now();
+    const req = parseProbeRequest(raw);
     const startedAt = Date.now();
     const p = await this.#prepare(req, onProgress);
     const c = p.classes.length;
@@ -280,9 +289,10 @@ export class Evaluator {
    * with a linear head, see finetune.ts; recorded as a 'fine-tune' run with its weights when a recorder is set.
    */
   async fineTune(
-    req: FineTuneRequest,
+    raw: FineTuneRequest,
     onEpoch?: (e: FineTuneEpoch) => void,
   ): Promise<FineTuneResult> {
+    const req = parseFineTuneRequest(raw);
     const rec = this.#recorder;
     this.#stopFineTune = false;
     const startedAt = Date.now();
@@ -309,9 +319,10 @@ export class Evaluator {
 
   /** Embeddings of some splits of a dataset (default: the run's), rows in storage order, for the explorer. */
   async embeddings(
-    req: EmbeddingsRequest,
+    raw: EmbeddingsRequest,
     onProgress?: (p: EvalProgress) => void,
   ): Promise<EmbeddingsResult> {
+    const req = parseEmbeddingsRequest(raw);
     const { config } = await this.#cache.checkpoint(req.runId, req.slot);
     const datasetId = req.datasetId ?? config.dataset.id;
     const { meta, index } = await this.#cache.dataset(datasetId);

@@ -49,7 +49,10 @@ export interface FineTuneParts {
 /** Most embedding snapshots one fine-tune keeps (epoch 0 and the last included). */
 export const MAX_SNAPSHOTS = 42;
 
-/** Fine-tunes a run's backbone on its dataset's labelled train split; every tensor made here is disposed. */
+/**
+ * Fine-tunes a run's backbone on its dataset's labelled train split; every tensor made here is
+ * disposed. `req` is checked by the caller (Evaluator.fineTune, eval/request-schema.ts).
+ */
 export async function fineTune(
   cache: EmbeddingCache,
   req: FineTuneRequest,
@@ -58,11 +61,7 @@ export async function fineTune(
   shouldStop?: () => boolean,
 ): Promise<FineTuneResult> {
   const t0 = performance.now();
-  if (!(Number.isInteger(req.epochs) && req.epochs >= 1))
-    throw new Error(`fine-tuning needs at least 1 epoch, got ${req.epochs}`);
   const headLr = req.headLearningRate ?? 10 * req.learningRate;
-  if (!(req.learningRate > 0 && headLr > 0))
-    throw new Error('fine-tuning learning rates must be > 0');
   const readImages = (id: string, idx: number[]) => cache.readImages(id, idx);
   const { ckpt, config } = await cache.checkpoint(req.runId, req.slot);
   const start = await initialWeights(

@@ -29,6 +29,7 @@ import {
   type PairTrainConfig,
 } from '../../ml/pairs/trainer';
 import { buildPairData, type PairData, type PairsStore } from './pair-data';
+import { parsePairsTrainRequest } from './request-schema';
 import type {
   PairsCentreItem,
   PairsComparisonRow,
@@ -188,9 +189,10 @@ export class PairsLab {
     return this.#data.value;
   }
 
-  /** Trains one model as asked, streaming events; resolves with its evaluation report. */
-  async train(req: PairsTrainRequest, onEvent: (e: PairsEvent) => void): Promise<PairsLabReport> {
+  /** Trains one model as asked (the request checked by request-schema.ts), streaming events; resolves with its evaluation report. */
+  async train(raw: PairsTrainRequest, onEvent: (e: PairsEvent) => void): Promise<PairsLabReport> {
     if (this.busy) throw new Error('a pairs model is already training');
+    const req = parsePairsTrainRequest(raw);
     const abort = new AbortController();
     this.#abort = abort;
     try {
@@ -214,7 +216,6 @@ export class PairsLab {
         evalSplits: data.evaluated,
         histogramBins: t.bins,
       };
-      if (!(t.epochs >= 1)) throw new Error(`epochs must be ≥ 1, got ${t.epochs}`);
       const perEpoch = epochPairs(data.data, trainCfg, 0).pairs.length;
       trainCfg.schedule =
         t.schedule === 'cosine'

@@ -14,7 +14,7 @@ import {
 } from '../../ml/data/pairs';
 import { SPLIT_NAMES } from '../../ml/data/types';
 import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
-import type { PairsDataSpec, PairsSplitInfo } from './types';
+import type { PairsDataSpec, PairsSplitInfo } from '../../common/pairs-types';
 
 /** What the lab needs from the dataset store. */
 export interface PairsStore {
@@ -54,18 +54,9 @@ function splitInfo(
   }));
 }
 
-function checkCount(name: string, n: number, min = 2): void {
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name}: need a whole number of pairs ≥ ${min}, got ${n}`);
-}
-
-/** Builds the lab's pair splits from a spec. */
+/** Builds the lab's pair splits from a spec (its counts checked by request-schema.ts). */
 export async function buildPairData(spec: PairsDataSpec, store: PairsStore): Promise<PairData> {
   if (spec.kind === 'shapes') {
-    checkCount('train pairs', spec.train, 1);
-    checkCount('test pairs', spec.test);
-    checkCount('colour pairs', spec.colour);
-    checkCount('texture pairs', spec.texture);
     const data = generatePairSplits({
       seed: spec.seed,
       train: spec.train,
@@ -82,9 +73,6 @@ export async function buildPairData(spec: PairsDataSpec, store: PairsStore): Pro
       info: splitInfo(d, PAIR_SPLITS),
     };
   }
-  checkCount('train pairs', spec.train, 1);
-  checkCount('test pairs', spec.test);
-  checkCount('val pairs', spec.val);
   const meta = await store.getMeta(spec.datasetId);
   if (!meta || meta.status !== 'ready') throw new Error(`dataset ${spec.datasetId} is not stored`);
   const main = await storedSets(
@@ -128,7 +116,6 @@ export async function buildPairData(spec: PairsDataSpec, store: PairsStore): Pro
         `the out-of-domain dataset “${ood.name}” is ${ood.size} px, “${meta.name}” is ${meta.size} px: pick one of the same size`,
       );
     const n = spec.ood ?? spec.test;
-    checkCount('OOD pairs', n);
     const sets = await storedSets(store, ood, { all: n }, spec.seed + 1, true);
     data.texture = { ...sets.all, split: 'texture' };
     labels.texture = `OOD: ${ood.name}`;

@@ -1,0 +1,82 @@
+/**
+ * zod schemas of the evaluation requests the Evaluate panel posts (kNN, linear probe, explorer
+ * embeddings, fine-tune): field types and ranges, checked where each request enters the evaluator.
+ * What depends on the stored data (class-map length, the imported run's architecture) stays in
+ * evaluator.ts / init-weights.ts.
+ */
+import { z } from 'zod';
+import { parseRequest } from '../parse-request';
+import { finite, id, oneOf, positive, seed, wholeNumber } from '../request-fields';
+import type {
+  EmbeddingsRequest,
+  FineTuneRequest,
+  KnnEvalRequest,
+  ProbeEvalRequest,
+} from '../../common/eval-types';
+
+const slot = () => oneOf(['latest', 'best']);
+const evalSplit = () => oneOf(['train', 'val', 'test', 'all']);
+const weightsInit = () => oneOf(['ssl', 'random', 'imported']);
+
+const targetFields = {
+  runId: id(),
+  slot: slot(),
+  datasetId: id().optional(),
+  querySplit: evalSplit().optional(),
+  /** Range against the run's classes is checked in the evaluator, which knows them. */
+  classMap: z
+    .array(
+      finite().refine((n) => Number.isInteger(n) && n >= -1, {
+        error: (i) => `must be a class index or -1, got ${String(i.input)}`,
+      }),
+    )
+    .optional(),
+  init: weightsInit().optional(),
+  initRunId: id().optional(),
+};
+
+export const KnnEvalRequestSchema: z.ZodType<KnnEvalRequest> = z.object({
+  ...targetFields,
+  k: wholeNumber(1),
+  temperature: positive(),
+});
+
+export const ProbeEvalRequestSchema: z.ZodType<ProbeEvalRequest> = z.object({
+  ...targetFields,
+  epochs: wholeNumber(1),
+  learningRate: positive(),
+  C: positive().optional(),
+  batchSize: wholeNumber(1).optional(),
+  seed: seed().optional(),
+});
+
+export const EmbeddingsRequestSchema: z.ZodType<EmbeddingsRequest> = z.object({
+  runId: id(),
+  slot: slot(),
+  datasetId: id().optional(),
+  splits: z.array(evalSplit()),
+});
+
+export const FineTuneRequestSchema: z.ZodType<FineTuneRequest> = z.object({
+  runId: id(),
+  slot: slot(),
+  init: weightsInit(),
+  initRunId: id().optional(),
+  epochs: wholeNumber(1),
+  learningRate: positive(),
+  headLearningRate: positive().optional(),
+  batchSize: wholeNumber(1),
+  seed: seed(),
+  snapshotEvery: wholeNumber(0).optional(),
+  snapshotPoints: wholeNumber(1).optional(),
+});
+
+/** Each request checked; throws `invalid <kind> request:` with one `path: message` line per bad field. */
+export const parseKnnRequest = (raw: unknown): KnnEvalRequest =>
+  parseRequest(KnnEvalRequestSchema, raw, 'kNN request');
+export const parseProbeRequest = (raw: unknown): ProbeEvalRequest =>
+  parseRequest(ProbeEvalRequestSchema, raw, 'linear-probe request');
+export const parseEmbeddingsRequest = (raw: unknown): EmbeddingsRequest =>
+  parseRequest(EmbeddingsRequestSchema, raw, 'embeddings request');
+export const parseFineTuneRequest = (raw: unknown): FineTuneRequest =>
+  parseRequest(FineTuneRequestSchema, raw, 'fine-tune request');
