@@ -3,7 +3,7 @@
  * imported weights, each linear-probed and fine-tuned with the same budget) and of the fine-tuning
  * evolution maps. No tfjs: the page imports them.
  */
-import type { WeightsInit } from '../worker/eval/init-weights';
+import type { WeightsInit } from './eval-types';
 
 /** One filled cell: test accuracy and macro-F1, time, and the budget it was computed with. */
 export interface ComparisonCell {

@@ -2,18 +2,11 @@
  * Plain-data requests and results of the evaluation engine (posted between worker and page).
  */
 import type { ClassReport } from '../ml/eval/metrics';
-import type { ProbeEpoch } from '../ml/eval/linear-probe';
+import type { ProbeEpoch } from '../ml/eval/probe-epoch';
+import type { SplitName } from '../ml/data/types';
 import type { CheckpointSlot } from '../storage/run-schema';
-import type { EvalSplit } from '../worker/eval/embeddings';
-import type { InitChoice, WeightsInit } from '../worker/eval/init-weights';
 
-export type { CheckpointSlot, ClassReport, EvalSplit, InitChoice, ProbeEpoch, WeightsInit };
-export type {
-  FineTuneEpoch,
-  FineTuneRequest,
-  FineTuneResult,
-  FineTuneSnapshots,
-} from '../worker/eval/finetune';
+export type { CheckpointSlot, ClassReport, ProbeEpoch };
 
 /**
  * Which weights, and which images are queried. The bank / training set is always the run's own
@@ -114,4 +107,94 @@ export interface EmbeddingsResult {
   paths: string[];
   classes: string[];
   datasetId: string;
+}
+
+/** Which images of a dataset: one split, or all of them. */
+export type EvalSplit = SplitName | 'all';
+
+export type WeightsInit = 'ssl' | 'random' | 'imported';
+export const WEIGHTS_INITS: readonly WeightsInit[] = ['random', 'ssl', 'imported'];
+
+/** The start chosen for a request (absent init = 'ssl'). */
+export interface InitChoice {
+  init?: WeightsInit;
+  /** The run whose 'latest' checkpoint is used when init is 'imported'. */
+  initRunId?: string;
+}
+
+export interface FineTuneRequest {
+  /** The run whose dataset, classes, architecture and input normalisation are used (and whose checkpoint is the 'ssl' start). */
+  runId: string;
+  slot: CheckpointSlot;
+  /** Starting weights: the run's checkpoint ('ssl'), a seeded fresh network ('random'), or `initRunId`'s latest checkpoint ('imported'). */
+  init: WeightsInit;
+  /** The run holding imported weights (init 'imported'); its backbone must have the run's architecture. */
+  initRunId?: string;
+  epochs: number;
+  /** Peak learning rate of the backbone (cosine-decayed per step). */
+  learningRate: number;
+  /** Peak learning rate of the linear head (default 10 × learningRate). */
+  headLearningRate?: number;
+  batchSize: number;
+  seed: number;
+  /**
+   * Keep embeddings every this many epochs, plus epoch 0 and the last epoch (0 = no snapshots;
+   * default 1). Raised when needed so that at most MAX_SNAPSHOTS are kept (memory: n × dim floats each).
+   */
+  snapshotEvery?: number;
+  /** Most images in a snapshot (a seeded subset of train + test, the same rows every time; default 2000). */
+  snapshotPoints?: number;
+}
+
+export interface FineTuneEpoch {
+  epoch: number;
+  trainLoss: number;
+  /** Mean batch accuracy while training (training mode, flipped images). */
+  trainAccuracy: number;
+  testAccuracy: number;
+  testMacroF1: number;
+  /** Seconds of the epoch's training steps (scoring and snapshots excluded). */
+  seconds: number;
+}
+
+/** Embeddings of the same images at several points of a fine-tune (inference mode). */
+export interface FineTuneSnapshots {
+  datasetId: string;
+  classes: string[];
+  n: number;
+  dim: number;
+  /** Per row: dataset image index, class, split code (0 train, 2 test) and path. */
+  indices: Int32Array;
+  labels: Int32Array;
+  splits: Uint8Array;
+  paths: string[];
+  /** Epochs the snapshots were taken after (0 = the starting weights), ascending. */
+  epochs: number[];
+  /** One row-major [n × dim] array per snapshot, aligned with `epochs`. */
+  x: Float32Array[];
+}
+
+export interface FineTuneResult {
+  init: WeightsInit;
+  runId: string;
+  slot: CheckpointSlot;
+  /** Imported run the weights came from (init 'imported'). */
+  initRunId?: string;
+  learningRate: number;
+  headLearningRate: number;
+  batchSize: number;
+  /** Seeds the head's initial weights, shuffling and flips. */
+  seed: number;
+  curves: FineTuneEpoch[];
+  final: FineTuneEpoch;
+  /** The epoch with the best test accuracy (earliest on ties). */
+  best: FineTuneEpoch;
+  trainSize: number;
+  testSize: number;
+  snapshots: FineTuneSnapshots | null;
+  /** The run store record of this fine-tune (when the evaluator records runs). */
+  recordedRunId?: string;
+  /** Set when the user stopped it before `epochs` (its last epoch may be partial). */
+  stoppedAtEpoch?: number;
+  ms: number;
 }

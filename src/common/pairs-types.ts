@@ -3,12 +3,16 @@
  * train on and how, the events streamed while it trains, and the report the panel draws. Pixels
  * are uint8 RGB (S·S·3 per image); everything here survives structured cloning.
  */
-import type { PairSplit } from '../ml/data/pairs';
+import type { PairSplit } from '../ml/data/pair-split';
 import type { BestF1, PrCurve } from '../ml/eval/pr-curve';
 import type { ComparisonRow, PrfAt, ScoreHistogram } from '../ml/pairs/evaluation';
-import type { InputNormKind } from '../ml/pairs/input-norm';
-import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from '../ml/pairs/pair-model';
-import type { PairEpochEvent } from '../ml/pairs/trainer';
+import type {
+  EmbeddingHeadKind,
+  InputNormKind,
+  PairEpochEvent,
+  PairModelKind,
+  SiameseLossKind,
+} from '../ml/pairs/types';
 
 export type {
   BestF1,

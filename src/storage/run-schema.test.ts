@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainCheckpoint } from '../ml/train/checkpoint';
+import type { TrainCheckpoint } from '../ml/train/checkpoint-types';
 import { defaultRunConfig } from '../ml/train/config';
 import type { TrainEvent } from '../ml/train/events';
 import {

@@ -8,8 +8,8 @@
  *   `ckpt/<id>/latest`    → TrainCheckpoint of the run's last checkpoint (resume from here)
  *   `ckpt/<id>/best`      → TrainCheckpoint with the best monitor value (kNN top-1, or val accuracy when supervised)
  */
-import type { TrainCheckpoint } from '../ml/train/checkpoint';
-import { checkpointBytes } from '../ml/train/checkpoint';
+import type { TrainCheckpoint } from '../ml/train/checkpoint-types';
+import { checkpointBytes } from '../ml/train/checkpoint-types';
 import { bestMetricFor, bestOf } from '../ml/train/best-metric';
 import type { RunConfig } from '../ml/train/config';
 import type { BestMetric, Curves, EpochPoint, TrainEvent } from '../ml/train/events';

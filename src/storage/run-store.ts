@@ -14,7 +14,7 @@ import {
   setMany,
   type UseStore,
 } from 'idb-keyval';
-import { checkCheckpoint, type TrainCheckpoint } from '../ml/train/checkpoint';
+import { checkCheckpoint, type TrainCheckpoint } from '../ml/train/checkpoint-types';
 import {
   CHECKPOINT_SLOTS,
   RUNS_SCHEMA_VERSION,

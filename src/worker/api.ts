@@ -8,9 +8,9 @@ import type { DatasetIndex, DatasetMeta } from '../storage/schema';
 import type { AugmentOp, AugmentPipeline, PipelineIssue } from '../ml/augment/schema';
 import type { AugmentPreset } from '../ml/augment/presets';
 import type { ConfigProblem, RunConfig } from '../ml/train/config';
-import type { MethodName } from '../ml/methods/method';
+import type { MethodName } from '../ml/methods/method-names';
 import type { RunRecord } from '../storage/run-schema';
-import type { RunEvent } from './train/run-controller';
+import type { RunEvent } from '../common/run-event';
 import type { CheckpointSlot } from '../storage/run-schema';
 import type {
   ImportChoice,
@@ -125,7 +125,7 @@ export {
   type ProjectorClient,
   type TsneRequest,
   type UmapRequest,
-} from './eval/projector-client';
+} from './explorer-client';
 
 /** What the page hands over for an import. Files are references (cheap to post), not copies. */
 export type ImportInput =

@@ -10,7 +10,7 @@ import type {
   ProjectorApi,
   TsneRequest,
   UmapRequest,
-} from './projector';
+} from './eval/projector-types';
 
 export type { EvolutionFrame, EvolutionRequest, Layout, TsneRequest, UmapRequest };
 
@@ -33,7 +33,7 @@ export interface ProjectorClient {
 }
 
 export function createProjectorClient(): ProjectorClient {
-  const worker = new Worker(new URL('../tsne.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('./tsne.worker.ts', import.meta.url), {
     type: 'module',
     name: 'simlab-tsne',
   });

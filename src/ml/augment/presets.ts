@@ -5,7 +5,7 @@
  * 64 px → 7, 32 px → 3, 96 px → 9). Every preset except None ends with ImageNet mean/std
  * normalisation (torchvision's constants), as the papers' code does; `denormalize` undoes it for display.
  */
-import { IMAGENET_MEAN, IMAGENET_STD } from './ops/normalize';
+import { IMAGENET_MEAN, IMAGENET_STD } from './ops/imagenet-stats';
 import {
   augmentPipelineSchema,
   type AugmentOp,

@@ -11,8 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, hashSeed, type Rng } from '../rng';
 import { renderShape, type ShapeKind } from './shapes';
 
-export type PairSplit = 'train' | 'test' | 'colour' | 'texture';
-export const PAIR_SPLITS: readonly PairSplit[] = ['train', 'test', 'colour', 'texture'];
+export { PAIR_SPLITS, type PairSplit } from './pair-split';
+import { PAIR_SPLITS, type PairSplit } from './pair-split';
 
 /** One image of a pair: S·S·3 uint8 RGB, its kind and centre (0..1 of the image size). */
 export interface PairImage {

@@ -34,13 +34,8 @@ export interface LinearProbeOptions {
   onEpoch?: (e: ProbeEpoch) => void;
 }
 
-export interface ProbeEpoch {
-  epoch: number;
-  /** Mean training objective (cross-entropy + L2 term) over the epoch's minibatches. */
-  loss: number;
-  /** Fraction of training samples classified correctly during the epoch (before each step). */
-  trainAccuracy: number;
-}
+export type { ProbeEpoch } from './probe-epoch';
+import type { ProbeEpoch } from './probe-epoch';
 
 export interface LinearProbeResult {
   curves: ProbeEpoch[];

@@ -1,4 +1,5 @@
 /** Builds any method from plain-data config (what the UI edits and a run stores): name → factory. */
+import type { MethodSettings } from '../train/config';
 import { createByol, type ByolConfig, type ByolMethod } from './byol';
 import type { BackboneInput } from './encoder';
 import { METHOD_NAMES } from './method';
@@ -34,4 +35,8 @@ export function createMethod(backbone: BackboneInput, cfg: MethodConfig): AnyMet
       throw new Error(`unknown method "${String(name)}"; valid: ${METHOD_NAMES.join(', ')}`);
     }
   }
+}
+/** The methods' own config object (what createMethod takes) from the run's method settings. */
+export function toMethodConfig(m: MethodSettings): MethodConfig {
+  return { ...m } as MethodConfig;
 }

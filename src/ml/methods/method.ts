@@ -18,14 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../optim/optimizers';
 import type { Encoder } from './encoder';
 
-export type MethodName = 'supervised' | 'simclr' | 'byol' | 'simsiam' | 'mocov2';
-export const METHOD_NAMES: readonly MethodName[] = [
-  'supervised',
-  'simclr',
-  'byol',
-  'simsiam',
-  'mocov2',
-];
+export { METHOD_NAMES, type MethodName } from './method-names';
+import type { MethodName } from './method-names';
 
 /** Two augmented views of the same N images, [N,H,W,C] each (self-supervised methods). */
 export interface ViewsBatch {

@@ -6,20 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type OptimizerConfig =
-  | { kind: 'sgd'; momentum?: number; nesterov?: boolean; weightDecay?: number }
-  | { kind: 'adam'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
-  | { kind: 'adamw'; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
-  | {
-      kind: 'lars';
-      momentum?: number;
-      nesterov?: boolean;
-      weightDecay?: number;
-      trustCoefficient?: number;
-    };
-
-export type OptimizerKind = OptimizerConfig['kind'];
-export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'lars'];
+export { OPTIMIZER_KINDS, type OptimizerConfig, type OptimizerKind } from './optimizer-config';
+import { OPTIMIZER_KINDS, type OptimizerConfig, type OptimizerKind } from './optimizer-config';
 
 /** Plain-data optimiser state for checkpoints: slots aligned with the variable list given to getState. */
 export interface OptimizerState {

@@ -7,9 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** How the pair models normalise their input images: 'none' (0..1 pixels as given) or 'per-image'. */
-export type InputNormKind = 'none' | 'per-image';
-export const INPUT_NORM_KINDS: readonly InputNormKind[] = ['none', 'per-image'];
+export { INPUT_NORM_KINDS, type InputNormKind } from './types';
+import { INPUT_NORM_KINDS, type InputNormKind } from './types';
 
 /** Added to each channel's variance: keeps a flat channel finite (its values become 0). */
 const VARIANCE_EPS = 1e-4;

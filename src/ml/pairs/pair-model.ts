@@ -5,18 +5,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PairTensors } from '../data/pairs';
 import type { Part } from '../methods/method';
-import type { BackboneConfigInput } from '../models/backbones';
+import type { BackboneConfigInput } from '../models/backbones/config-schema';
 import type { InputNormKind } from './input-norm';
 
-export type PairModelKind = 'early-fusion' | 'siamese' | 'siamese-aux';
-export const PAIR_MODEL_KINDS: readonly PairModelKind[] = [
-  'early-fusion',
-  'siamese',
-  'siamese-aux',
-];
-
-/** Siamese training loss: torch's CosineEmbeddingLoss, or the contrastive loss on distance. */
-export type SiameseLossKind = 'cosine-embedding' | 'contrastive';
+export {
+  EMBEDDING_HEAD_KINDS,
+  PAIR_MODEL_KINDS,
+  type EmbeddingHeadKind,
+  type PairModelKind,
+  type SiameseLossKind,
+} from './types';
+import type { EmbeddingHeadKind, PairModelKind, SiameseLossKind } from './types';
 
 export interface EarlyFusionConfig {
   kind: 'early-fusion';
@@ -70,14 +69,6 @@ export interface SiameseConfig {
   /** Seed of the heads (the backbone's init seed is backbone.seed). */
   seed?: number;
 }
-
-/** The layer(s) between a siamese backbone and the cosine score; see SiameseConfig.embeddingHead. */
-export type EmbeddingHeadKind = 'none' | 'batchnorm' | 'linear-batchnorm';
-export const EMBEDDING_HEAD_KINDS: readonly EmbeddingHeadKind[] = [
-  'none',
-  'batchnorm',
-  'linear-batchnorm',
-];
 
 export type PairModelConfig = EarlyFusionConfig | SiameseConfig;
 

@@ -55,29 +55,8 @@ export interface PairTrainConfig {
   histogramBins?: number;
 }
 
-export interface PairEpochEvent {
-  /** 1-based epoch just finished. */
-  epoch: number;
-  epochs: number;
-  /** Optimiser steps so far. */
-  step: number;
-  /** Learning rate of the epoch's last step. */
-  lr: number;
-  /** Mean unscaled total loss over the epoch's steps. */
-  loss: number;
-  /** Mean of each unweighted term ('pair', and 'centre' for the auxiliary head). */
-  terms: Record<string, number>;
-  /** Training pairs seen this epoch. */
-  pairs: number;
-  /** Wall-clock seconds of this epoch's training steps (scoring excluded). */
-  seconds: number;
-  /** Scored splits this epoch (empty when skipped by evalEvery). */
-  histograms: Partial<Record<PairSplit, ScoreHistogram>>;
-  bestF1: Partial<Record<PairSplit, BestF1>>;
-  medians: Partial<Record<PairSplit, { same: number; different: number }>>;
-  /** Per-layer gradient norms of the last step, keyed '<part>/<layer>' (when asked). */
-  gradNorms?: Record<string, number>;
-}
+export type { PairEpochEvent } from './types';
+import type { PairEpochEvent } from './types';
 
 export interface PairTrainResult {
   history: PairEpochEvent[];

@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import { presetPipeline } from '../augment/presets';
 import { augmentPipelineSchema, formatPath } from '../augment/schema';
-import { BackboneConfigSchema } from '../models/backbones';
-import type { MethodName } from '../methods/method';
-import type { MethodConfig } from '../methods/create-method';
+import { BackboneConfigSchema } from '../models/backbones/config-schema';
+import type { MethodName } from '../methods/method-names';
 
 const int = (msg = 'must be an integer') => z.number().int(msg);
 const seedField = int()
@@ -300,9 +299,4 @@ export function defaultRunConfig(
   const m: Record<string, unknown> = { method };
   if (method === 'supervised') m.numClasses = opts.numClasses;
   return runConfigOrThrow({ dataset, method: m, seed: opts.seed ?? 0 });
-}
-
-/** The methods' own config object (what createMethod takes) from the run's method settings. */
-export function toMethodConfig(m: MethodSettings): MethodConfig {
-  return { ...m } as MethodConfig;
 }

@@ -3,11 +3,11 @@
  * queries, steps per epoch; with the checks that say why a config cannot train on a dataset) and
  * its parts (backbone, method, optimiser), fresh or restored from a checkpoint of the same config.
  */
-import { createMethod, type AnyMethod } from '../methods/create-method';
+import { createMethod, toMethodConfig, type AnyMethod } from '../methods/create-method';
 import { createBackbone, type Backbone, type BackboneConfig } from '../models/backbones';
 import { createOptimizer, type Optimizer } from '../optim/optimizers';
 import { restoreCheckpoint, type TrainCheckpoint } from './checkpoint';
-import { toMethodConfig, type RunConfig } from './config';
+import type { RunConfig } from './config';
 import type { DataSource } from './data-source';
 import { batchesPerEpoch } from './epoch-batches';
 import { planMonitor, type MonitorPlan } from './monitor';

@@ -17,7 +17,8 @@ import { monitorInput } from '../../ml/train/monitor';
 import type { SplitName } from '../../ml/data/types';
 import { initialWeights, type InitChoice } from './init-weights';
 
-export type EvalSplit = SplitName | 'all';
+export type { EvalSplit } from '../../common/eval-types';
+import type { EvalSplit } from '../../common/eval-types';
 
 /** Which images under which weights (the run's checkpoint unless `init` says otherwise, see init-weights.ts). */
 export interface EmbeddingKey extends InitChoice {

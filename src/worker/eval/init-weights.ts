@@ -8,15 +8,8 @@
  */
 import type { TensorData, TrainCheckpoint } from '../../ml/train/checkpoint';
 
-export type WeightsInit = 'ssl' | 'random' | 'imported';
-export const WEIGHTS_INITS: readonly WeightsInit[] = ['random', 'ssl', 'imported'];
-
-/** The start chosen for a request (absent init = 'ssl'). */
-export interface InitChoice {
-  init?: WeightsInit;
-  /** The run whose 'latest' checkpoint is used when init is 'imported'. */
-  initRunId?: string;
-}
+export { WEIGHTS_INITS, type InitChoice, type WeightsInit } from '../../common/eval-types';
+import type { InitChoice, WeightsInit } from '../../common/eval-types';
 
 export interface InitialWeights {
   init: WeightsInit;

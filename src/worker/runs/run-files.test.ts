@@ -12,7 +12,8 @@ import {
   type TensorData,
   type TrainCheckpoint,
 } from '../../ml/train/checkpoint';
-import { toMethodConfig, type RunConfig } from '../../ml/train/config';
+import { toMethodConfig } from '../../ml/methods/create-method';
+import type { RunConfig } from '../../ml/train/config';
 import { toOptimizerConfig } from '../../ml/train/optim-settings';
 import { tinyConfig } from '../../ml/train/test-fixtures';
 import { DatasetStore } from '../../storage/dataset-store';

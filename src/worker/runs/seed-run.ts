@@ -3,14 +3,14 @@
  * and optimiser (what an import stores), and a new run seeded from a stored run's weights.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { createMethod } from '../../ml/methods/create-method';
+import { createMethod, toMethodConfig } from '../../ml/methods/create-method';
 import { createOptimizer } from '../../ml/optim/optimizers';
 import {
   captureCheckpoint,
   type RunPosition,
   type TrainCheckpoint,
 } from '../../ml/train/checkpoint';
-import { parseRunConfig, toMethodConfig, type RunConfig } from '../../ml/train/config';
+import { parseRunConfig, type RunConfig } from '../../ml/train/config';
 import type { BestMetric, Curves } from '../../ml/train/events';
 import { toOptimizerConfig } from '../../ml/train/optim-settings';
 import { newRunRecord, type RunRecord } from '../../storage/run-schema';

@@ -3,12 +3,12 @@
  * operations (export, seeding a new run, kNN of a stored run).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createMethod, type AnyMethod } from '../../ml/methods/create-method';
+import { createMethod, toMethodConfig, type AnyMethod } from '../../ml/methods/create-method';
 import type { SupervisedMethod } from '../../ml/methods/supervised';
 import { createBackbone } from '../../ml/models/backbones';
 import { loadBackboneWeights } from '../../ml/models/load-backbone-weights';
 import { toTensor, type TrainCheckpoint } from '../../ml/train/checkpoint';
-import { toMethodConfig, type RunConfig } from '../../ml/train/config';
+import type { RunConfig } from '../../ml/train/config';
 import type { CheckpointSlot, RunRecord } from '../../storage/run-schema';
 import type { RunStore } from '../../storage/run-store';
 

@@ -20,18 +20,8 @@ import {
 import type { RunStore } from '../../storage/run-store';
 import { storeDataSource } from './store-data-source';
 
-/** What the page receives: train events without checkpoint payloads, plus the run id. */
-export type RunEvent =
-  | (Exclude<TrainEvent, { type: 'checkpoint' }> & { runId: string })
-  | {
-      type: 'checkpoint';
-      runId: string;
-      epoch: number;
-      step: number;
-      isBest: boolean;
-      bytes: number;
-    }
-  | { type: 'record'; runId: string; record: RunRecord };
+export type { RunEvent } from '../../common/run-event';
+import type { RunEvent } from '../../common/run-event';
 
 /** wasm memory tops out at 4 GiB and a run past it dies silently: estimate first, refuse with advice. */
 export const WASM_MEMORY_LIMIT = 3.8e9;

@@ -4,10 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** ImageNet channel means (RGB), torchvision's usual constants. */
-export const IMAGENET_MEAN: readonly [number, number, number] = [0.485, 0.456, 0.406];
-/** ImageNet channel standard deviations (RGB). */
-export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.225];
+export { IMAGENET_MEAN, IMAGENET_STD } from './imagenet-stats';
+import { IMAGENET_MEAN, IMAGENET_STD } from './imagenet-stats';
 
 /** (x − mean) / std per channel. [N,H,W,3] → [N,H,W,3], new tensor; input kept. */
 export function normalize(

@@ -2,7 +2,8 @@
  * What every backbone factory returns, and the batch-norm options they share.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
+
+export { bnFields, inputSizeField, seedField } from './config-schema';
 
 export interface Backbone<C extends { name: string } = { name: string }> {
   /** Input [N, inputSize, inputSize, 3] → embedding [N, embeddingDim] (global average pool output). Caller disposes. */
@@ -26,14 +27,3 @@ export interface BuildOptions {
    */
   modelName?: string;
 }
-
-/** PyTorch's BatchNorm2d defaults: eps 1e-5, momentum 0.1 (PyTorch meaning, see TorchBatchNorm). */
-export const bnFields = {
-  bnMomentum: z.number().gt(0).lt(1).default(0.1),
-  bnEpsilon: z.number().gt(0).default(1e-5),
-};
-
-/** Input side length in pixels (square RGB input). */
-export const inputSizeField = z.number().int().min(8).max(512).default(32);
-/** Seed for the weight initialisation (createRng). */
-export const seedField = z.number().int().default(0);

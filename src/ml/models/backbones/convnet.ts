@@ -10,31 +10,12 @@
  * or leave weightDecay 0 and decay in the optimiser.
  */
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { type Backbone, type BuildOptions, bnFields, inputSizeField, seedField } from './backbone';
+import type { Backbone, BuildOptions } from './backbone';
+import { ConvNetConfigSchema, type ConvNetConfig, type ConvNetConfigInput } from './config-schema';
 import { activation, batchNorm, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 import { SeededDropout } from './layers/seeded-dropout';
 import { hashSeed } from '../../rng';
-
-export const ConvNetConfigSchema = z.object({
-  name: z.literal('convnet'),
-  inputSize: inputSizeField,
-  /** Channels of the first block; block b has width·2^(b−1). */
-  width: z.number().int().min(1).max(512).default(32),
-  blocks: z.union([z.literal(3), z.literal(4)]).default(4),
-  convsPerBlock: z.union([z.literal(1), z.literal(2)]).default(1),
-  activation: z.enum(['relu', 'gelu', 'silu', 'leakyRelu']).default('relu'),
-  batchNorm: z.boolean().default(true),
-  /** Dropout rate after each block's max-pool (0 = none). */
-  dropout: z.number().min(0).max(0.9).default(0),
-  /** PyTorch-style L2 weight decay on conv kernels, via kernelRegularizer (see file comment). */
-  weightDecay: z.number().min(0).default(0),
-  seed: seedField,
-  ...bnFields,
-});
-export type ConvNetConfig = z.infer<typeof ConvNetConfigSchema>;
-export type ConvNetConfigInput = z.input<typeof ConvNetConfigSchema>;
 
 /** Builds the ConvNet: [N, S, S, 3] → [N, width·2^(blocks−1)]. Caller disposes `model`. */
 export function createConvNet(
@@ -97,3 +78,5 @@ export function regularizationLoss(model: tf.LayersModel): tf.Scalar {
     return terms.length === 0 ? tf.scalar(0) : (tf.addN(terms) as tf.Scalar);
   });
 }
+
+export { ConvNetConfigSchema, type ConvNetConfig, type ConvNetConfigInput };

@@ -14,16 +14,14 @@ import {
   type MobileNetV3Config,
 } from './mobilenetv3';
 
-export const BackboneConfigSchema = z.discriminatedUnion('name', [
-  ConvNetConfigSchema,
-  ResNetConfigSchema,
-  MobileNetV3ConfigSchema,
-]);
-/** Fully defaulted config (what factories return and runs store). */
-export type BackboneConfig = z.infer<typeof BackboneConfigSchema>;
-/** Config as a user or the UI writes it: `name` plus any subset of the options. */
-export type BackboneConfigInput = z.input<typeof BackboneConfigSchema>;
-export type BackboneName = BackboneConfig['name'];
+export {
+  BackboneConfigSchema,
+  type BackboneConfig,
+  type BackboneConfigInput,
+  type BackboneName,
+} from './config-schema';
+import type { BackboneConfig, BackboneConfigInput, BackboneName } from './config-schema';
+import { BackboneConfigSchema } from './config-schema';
 
 type Factory = (config: BackboneConfig, opts: BuildOptions) => Backbone<BackboneConfig>;
 

@@ -29,24 +29,14 @@
  * nn.BatchNorm2d ones (1e-5 / 0.1) like the other backbones; set bnEpsilon/bnMomentum to match it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { type Backbone, type BuildOptions, bnFields, inputSizeField, seedField } from './backbone';
+import type { Backbone, BuildOptions } from './backbone';
+import {
+  MobileNetV3ConfigSchema,
+  type MobileNetV3Config,
+  type MobileNetV3ConfigInput,
+} from './config-schema';
 import { activation, batchNorm, conv, type BnOptions, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
-
-export const MobileNetV3ConfigSchema = z.object({
-  name: z.literal('mobilenetv3-small'),
-  inputSize: inputSizeField,
-  /** torchvision's width_mult: every channel count becomes _make_divisible(c·m, 8). */
-  widthMultiplier: z.number().gt(0).max(4).default(1),
-  table: z.enum(['lowres', 'torchvision']).default('lowres'),
-  /** Stem stride; null = 1 for inputSize ≤ 64, else 2. */
-  stemStride: z.union([z.literal(1), z.literal(2), z.null()]).default(null),
-  seed: seedField,
-  ...bnFields,
-});
-export type MobileNetV3Config = z.infer<typeof MobileNetV3ConfigSchema>;
-export type MobileNetV3ConfigInput = z.input<typeof MobileNetV3ConfigSchema>;
 
 /** One inverted-residual block: in, kernel, expanded, out, SE, hard-swish (else ReLU), stride. */
 export interface BlockSpec {
@@ -196,3 +186,5 @@ export function createMobileNetV3Small(
   if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: lastC, name: 'mobilenetv3-small', config };
 }
+
+export { MobileNetV3ConfigSchema, type MobileNetV3Config, type MobileNetV3ConfigInput };

@@ -13,22 +13,10 @@
  * torchvision (zero_init_residual off).
  */
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { type Backbone, type BuildOptions, bnFields, inputSizeField, seedField } from './backbone';
+import type { Backbone, BuildOptions } from './backbone';
+import { ResNetConfigSchema, type ResNetConfig, type ResNetConfigInput } from './config-schema';
 import { activation, batchNorm, conv, type BnOptions, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
-
-export const ResNetConfigSchema = z.object({
-  name: z.literal('resnet18'),
-  inputSize: inputSizeField,
-  /** Channels of layer1 (torchvision: 64); layer k has width·2^(k−1). */
-  width: z.number().int().min(1).max(256).default(64),
-  stem: z.enum(['cifar', 'imagenet']).default('cifar'),
-  seed: seedField,
-  ...bnFields,
-});
-export type ResNetConfig = z.infer<typeof ResNetConfigSchema>;
-export type ResNetConfigInput = z.input<typeof ResNetConfigSchema>;
 
 /** Blocks per stage of ResNet-18. */
 export const RESNET18_LAYERS = [2, 2, 2, 2] as const;
@@ -99,3 +87,5 @@ export function createResNet18(
   if (opts.initWeights ?? true) initKaimingNormal(model, config.seed);
   return { model, embeddingDim: planes, name: 'resnet18', config };
 }
+
+export { ResNetConfigSchema, type ResNetConfig, type ResNetConfigInput };
