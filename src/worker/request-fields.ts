@@ -38,3 +38,10 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(values: T)
   z.enum(values, {
     error: (i) => `must be one of ${values.join(', ')}, got ${shown(i.input)}`,
   });
+
+/**
+ * An optional field: absent, undefined or null (a cleared number input binds null) all read as
+ * absent, as the engine's `??` defaults always treated them; any other value is checked by `field`.
+ */
+export const optional = <T extends z.ZodType>(field: T) =>
+  field.nullish().transform((v) => v ?? undefined);

@@ -90,6 +90,20 @@ describe('evaluation request schemas', () => {
     expect(parseFineTuneRequest(minimal)).toEqual(minimal);
   });
 
+  it('read a null optional field (a cleared number input) as absent, as the engine always did', () => {
+    const cleared = { ...fineTune, headLearningRate: null, snapshotEvery: null };
+    const parsed = parseFineTuneRequest(cleared);
+    expect(parsed.headLearningRate).toBeUndefined();
+    expect(parsed.snapshotEvery).toBeUndefined();
+    expect(parsed).toEqual({ ...fineTune, headLearningRate: undefined, snapshotEvery: undefined });
+    const probeCleared = parseProbeRequest({ ...probe, C: null, batchSize: null, seed: null });
+    expect([probeCleared.C, probeCleared.batchSize, probeCleared.seed]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it.each([
     ['runId', (r: any) => (r.runId = ''), /must not be empty/],
     ['slot', (r: any) => (r.slot = 'final'), /must be one of latest, best, got "final"/],
@@ -109,7 +123,7 @@ describe('evaluation request schemas', () => {
     ['epochs', (r: any) => (r.epochs = 2.5), /whole number ≥ 1, got 2.5/],
     ['learningRate', (r: any) => (r.learningRate = -0.1), /must be > 0, got -0.1/],
     ['C', (r: any) => (r.C = 0), /must be > 0, got 0/],
-    ['batchSize', (r: any) => (r.batchSize = null), /finite number, got null/],
+    ['batchSize', (r: any) => (r.batchSize = '32'), /finite number, got "32"/],
     ['seed', (r: any) => (r.seed = 0.5), /whole number, got 0.5/],
   ])('linear probe: refuses a bad %s, naming it', (path, edit, message) => {
     const m = problem(parseProbeRequest, probe, edit);

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseRequest } from '../parse-request';
-import { finite, id, oneOf, positive, seed, wholeNumber } from '../request-fields';
+import { finite, id, oneOf, optional, positive, seed, wholeNumber } from '../request-fields';
 import type {
   EmbeddingsRequest,
   FineTuneRequest,
@@ -21,18 +21,18 @@ const weightsInit = () => oneOf(['ssl', 'random', 'imported']);
 const targetFields = {
   runId: id(),
   slot: slot(),
-  datasetId: id().optional(),
-  querySplit: evalSplit().optional(),
+  datasetId: optional(id()),
+  querySplit: optional(evalSplit()),
   /** Range against the run's classes is checked in the evaluator, which knows them. */
-  classMap: z
-    .array(
+  classMap: optional(
+    z.array(
       finite().refine((n) => Number.isInteger(n) && n >= -1, {
         error: (i) => `must be a class index or -1, got ${String(i.input)}`,
       }),
-    )
-    .optional(),
-  init: weightsInit().optional(),
-  initRunId: id().optional(),
+    ),
+  ),
+  init: optional(weightsInit()),
+  initRunId: optional(id()),
 };
 
 export const KnnEvalRequestSchema: z.ZodType<KnnEvalRequest> = z.object({
@@ -45,15 +45,15 @@ export const ProbeEvalRequestSchema: z.ZodType<ProbeEvalRequest> = z.object({
   ...targetFields,
   epochs: wholeNumber(1),
   learningRate: positive(),
-  C: positive().optional(),
-  batchSize: wholeNumber(1).optional(),
-  seed: seed().optional(),
+  C: optional(positive()),
+  batchSize: optional(wholeNumber(1)),
+  seed: optional(seed()),
 });
 
 export const EmbeddingsRequestSchema: z.ZodType<EmbeddingsRequest> = z.object({
   runId: id(),
   slot: slot(),
-  datasetId: id().optional(),
+  datasetId: optional(id()),
   splits: z.array(evalSplit()),
 });
 
@@ -61,14 +61,14 @@ export const FineTuneRequestSchema: z.ZodType<FineTuneRequest> = z.object({
   runId: id(),
   slot: slot(),
   init: weightsInit(),
-  initRunId: id().optional(),
+  initRunId: optional(id()),
   epochs: wholeNumber(1),
   learningRate: positive(),
-  headLearningRate: positive().optional(),
+  headLearningRate: optional(positive()),
   batchSize: wholeNumber(1),
   seed: seed(),
-  snapshotEvery: wholeNumber(0).optional(),
-  snapshotPoints: wholeNumber(1).optional(),
+  snapshotEvery: optional(wholeNumber(0)),
+  snapshotPoints: optional(wholeNumber(1)),
 });
 
 /** Each request checked; throws `invalid <kind> request:` with one `path: message` line per bad field. */

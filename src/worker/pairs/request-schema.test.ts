@@ -95,6 +95,19 @@ describe('pairs train request schema', () => {
     expect(parsePairsTrainRequest(noOod)).toEqual(noOod);
   });
 
+  it('reads a null optional field (a cleared number input) as absent, as modelConfigs always did', () => {
+    const cleared = withEdit((r) => {
+      r.model.headHidden = null;
+      r.galleryK = null;
+    });
+    const parsed = parsePairsTrainRequest(cleared);
+    expect(parsed.model.headHidden).toBeUndefined();
+    expect(parsed.galleryK).toBeUndefined();
+    const { headHidden: _h, ...model } = request().model;
+    const { galleryK: _g, ...rest } = request();
+    expect(parsed).toEqual({ ...rest, model });
+  });
+
   it.each([
     ['data.train', (r: any) => (r.data.train = 0), /need a whole number of pairs ≥ 1, got 0/],
     ['data.test', (r: any) => (r.data.test = 1), /need a whole number of pairs ≥ 2, got 1/],

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseRequest } from '../parse-request';
-import { finite, id, oneOf, positive, seed, wholeNumber } from '../request-fields';
+import { finite, id, oneOf, optional, positive, seed, wholeNumber } from '../request-fields';
 import type { PairsTrainRequest } from '../../common/pairs-types';
 
 /** Pairs of a split: a whole number ≥ min (the test and validation splits need 2 for both labels' figures). */
@@ -33,7 +33,7 @@ const DataSpecSchema = z.discriminatedUnion(
       test: pairCount(2),
       val: pairCount(2),
       oodDatasetId: id().nullish(),
-      ood: pairCount(2).optional(),
+      ood: optional(pairCount(2)),
     }),
   ],
   { error: () => "must be 'shapes' or 'stored'" },
@@ -60,9 +60,9 @@ const ModelSchema = z.object({
   loss: oneOf(['cosine-embedding', 'contrastive']),
   margin: finite(),
   auxWeight: finite().refine((n) => n >= 0, { error: (i) => `must be ≥ 0, got ${i.input}` }),
-  embeddingHead: oneOf(['none', 'batchnorm', 'linear-batchnorm']).optional(),
-  headHidden: wholeNumber(0).optional(),
-  inputNorm: oneOf(['none', 'per-image']).optional(),
+  embeddingHead: optional(oneOf(['none', 'batchnorm', 'linear-batchnorm'])),
+  headHidden: optional(wholeNumber(0)),
+  inputNorm: optional(oneOf(['none', 'per-image'])),
   seed: seed(),
 });
 
@@ -84,12 +84,12 @@ const TrainSchema = z.object({
 
 /** The pairs lab's train request; its output is the request itself (nothing defaulted or dropped). */
 export const PairsTrainRequestSchema: z.ZodType<PairsTrainRequest> = z.object({
-  name: z.string().optional(),
+  name: optional(z.string()),
   data: DataSpecSchema,
   model: ModelSchema,
   train: TrainSchema,
   pretrain: z.object({ epochs: wholeNumber(1), lr: positive() }).nullable(),
-  galleryK: wholeNumber(0).optional(),
+  galleryK: optional(wholeNumber(0)),
 });
 
 /** The request, checked; throws `invalid pairs request:` with one `path: message` line per bad field. */
