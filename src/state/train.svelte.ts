@@ -2,7 +2,14 @@
  * The Train panel's state: the run config being edited (validated in the engine), the live run
  * (progress and curves from engine events), and stored runs that can be resumed.
  */
-import type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord } from '../worker/api';
+import {
+  curvesWith,
+  type ConfigProblem,
+  type MethodName,
+  type RunConfig,
+  type RunEvent,
+  type RunRecord,
+} from '../worker/api';
 import type { EngineClient } from '../worker/client';
 
 export interface LiveProgress {
@@ -103,25 +110,13 @@ export class TrainState {
           loss: e.loss,
           lr: e.lr,
         };
-        this.steps = [
-          ...this.steps,
-          {
-            step: e.step,
-            epoch: e.epoch,
-            loss: e.loss,
-            lr: e.lr,
-            imagesPerSec: e.imagesPerSec,
-            extras: e.extras,
-          },
-        ];
+        this.steps = curvesWith({ steps: this.steps, epochs: [] }, e).steps;
         if (e.gradNorms) this.gradNorms = e.gradNorms;
         break;
-      case 'epoch': {
-        const { type: _t, epochs: _n, runId: _r, ...point } = e;
-        this.epochs = [...this.epochs.filter((p) => p.epoch !== point.epoch), point];
-        if (point.gradNorms) this.gradNorms = point.gradNorms;
+      case 'epoch':
+        this.epochs = curvesWith({ steps: [], epochs: this.epochs }, e).epochs;
+        if (e.gradNorms) this.gradNorms = e.gradNorms;
         break;
-      }
       case 'checkpoint':
         this.lastCheckpoint = { epoch: e.epoch, bytes: e.bytes };
         break;

@@ -11,6 +11,7 @@
 import type { TrainCheckpoint } from '../ml/train/checkpoint-types';
 import { checkpointBytes } from '../ml/train/checkpoint-types';
 import { bestMetricFor, bestOf } from '../ml/train/best-metric';
+import { curvesWith, epochPointOf } from '../ml/train/curve-events';
 import type { RunConfig } from '../ml/train/config';
 import type { BestMetric, Curves, EpochPoint, TrainEvent } from '../ml/train/events';
 
@@ -124,19 +125,16 @@ export { bestOf };
 export function applyEvent(r: RunRecord, e: TrainEvent, now = Date.now()): RunRecord {
   const out: RunRecord = { ...r, updatedAt: now };
   switch (e.type) {
-    case 'step': {
-      const { type: _t, totalSteps: _n, etaSec: _eta, gradNorms: _g, ...point } = e;
-      out.curves = { ...r.curves, steps: [...r.curves.steps, point] };
+    case 'step':
+      out.curves = curvesWith(r.curves, e);
       break;
-    }
-    case 'epoch': {
-      const { type: _t, epochs: _n, ...point } = e;
-      // A resumed run repeats no epoch, but drop any point the record already has for this epoch.
-      const epochs = [...r.curves.epochs.filter((p) => p.epoch !== point.epoch), point];
-      out.curves = { ...r.curves, epochs };
-      out.final = finalFrom(point, bestOf(out.curves, bestMetricFor(r.config.method.method)));
+    case 'epoch':
+      out.curves = curvesWith(r.curves, e);
+      out.final = finalFrom(
+        epochPointOf(e),
+        bestOf(out.curves, bestMetricFor(r.config.method.method)),
+      );
       break;
-    }
     case 'paused':
       out.status = 'paused';
       break;

@@ -83,6 +83,7 @@ export { SPLIT_CODES, SPLIT_NAMES } from '../ml/data/types';
  */
 export { isBackendName } from '../ml/backend-names';
 export { createRng, type Rng } from '../ml/rng';
+export { curvesWith } from '../ml/train/curve-events';
 export { csvField, toCsv, topK } from '../common/csv';
 export {
   compareKey,
