@@ -3,13 +3,7 @@
  * config table (differing values highlighted) and the final metrics. No scripts, no external URLs.
  */
 import type { RunImportNote, RunRecord } from '../../worker/api';
-import {
-  importFormat,
-  kindOf,
-  parentOf,
-  RUN_KIND_LABELS,
-  statusLabel,
-} from '../../worker/api';
+import { importFormat, kindOf, parentOf, RUN_KIND_LABELS, statusLabel } from '../../worker/api';
 import { configRows, formatMetric, metricRows, runSeries, type Series } from './compare';
 
 export function escapeHtml(s: string): string {
