@@ -16,9 +16,7 @@ afterAll(async () => {
 
 type Engine = {
   augmentPresets(): Promise<{ name: string; views: unknown[] }[]>;
-  augmentPreview(
-    r: unknown,
-  ): Promise<{
+  augmentPreview(r: unknown): Promise<{
     views: [Uint8Array, Uint8Array];
     rawViews?: [Float32Array, Float32Array];
     backend: string;

@@ -306,14 +306,12 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     await page
       .locator('[data-testid="ft-table"] tr[data-init="random"]')
       .waitFor({ timeout: 180_000 });
-    const ft = await page
-      .locator('[data-testid="ft-table"] tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((r) => ({
-          init: r.getAttribute('data-init'),
-          acc: Number(r.getAttribute('data-final')),
-        })),
-      );
+    const ft = await page.locator('[data-testid="ft-table"] tbody tr').evaluateAll((rows) =>
+      rows.map((r) => ({
+        init: r.getAttribute('data-init'),
+        acc: Number(r.getAttribute('data-final')),
+      })),
+    );
     expect(ft.map((r) => r.init)).toEqual(['ssl', 'random']);
     for (const r of ft) expect(r.acc >= 0 && r.acc <= 1).toBe(true);
     console.log(`fine-tuning 2 epochs: ${ft.map((r) => `${r.init} ${r.acc}`).join(', ')}`);
@@ -426,16 +424,14 @@ describe('Evaluate panel in Chromium (wasm)', () => {
       undefined,
       { timeout: 240_000 },
     );
-    const cells = await table
-      .locator('tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((r) => ({
-          init: r.getAttribute('data-init'),
-          label: r.querySelector('td')?.textContent ?? '',
-          probe: Number(r.getAttribute('data-probe')),
-          ft: Number(r.getAttribute('data-finetune')),
-        })),
-      );
+    const cells = await table.locator('tbody tr').evaluateAll((rows) =>
+      rows.map((r) => ({
+        init: r.getAttribute('data-init'),
+        label: r.querySelector('td')?.textContent ?? '',
+        probe: Number(r.getAttribute('data-probe')),
+        ft: Number(r.getAttribute('data-finetune')),
+      })),
+    );
     expect(cells[2].label).toContain(`imported weights (${fileName})`);
     for (const c of cells)
       expect(c.probe >= 0 && c.probe <= 1 && c.ft >= 0 && c.ft <= 1).toBe(true);

@@ -125,15 +125,13 @@ describe('pairs lab in Chromium (wasm)', () => {
       ).join(',');
       return got === want;
     }, engine.labels.join(','));
-    const shown = await page
-      .getByTestId('pairs-preview-item')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          label: Number(e.getAttribute('data-label')),
-          text: e.querySelector('figcaption')?.textContent?.trim() ?? '',
-          canvases: e.querySelectorAll('canvas').length,
-        })),
-      );
+    const shown = await page.getByTestId('pairs-preview-item').evaluateAll((els) =>
+      els.map((e) => ({
+        label: Number(e.getAttribute('data-label')),
+        text: e.querySelector('figcaption')?.textContent?.trim() ?? '',
+        canvases: e.querySelectorAll('canvas').length,
+      })),
+    );
     expect(shown.map((s) => s.label)).toEqual(engine.labels);
     for (const [i, s] of shown.entries()) {
       expect(s.canvases).toBe(2);
@@ -301,16 +299,14 @@ describe('pairs lab in Chromium (wasm)', () => {
     }
 
     // Comparison table of the session's models (one so far).
-    const cmp = await page
-      .getByTestId('pairs-comparison-row')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          split: e.getAttribute('data-split'),
-          f1: e.getAttribute('data-f1'),
-          p: e.getAttribute('data-precision'),
-          r: e.getAttribute('data-recall'),
-        })),
-      );
+    const cmp = await page.getByTestId('pairs-comparison-row').evaluateAll((els) =>
+      els.map((e) => ({
+        split: e.getAttribute('data-split'),
+        f1: e.getAttribute('data-f1'),
+        p: e.getAttribute('data-precision'),
+        r: e.getAttribute('data-recall'),
+      })),
+    );
     expect(cmp.map((c) => c.split)).toEqual(r.comparison.map((c) => c.split));
     cmp.forEach((c, i) => {
       close(c.f1, r.comparison[i].f1);
@@ -381,16 +377,14 @@ describe('pairs lab in Chromium (wasm)', () => {
     expect(r.epochs).toBeGreaterThanOrEqual(1);
     expect(r.epochs).toBeLessThan(200);
     expect(await page.getByTestId('pairs-results').textContent()).toContain('(stopped)');
-    const rows = await page
-      .getByTestId('pairs-threshold-row')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          split: e.getAttribute('data-split'),
-          f1: e.getAttribute('data-f1'),
-          tf1: e.getAttribute('data-t-f1'),
-          label: e.querySelector('td')?.textContent ?? '',
-        })),
-      );
+    const rows = await page.getByTestId('pairs-threshold-row').evaluateAll((els) =>
+      els.map((e) => ({
+        split: e.getAttribute('data-split'),
+        f1: e.getAttribute('data-f1'),
+        tf1: e.getAttribute('data-t-f1'),
+        label: e.querySelector('td')?.textContent ?? '',
+      })),
+    );
     expect(rows.map((row) => row.split)).toEqual(['test', 'colour']);
     expect(rows[1].label).toMatch(/^val/);
     rows.forEach((row, i) => {
@@ -401,15 +395,13 @@ describe('pairs lab in Chromium (wasm)', () => {
     expect(await page.getByTestId('pairs-final-hist-test').getAttribute('data-counts')).toBe(
       `${r.splits[0].histogram.same.join(',')}|${r.splits[0].histogram.different.join(',')}`,
     );
-    const cmp = await page
-      .getByTestId('pairs-comparison-row')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          id: Number(e.getAttribute('data-model-id')),
-          split: e.getAttribute('data-split'),
-          f1: e.getAttribute('data-f1'),
-        })),
-      );
+    const cmp = await page.getByTestId('pairs-comparison-row').evaluateAll((els) =>
+      els.map((e) => ({
+        id: Number(e.getAttribute('data-model-id')),
+        split: e.getAttribute('data-split'),
+        f1: e.getAttribute('data-f1'),
+      })),
+    );
     expect(cmp.map((c) => [c.id, c.split])).toEqual([
       [1, 'test'],
       [1, 'colour'],

@@ -184,13 +184,11 @@ describe('runs: checkpoint files, import, comparison', () => {
 
     // A truncated zip: a clear error, and the stored runs are as they were.
     const bytes = readFileSync(file);
-    await page
-      .getByTestId('runs-import-input')
-      .setInputFiles({
-        name: 'broken.simlab.zip',
-        mimeType: 'application/zip',
-        buffer: bytes.subarray(0, Math.floor(bytes.length / 2)),
-      });
+    await page.getByTestId('runs-import-input').setInputFiles({
+      name: 'broken.simlab.zip',
+      mimeType: 'application/zip',
+      buffer: bytes.subarray(0, Math.floor(bytes.length / 2)),
+    });
     await page.getByTestId('runs-error').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('runs-error').textContent()).toMatch(/truncated or corrupt/);
     expect(await storedRunRecords<StoredRun>(page)).toEqual(runs);
@@ -350,13 +348,11 @@ describe('runs: checkpoint files, import, comparison', () => {
     await page.getByRole('button', { name: 'Data', exact: true }).click();
     await generateShapes(page, 40);
     await openRuns(page);
-    await page
-      .getByTestId('runs-import-input')
-      .setInputFiles({
-        name: 'weights.safetensors',
-        mimeType: 'application/octet-stream',
-        buffer: st,
-      });
+    await page.getByTestId('runs-import-input').setInputFiles({
+      name: 'weights.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: st,
+    });
     await page.getByTestId('weights-dataset').waitFor();
     expect(await page.getByTestId('weights-dataset').textContent()).toMatch(
       /needs a labelled dataset/,
@@ -538,13 +534,11 @@ describe('runs: checkpoint files, import, comparison', () => {
     // A valid config JSON from the first profile (its dataset is not stored here) fills the Train form
     // with its settings on a stored dataset of the same size, and says so.
     const cfg = { ...JSON.parse(JSON.stringify(original.config)), epochs: 7, name: 'from json' };
-    await page
-      .getByTestId('config-import-input')
-      .setInputFiles({
-        name: 'kept.config.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(JSON.stringify(cfg)),
-      });
+    await page.getByTestId('config-import-input').setInputFiles({
+      name: 'kept.config.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(cfg)),
+    });
     await page.getByTestId('train-form').waitFor();
     await page.getByTestId('train-message').waitFor();
     expect(await page.getByTestId('train-message').textContent()).toMatch(
