@@ -19,6 +19,7 @@
  *   imports @tensorflow/* — type-only imports included (tsPreCompilationDeps), so the page bundle
  *   never carries tfjs and the page's types never depend on it.
  * - No import cycles.
+ * - Test helpers are named *.testing.ts (beside the code they help test) and only tests import them.
  * Tests (*.test.ts, *.testing.ts) beside the code follow the rules for tfjs and idb-keyval only
  * where their folder does (a storage test may use fake-indexeddb); tests/ and bench/ are not cruised.
  */
@@ -31,6 +32,13 @@ const testFiles = '[.](test|testing)[.]ts$';
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: 'testing-only-in-tests',
+      comment: 'Test helpers (*.testing.ts) are imported by tests and other test helpers only.',
+      severity: 'error',
+      from: { pathNot: testFiles },
+      to: { path: '[.]testing[.]ts$' },
+    },
     {
       name: 'no-tfjs-above-worker',
       comment:

@@ -15,7 +15,7 @@ import { generateShapes } from '../tests/e2e/app-actions';
 import { newPage, openApp } from '../tests/e2e/browser';
 import { exportTorchvisionResNet18 } from '../src/ml/io/torchvision-resnet';
 import { createBackbone } from '../src/ml/models/backbones';
-import { useWasmBackend } from '../src/ml/testing/node-backend';
+import { useWasmBackend } from '../src/ml/node-backend.testing';
 import { startApp } from './browser';
 import { emit, median } from './lib';
 

@@ -20,7 +20,7 @@ const size = `${queries.toLocaleString('en-US')} queries × ${bank.toLocaleStrin
 
 if (args.includes('--node')) {
   const tf = await import('@tensorflow/tfjs');
-  const { useWasmBackend } = await import('../src/ml/testing/node-backend');
+  const { useWasmBackend } = await import('../src/ml/node-backend.testing');
   const { benchKnn } = await import('../src/worker/bench-eval');
   await useWasmBackend();
   const before = tf.memory().numTensors;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useCpuBackend, useWasmBackend } from './testing/node-backend';
+import { useCpuBackend, useWasmBackend } from './node-backend.testing';
 
 describe('backends in Node', () => {
   it('wasm and cpu agree on a matmul', async () => {

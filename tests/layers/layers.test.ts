@@ -49,6 +49,7 @@ describe('layer rule', () => {
         'only-storage-idb src/worker/own-store.ts → idb-keyval',
         'page-imports-only-api src/ui/Panel.ts → src/ml/tensor-sum.ts',
         'state-not-ui src/state/panel-state.ts → src/ui/Panel.ts',
+        'testing-only-in-tests src/ml/uses-test-helper.ts → src/ml/tiny-data.testing.ts',
         'storage-below-worker src/storage/opens-worker.ts → src/worker/api.ts',
         'ui-not-clients src/ui/uses-client.ts → src/worker/client.ts',
       ].sort(),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import {
   freshTrainPairs,
   generatePairs,

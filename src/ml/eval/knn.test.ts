@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { knnClassify } from './knn';
 
 /** Brute-force reference in float64: cosine similarity, stable sort, exp(sim/T) votes. */

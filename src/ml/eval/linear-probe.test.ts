@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../testing/node-backend';
-import { loadEvalFixture } from './eval-fixture';
+import { useWasmBackend } from '../node-backend.testing';
+import { loadEvalFixture } from './eval-reference.testing';
 import { probeProbabilities, trainLinearProbe } from './linear-probe';
 
 describe('linear probe', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEvalFixture } from './eval-fixture';
+import { loadEvalFixture } from './eval-reference.testing';
 import {
   applyThreshold,
   bestF1Threshold,

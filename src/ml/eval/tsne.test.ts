@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { loadEvalFixture } from './eval-fixture';
+import { loadEvalFixture } from './eval-reference.testing';
 import { trustworthiness } from './trustworthiness';
 import { Tsne, tsne } from './tsne';
 import { denseJointP, sparseJointP } from './tsne-affinities';
@@ -208,7 +208,7 @@ describe('t-SNE pieces', () => {
 describe('t-SNE with GPU-style neighbours', () => {
   it('knnGraphTf finds the same neighbours as the vantage-point tree, and Tsne accepts them', async () => {
     const tf = await import('@tensorflow/tfjs');
-    const { useWasmBackend } = await import('../testing/node-backend');
+    const { useWasmBackend } = await import('../node-backend.testing');
     const { knnGraphTf } = await import('./knn-graph-tf');
     await useWasmBackend();
     const m = 400,

@@ -4,7 +4,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { z } from 'zod';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createConvNet } from '../models/backbones/convnet';
 import { createResNet18 } from '../models/backbones/resnet';
 import { linearClassifier } from '../models/heads';

@@ -8,12 +8,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createResNet18 } from '../models/backbones/resnet';
 import { createConvNet } from '../models/backbones/convnet';
 import { linearClassifier } from '../models/heads';
 import { createRng } from '../rng';
-import { formulaInput, maxAbsDiff, REPO_ROOT } from '../models/backbones/testing/backbones-fixture';
+import {
+  formulaInput,
+  maxAbsDiff,
+  REPO_ROOT,
+} from '../models/backbones/backbones-reference.testing';
 import {
   exportTorchvisionResNet18,
   importTorchvisionResNet18,

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { byolRegressionLoss, symmetricByolLoss } from './byol-loss';
 import { softmaxCrossEntropy } from './cross-entropy';
 import { infoNceLoss } from './infonce';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOptimizer } from '../optim/optimizers';
 import { createRng } from '../rng';
-import { useCpuBackend } from '../testing/node-backend';
+import { useCpuBackend } from '../node-backend.testing';
 import { createByol } from './byol';
 import { createMethod, type MethodConfig } from './create-method';
 import { encoderFromFunction, encoderFromModel } from './encoder';
@@ -12,7 +12,7 @@ import { createMocoV2 } from './mocov2';
 import { createSimClr } from './simclr';
 import { createSimSiam } from './simsiam';
 import { createSupervised } from './supervised';
-import { tinyConvBackbone } from './test-nets';
+import { tinyConvBackbone } from './tiny-nets.testing';
 import { zStd } from './z-std';
 
 const images = (n: number, seed: number): tf.Tensor4D => {

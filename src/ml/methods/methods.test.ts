@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpuBackend } from '../testing/node-backend';
+import { useCpuBackend } from '../node-backend.testing';
 import { createOptimizer } from '../optim/optimizers';
 import { createRng } from '../rng';
 import { createByol } from './byol';
@@ -9,7 +9,7 @@ import { createSimClr } from './simclr';
 import { createSimSiam } from './simsiam';
 import { createSupervised } from './supervised';
 import type { Method, MethodBatch } from './method';
-import { tinyConvBackbone } from './test-nets';
+import { tinyConvBackbone } from './tiny-nets.testing';
 
 const tinyBackbone = (): tf.Sequential => tinyConvBackbone(6, 3, 4);
 

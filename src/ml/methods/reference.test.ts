@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOptimizer } from '../optim/optimizers';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
-import { useCpuBackend, useWasmBackend } from '../testing/node-backend';
+import { useCpuBackend, useWasmBackend } from '../node-backend.testing';
 import { createByol } from './byol';
 import { modelAllVariables } from './encoder';
 import type { Method, MethodBatch, StepInfo } from './method';
@@ -18,7 +18,7 @@ import { createMocoV2, type MocoV2Method } from './mocov2';
 import { createSimClr } from './simclr';
 import { createSimSiam } from './simsiam';
 import { createSupervised } from './supervised';
-import { tinyConvBackbone } from './test-nets';
+import { tinyConvBackbone } from './tiny-nets.testing';
 
 interface Entry {
   name: string;

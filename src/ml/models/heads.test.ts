@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cloneLayersModel } from '../methods/encoder';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import {
   byolMlpHead,
   linearClassifier,

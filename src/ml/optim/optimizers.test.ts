@@ -1,7 +1,7 @@
 /** Optimisers against hand-computed numbers and an element-wise plain-JS re-implementation. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createOptimizer, type OptimizerConfig } from './optimizers';
 
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   splitCurve,
   transferThreshold,
 } from './evaluation';
-import { loadPairsFixture, PAIRS_SCRIPT_URL } from './reference-fixture';
+import { loadPairsFixture, PAIRS_SCRIPT_URL } from './pairs-reference.testing';
 
 const fx = loadPairsFixture();
 const ev = fx.evaluation;

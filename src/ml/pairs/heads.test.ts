@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePairSplits, pairTensors, type PairSplits } from '../data/pairs';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createPairModel } from './create-pair-model';
 import { EarlyFusionModel } from './early-fusion';
 import type { PairModelConfig } from './pair-model';

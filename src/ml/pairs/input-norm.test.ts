@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePairSplits, pairTensors } from '../data/pairs';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createPairModel } from './create-pair-model';
 import { normalizeInput, standardizePerImage } from './input-norm';
 import type { PairModelConfig } from './pair-model';

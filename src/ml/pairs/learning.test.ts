@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePairSplits } from '../data/pairs';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
 import { createBackbone } from '../models/backbones';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createPairModel } from './create-pair-model';
 import { evaluatePairModel } from './scoring';
 import { pairImages, shapeClassifierAccuracy, trainShapeClassifier } from './shape-classifier';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePairSplits, pairTensors, type PairSplits } from '../data/pairs';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
 import { createBackbone } from '../models/backbones';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { createPairModel } from './create-pair-model';
 import type { PairModelConfig } from './pair-model';
 import { evaluatePairModel, predictPairCentres, scorePairSet } from './scoring';

@@ -5,7 +5,7 @@ import { createMethod } from '../methods/create-method';
 import { createBackbone } from '../models/backbones';
 import { createOptimizer } from '../optim/optimizers';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import {
   captureCheckpoint,
   checkCheckpoint,
@@ -13,7 +13,7 @@ import {
   checkpointIsFinite,
   restoreCheckpoint,
 } from './checkpoint';
-import { tinyConfig } from './test-fixtures';
+import { tinyConfig } from './tiny-runs.testing';
 
 beforeAll(async () => {
   await useWasmBackend();

@@ -11,11 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import type { EpochPoint } from './events';
 import { Trainer } from './loop';
-import { loadPngImageFolder, sharedDatasetsDir } from './test-datasets';
-import { simclrCifarConfig } from './test-fixtures';
+import { loadPngImageFolder, sharedDatasetsDir } from './image-folder.testing';
+import { simclrCifarConfig } from './tiny-runs.testing';
 
 const FIXTURE = path.resolve(
   import.meta.dirname,

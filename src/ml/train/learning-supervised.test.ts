@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { runConfigOrThrow } from './config';
 import type { EpochPoint } from './events';
 import { Trainer } from './loop';
-import { loadPngImageFolder, sharedDatasetsDir } from './test-datasets';
+import { loadPngImageFolder, sharedDatasetsDir } from './image-folder.testing';
 
 beforeAll(async () => {
   await useWasmBackend();

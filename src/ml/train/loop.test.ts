@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../kernels/wasm/register';
-import { useWasmBackend } from '../testing/node-backend';
+import { useWasmBackend } from '../node-backend.testing';
 import { checkpointIsFinite, type TrainCheckpoint } from './checkpoint';
 import type { RunConfig } from './config';
 import type { DataSource } from './data-source';
 import type { TrainEvent } from './events';
 import { Trainer } from './loop';
-import { tinyConfig, tinyDataset } from './test-fixtures';
+import { tinyConfig, tinyDataset } from './tiny-runs.testing';
 
 beforeAll(async () => {
   await useWasmBackend();

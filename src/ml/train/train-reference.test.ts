@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simclrCifarConfig } from './test-fixtures';
+import { simclrCifarConfig } from './tiny-runs.testing';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const fixture = JSON.parse(

@@ -1,12 +1,12 @@
 /**
- * The evaluation engine in Node + wasm over in-memory stores (eval-fixture.ts: a generated shapes
+ * The evaluation engine in Node + wasm over in-memory stores (eval-engine.testing.ts: a generated shapes
  * dataset and a run whose checkpoint is a real backbone).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../ml/testing/node-backend';
+import { useWasmBackend } from '../../ml/node-backend.testing';
 import type { DatasetIndex } from '../../storage/schema';
-import { makeEvalFixture, type EvalFixture } from './eval-fixture';
+import { makeEvalFixture, type EvalFixture } from './eval-engine.testing';
 import { Evaluator } from './evaluator';
 
 let evaluator: Evaluator;

@@ -11,7 +11,7 @@ import { stratifiedSplit } from '../../ml/data/splits';
 import { precisionRecallAt } from '../../ml/eval/pr-curve';
 import { registerWasmTrainingKernels } from '../../ml/kernels/wasm/register';
 import { splitCurve } from '../../ml/pairs/evaluation';
-import { useWasmBackend } from '../../ml/testing/node-backend';
+import { useWasmBackend } from '../../ml/node-backend.testing';
 import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
 import { modelConfigs, PairsLab } from './lab';
 import type { PairsStore } from './pair-data';

@@ -6,7 +6,7 @@ import { sha256Hex } from '../../ml/io/sha256';
 import { createMethod } from '../../ml/methods/create-method';
 import { createBackbone } from '../../ml/models/backbones';
 import { createOptimizer } from '../../ml/optim/optimizers';
-import { useWasmBackend } from '../../ml/testing/node-backend';
+import { useWasmBackend } from '../../ml/node-backend.testing';
 import {
   captureCheckpoint,
   type TensorData,
@@ -15,7 +15,7 @@ import {
 import { toMethodConfig } from '../../ml/methods/create-method';
 import type { RunConfig } from '../../ml/train/config';
 import { toOptimizerConfig } from '../../ml/train/optim-settings';
-import { tinyConfig } from '../../ml/train/test-fixtures';
+import { tinyConfig } from '../../ml/train/tiny-runs.testing';
 import { DatasetStore } from '../../storage/dataset-store';
 import { RunNotesStore } from '../../storage/run-notes-store';
 import { newRunRecord, type RunRecord } from '../../storage/run-schema';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig, runConfigOrThrow, type RunConfig } from '../../ml/train/config';
-import { useCpuBackend } from '../../ml/testing/node-backend';
+import { useCpuBackend } from '../../ml/node-backend.testing';
 import { estimateStepBytes, WASM_MEMORY_LIMIT } from './run-controller';
 
 const dataset = { id: 'd', name: 'cifar', fingerprint: 'f', size: 32 };

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../rng';
-import { useWasmBackend } from '../../testing/node-backend';
+import { useWasmBackend } from '../../node-backend.testing';
 import {
   adjustBrightness,
   adjustContrast,
@@ -251,7 +251,7 @@ describe('rotation on the cpu backend', () => {
     const angles = [10, 0, -20, 45, 5];
     const onWasm = values(() => rotate(images, angles));
     const pixels = images.dataSync().slice();
-    const { useCpuBackend } = await import('../../testing/node-backend');
+    const { useCpuBackend } = await import('../../node-backend.testing');
     await useCpuBackend();
     try {
       const x = tf.tensor4d(pixels, [N, H, W, 3]);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../testing/node-backend';
+import { useWasmBackend } from '../../node-backend.testing';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation } from './color-jitter';
 import { gaussianBlur } from './gaussian-blur';
 import { horizontalFlip } from './horizontal-flip';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpuBackend, useWasmBackend } from '../../testing/node-backend';
+import { useCpuBackend, useWasmBackend } from '../../node-backend.testing';
 import { convGrads, maxRelError, type ConvCase } from './grad-check';
 import { registerWasmTrainingKernels, wasmTrainingKernelsRegistered } from './register';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../rng';
-import { useCpuBackend, useWasmBackend } from '../../testing/node-backend';
+import { useCpuBackend, useWasmBackend } from '../../node-backend.testing';
 import { maxRelError } from './grad-check';
 import {
   registerWasmTrainingKernels,

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { useWasmBackend } from '../../testing/node-backend';
+import { useWasmBackend } from '../../node-backend.testing';
 import { modelCost } from './cost';
 import { createResNet18 } from './resnet';
 import { createMobileNetV3Small } from './mobilenetv3';

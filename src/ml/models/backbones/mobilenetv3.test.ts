@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useWasmBackend } from '../../testing/node-backend';
+import { useWasmBackend } from '../../node-backend.testing';
 import { createMobileNetV3Small, makeDivisible, MOBILENETV3_TABLES } from './mobilenetv3';
 import { countTrainableParams } from './index';
 import { createRng } from '../../rng';

@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useCpuBackend } from '../../testing/node-backend';
+import { useCpuBackend } from '../../node-backend.testing';
 import { createBackbone } from './index';
 import { loadTorchStateDict, torchWeightEntries } from './torch-state-dict';
 import {
@@ -15,7 +15,7 @@ import {
   loadBackbonesFixture,
   maxAbs,
   maxAbsDiff,
-} from './testing/backbones-fixture';
+} from './backbones-reference.testing';
 
 const cases = loadBackbonesFixture().cases.filter((c) => c.grads);
 

@@ -1,7 +1,7 @@
 /**
  * Forward parity with torchvision / PyTorch: tests/reference/backbones_reference.py builds the same
  * networks, fills them from a deterministic formula (documented there, replicated in
- * testing/backbones-fixture.ts) and records state_dict keys, eval-mode embeddings and
+ * backbones-reference.testing.ts) and records state_dict keys, eval-mode embeddings and
  * training-mode running statistics. Gradients: reference-gradients.test.ts.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { useWasmBackend } from '../../testing/node-backend';
+import { useWasmBackend } from '../../node-backend.testing';
 import { createBackbone } from './index';
 import { loadTorchStateDict, toTorchStateDict, torchWeightEntries } from './torch-state-dict';
 import {
@@ -19,7 +19,7 @@ import {
   maxAbs,
   maxAbsDiff,
   REPO_ROOT,
-} from './testing/backbones-fixture';
+} from './backbones-reference.testing';
 
 const fixture = loadBackbonesFixture();
 const root = REPO_ROOT;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../testing/node-backend';
-import { loadPairsFixture } from '../reference-fixture';
+import { useWasmBackend } from '../../node-backend.testing';
+import { loadPairsFixture } from '../pairs-reference.testing';
 import { binaryCrossEntropyWithLogits } from './binary-cross-entropy';
 
 const L = loadPairsFixture().losses;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../testing/node-backend';
+import { useWasmBackend } from '../../node-backend.testing';
 import { meanSquaredError } from './mean-squared-error';
 
 describe('meanSquaredError', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { useWasmBackend } from '../../../testing/node-backend';
+import { useWasmBackend } from '../../../node-backend.testing';
 import { HardSigmoid, HardSwish } from './hard-activations';
 
 describe('hard-swish / hard-sigmoid (PyTorch definitions)', () => {

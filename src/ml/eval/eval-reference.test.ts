@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixtureUrl } from './eval-fixture';
+import { fixtureUrl } from './eval-reference.testing';
 
 describe('eval reference fixtures', () => {
   it('were written by the current tests/reference/eval_reference.py with sklearn 1.2', () => {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../kernels/wasm/register';
+import { registerWasmTrainingKernels } from './kernels/wasm/register';
 
 export async function useWasmBackend(): Promise<void> {
   if (tf.getBackend() === 'wasm') return;

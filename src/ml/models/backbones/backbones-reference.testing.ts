@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackboneConfigInput } from '../index';
-import type { TorchStateDict } from '../torch-state-dict';
+import type { BackboneConfigInput } from './index';
+import type { TorchStateDict } from './torch-state-dict';
 
 export interface BackboneCase {
   name: string;
