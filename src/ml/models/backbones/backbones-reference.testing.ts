@@ -26,7 +26,7 @@ export interface BackbonesFixture {
   cases: BackboneCase[];
 }
 
-export const REPO_ROOT = resolve(__dirname, '../../../../..');
+export const REPO_ROOT = resolve(__dirname, '../../../..');
 
 export function loadBackbonesFixture(): BackbonesFixture {
   return JSON.parse(
