@@ -14,32 +14,21 @@ import type { StepResult } from '../methods/method';
 import type { Backbone, BackboneConfig } from '../models/backbones';
 import type { Optimizer } from '../optim/optimizers';
 import { learningRateAt } from '../optim/schedules';
-import {
-  captureCheckpoint,
-  checkpointIsFinite,
-  type RunPosition,
-  type TrainCheckpoint,
-} from './checkpoint';
+import type { RunPosition, TrainCheckpoint } from './checkpoint';
 import type { RunConfig } from './config';
 import { bestMetricFor, improvedBest } from './best-metric';
 import type { DataSource } from './data-source';
 import { batchAt } from './epoch-batches';
-import { EpochStats, mean } from './epoch-stats';
-import type {
-  BestMetric,
-  Curves,
-  EpochPoint,
-  StepPoint,
-  TrainEvent,
-  TrainEventListener,
-} from './events';
+import { EpochStats } from './epoch-stats';
+import type { BestMetric, Curves, EpochPoint, TrainEvent, TrainEventListener } from './events';
 import { methodBatch } from './method-batch';
-import { PauseStop } from './pause-stop';
+import { PauseStop, yieldToEventLoop } from './pause-stop';
 import { measureMonitors, type MonitorPlan } from './monitor';
+import { captureFiniteCheckpoint, checkLossesFinite } from './nan-guard';
 import { toScheduleConfig } from './optim-settings';
 import { buildRunParts, planRun } from './run-setup';
 import { deriveSeed, epochOrder } from './seeds';
-import { disposePending, readStepWindow, type PendingStep } from './step-window';
+import { StepReadback, windowPoint } from './step-readback';
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'error';
 
@@ -53,8 +42,6 @@ export interface TrainerOptions {
   /** Continue from this checkpoint (same config) instead of starting fresh. */
   resumeFrom?: TrainCheckpoint;
 }
-
-class NonFiniteLoss extends Error {}
 
 /**
  * One training run. `run()` trains to the end (or until stop(), or an error) and resolves with the
@@ -79,10 +66,7 @@ export class Trainer {
   #plan: MonitorPlan | null = null;
   #stepsPerEpoch = 0;
 
-  // Window of steps not yet read back.
-  #pending: PendingStep[] = [];
-  #windowStart = 0;
-  #windowLr: number[] = [];
+  readonly #window = new StepReadback();
   readonly #epochStats = new EpochStats();
   #epochStart = 0;
 
@@ -152,7 +136,7 @@ export class Trainer {
       this.#status = this.#control.stopRequested ? 'stopped' : 'finished';
     } catch (e) {
       this.#status = 'error';
-      this.#releasePending();
+      this.#window.release();
       const message = e instanceof Error ? e.message : String(e);
       this.#send({
         type: 'error',
@@ -169,7 +153,7 @@ export class Trainer {
 
   /** Frees the backbone, method and optimiser. */
   dispose(): void {
-    this.#releasePending();
+    this.#window.release();
     this.#method?.dispose();
     this.#optimizer?.dispose();
     this.#backbone?.model.dispose();
@@ -225,7 +209,7 @@ export class Trainer {
       const order = epochOrder(this.#plan!.train, c.seed, epoch);
       this.#epochStart = performance.now();
       if (this.#position.stepInEpoch === 0) this.#epochStats.reset();
-      this.#windowStart = performance.now();
+      this.#window.restartClock();
       let next: Promise<Uint8Array> | null = null;
       for (let b = this.#position.stepInEpoch; b < this.#stepsPerEpoch; b++) {
         const idx = batchAt(order, c.batchSize, b);
@@ -242,7 +226,7 @@ export class Trainer {
         if (this.#control.paused && !this.#control.stopRequested) {
           this.#send({ type: 'paused', step: this.#position.step });
           await this.#control.untilResumed();
-          this.#windowStart = performance.now();
+          this.#window.restartClock();
           if (!this.#control.stopRequested)
             this.#send({ type: 'resumed', step: this.#position.step });
         }
@@ -285,50 +269,25 @@ export class Trainer {
     } finally {
       tf.dispose(Object.values(batch) as tf.Tensor[]);
     }
-    this.#pending.push({ loss: r.loss, extra: r.extra, gradNorms: r.gradNorms });
-    this.#windowLr.push(lr);
+    this.#window.push({ loss: r.loss, extra: r.extra, gradNorms: r.gradNorms }, lr);
   }
 
   /** Reads the pending step scalars back (one await per kind), checks the loss, sends a step event. */
   async #flush(): Promise<void> {
-    const pending = this.#pending.splice(0);
-    const lrs = this.#windowLr.splice(0);
-    if (pending.length === 0) return;
-    const values = await readStepWindow(pending);
-    const { losses, extras, gradNorms } = values;
-    const keys = Object.keys(extras);
-    const firstStep = this.#position.step - pending.length;
-    for (let i = 0; i < losses.length; i++) {
-      if (!Number.isFinite(losses[i])) {
-        const good = this.#lastCheckpoint
-          ? `the last good checkpoint (epoch ${this.#lastCheckpoint.position.epoch}, step ${this.#lastCheckpoint.position.step}) is kept`
-          : 'no checkpoint was taken yet';
-        throw new NonFiniteLoss(
-          `training stopped: the loss became ${losses[i]} at step ${firstStep + i} (epoch ${this.#position.epoch + 1}); ${good}. Try a lower learning rate or a smaller batch.`,
-        );
-      }
-    }
-    this.#epochStats.add(values);
-    const now = performance.now();
-    const secs = Math.max(1e-6, (now - this.#windowStart) / 1000);
-    this.#windowStart = now;
-    const point: StepPoint = {
-      step: this.#position.step,
-      epoch: this.#position.epoch,
-      loss: mean(losses),
-      lr: lrs[lrs.length - 1],
-      imagesPerSec: (pending.length * this.config.batchSize) / secs,
-      extras: Object.fromEntries(keys.map((k) => [k, mean(extras[k])])),
-    };
+    const w = await this.#window.read();
+    if (!w) return;
+    const { step, epoch } = this.#position;
+    checkLossesFinite(w.values.losses, step - w.steps, epoch, this.#lastCheckpoint);
+    this.#epochStats.add(w.values);
+    const point = windowPoint(w, step, epoch, this.config.batchSize);
     this.#curves.steps.push(point);
-    const secPerStep = secs / pending.length;
     const e: TrainEvent = {
       type: 'step',
       ...point,
       totalSteps: this.#totalSteps(),
-      etaSec: (this.#totalSteps() - point.step) * secPerStep,
+      etaSec: (this.#totalSteps() - point.step) * (w.seconds / w.steps),
     };
-    if (gradNorms) e.gradNorms = gradNorms;
+    if (w.values.gradNorms) e.gradNorms = w.values.gradNorms;
     this.#send(e);
   }
 
@@ -368,20 +327,18 @@ export class Trainer {
   }
 
   async #checkpoint(isBest: boolean): Promise<void> {
-    const ckpt = await captureCheckpoint({
-      config: this.config,
-      backbone: this.#backbone!.model,
-      method: this.#method!,
-      optimizer: this.#optimizer!,
-      position: this.#position,
-      curves: this.#curves,
-      best: this.#best,
-    });
-    if (!checkpointIsFinite(ckpt)) {
-      throw new NonFiniteLoss(
-        `training stopped: the weights became NaN or infinite by step ${this.#position.step}; ${this.#lastCheckpoint ? `the last good checkpoint (step ${this.#lastCheckpoint.position.step}) is kept` : 'no checkpoint was taken yet'}. Try a lower learning rate.`,
-      );
-    }
+    const ckpt = await captureFiniteCheckpoint(
+      {
+        config: this.config,
+        backbone: this.#backbone!.model,
+        method: this.#method!,
+        optimizer: this.#optimizer!,
+        position: this.#position,
+        curves: this.#curves,
+        best: this.#best,
+      },
+      this.#lastCheckpoint,
+    );
     this.#lastCheckpoint = ckpt;
     this.#send({
       type: 'checkpoint',
@@ -391,14 +348,4 @@ export class Trainer {
       checkpoint: ckpt,
     });
   }
-
-  #releasePending(): void {
-    disposePending(this.#pending.splice(0));
-    this.#windowLr = [];
-  }
-}
-
-/** Lets queued messages (pause/stop from the page) run between steps. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -41,3 +41,8 @@ export class PauseStop {
     return this.#gate ?? Promise.resolve();
   }
 }
+
+/** Lets queued messages (pause/stop from the page) run between steps. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
