@@ -12,6 +12,17 @@ import type { MethodName } from '../ml/methods/method-names';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from '../common/run-event';
 import type { CheckpointSlot } from '../storage/run-schema';
+import type { AugmentPreview, AugmentPreviewRequest } from '../common/augment-types';
+import type {
+  ImportInput,
+  ImportOptions,
+  ImportPlan,
+  ImportPreview,
+  ImportProgress,
+  ImportReport,
+  ShapesOptions,
+  StorageInfo,
+} from '../common/dataset-types';
 import type {
   ImportChoice,
   ImportedRunInfo,
@@ -76,6 +87,21 @@ export type {
   SplitName,
 };
 export { SPLIT_CODES, SPLIT_NAMES } from '../ml/data/types';
+export type { AugmentPreview, AugmentPreviewRequest } from '../common/augment-types';
+export {
+  IMAGE_SIZES,
+  type CsvCandidate,
+  type ImageSize,
+  type ImportInput,
+  type ImportOptions,
+  type ImportPlan,
+  type ImportPreview,
+  type ImportProgress,
+  type ImportReport,
+  type LayoutKind,
+  type ShapesOptions,
+  type StorageInfo,
+} from '../common/dataset-types';
 
 /*
  * tfjs-free helpers and types the page uses, re-exported so the page imports only this file
@@ -127,147 +153,6 @@ export {
   type TsneRequest,
   type UmapRequest,
 } from './explorer-client';
-
-/** What the page hands over for an import. Files are references (cheap to post), not copies. */
-export type ImportInput =
-  | { kind: 'files'; label: string; files: { file: File; path: string }[]; fromFolder: boolean }
-  | { kind: 'zip'; label: string; file: File }
-  | { kind: 'url'; label: string; url: string }
-  | { kind: 'bundled'; label: string; url: string };
-
-export type LayoutKind = 'split-folders' | 'image-folder' | 'flat' | 'csv';
-
-export interface CsvCandidate {
-  /** Path of the CSV file inside the drop. */
-  path: string;
-  columns: string[];
-  /** First rows, for the column picker. */
-  preview: string[][];
-  rowCount: number;
-  guess: { file: string | null; label: string | null; fold: string | null };
-}
-
-/** What the scan recognised, shown before anything is stored. */
-export interface ImportPlan {
-  planId: string;
-  sourceLabel: string;
-  suggestedName: string;
-  layout: LayoutKind;
-  imageCount: number;
-  /** Classes found in folder names (empty for flat). */
-  folderClasses: string[];
-  splitsFound: SplitName[];
-  csv: CsvCandidate[];
-  /** Non-image files and other skipped entries, with reasons (hidden files are not listed). */
-  ignored: { path: string; reason: string }[];
-  silentlySkipped: number;
-  /** Short sides of a sample of images (px). */
-  sampleShortSide: { min: number; median: number; max: number } | null;
-  defaultSize: ImageSize;
-}
-
-export const IMAGE_SIZES = [32, 64, 96, 128] as const;
-export type ImageSize = (typeof IMAGE_SIZES)[number];
-
-export interface ImportOptions {
-  name: string;
-  size: ImageSize;
-  labeling: 'folders' | 'csv' | 'none';
-  csv?: {
-    path: string;
-    fileColumn: string;
-    labelColumn: string;
-    foldColumn: string | null;
-    excludeLabels: string[];
-    /** fold value → split, or 'exclude' to leave those rows out. */
-    foldToSplit: Record<string, SplitName | 'exclude'>;
-  };
-  splitMode: 'folders' | 'random' | 'csv-fold';
-  fractions: Record<SplitName, number>;
-  seed: number;
-}
-
-/** Counts the options would give, computed without decoding anything. */
-export interface ImportPreview {
-  classes: string[];
-  counts: Record<SplitName, number[]>;
-  unlabeledCount: number;
-  problems: string[];
-  csvReport: null | {
-    missingFiles: { row: number; file: string }[];
-    imagesWithoutRow: string[];
-    excludedRows: number;
-    labelCounts: Record<string, number>;
-    folds: string[];
-    /** The fold → split mapping in effect (suggested until the user edits it). */
-    foldToSplit: Record<string, SplitName | 'exclude'>;
-  };
-}
-
-export interface ImportProgress {
-  phase: 'download' | 'reading' | 'decoding' | 'saving' | 'done';
-  done: number;
-  total: number;
-  imagesPerSec: number;
-  etaSec: number | null;
-  bytesDone?: number;
-  bytesTotal?: number | null;
-}
-
-export interface ImportReport {
-  datasetId: string | null;
-  name: string;
-  imported: number;
-  /** Files skipped, each with its path and reason. Shown as text, never as HTML. */
-  skipped: { path: string; reason: string }[];
-  /** Groups of byte-identical files (imported as they are). */
-  duplicates: string[][];
-  csv: ImportPreview['csvReport'];
-  cancelled: boolean;
-  /** Set when the import failed as a whole (quota, unreadable zip); nothing was stored. */
-  error: string | null;
-  seconds: number;
-  bytes: number;
-}
-
-export interface StorageInfo {
-  usage: number | null;
-  quota: number | null;
-  datasets: { id: string; name: string; bytes: number }[];
-}
-
-export interface ShapesOptions {
-  name: string;
-  count: number;
-  seed: number;
-  size: 32;
-  texture: boolean;
-  fractions: Record<SplitName, number>;
-}
-
-export interface AugmentPreviewRequest {
-  datasetId: string;
-  /** Images of the dataset to augment. */
-  indices: number[];
-  pipeline: AugmentPipeline;
-  seed: number;
-  /** Also return the float views as the engine made them (normalised space), for tests and export. */
-  raw?: boolean;
-}
-
-export interface AugmentPreview {
-  inputSize: number;
-  outputSize: number;
-  /** n × inputSize² × 3 uint8 RGB. */
-  original: Uint8Array;
-  /** n × outputSize² × 3 uint8 RGB, normalisation undone and clamped for display. */
-  views: [Uint8Array, Uint8Array];
-  /** Present when `raw`: the engine's float32 views, [n, S, S, 3] each. */
-  rawViews?: [Float32Array, Float32Array];
-  /** Engine time for both views (ms). */
-  ms: number;
-  backend: BackendName;
-}
 
 export interface EngineApi {
   /** Starts tfjs on the best (or forced) backend. */
