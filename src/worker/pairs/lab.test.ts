@@ -13,7 +13,8 @@ import { registerWasmTrainingKernels } from '../../ml/kernels/wasm/register';
 import { splitCurve } from '../../ml/pairs/evaluation';
 import { useWasmBackend } from '../../ml/node-backend.testing';
 import type { DatasetIndex, DatasetMeta } from '../../storage/schema';
-import { modelConfigs, PairsLab } from './lab';
+import { PairsLab } from './lab';
+import { modelConfigs } from './model-configs';
 import type { PairsStore } from './pair-data';
 import type { PairsEvent, PairsTrainRequest } from '../../common/pairs-types';
 

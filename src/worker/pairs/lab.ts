@@ -6,39 +6,27 @@
  * and keeps every trained model's split scores for the session's comparison table.
  * Only the latest model stays alive (for re-evaluation); older ones are disposed.
  */
-import { generatePairSplit, pairLabels, type PairSet, type PairSplit } from '../../ml/data/pairs';
-import { createBackbone, type BackboneConfigInput } from '../../ml/models/backbones';
+import { generatePairSplit, pairLabels } from '../../ml/data/pairs';
 import { createPairModel } from '../../ml/pairs/create-pair-model';
-import {
-  comparisonTable,
-  splitCurve,
-  transferThreshold,
-  type SplitScores,
-} from '../../ml/pairs/evaluation';
-import type { PairModel, PairModelConfig } from '../../ml/pairs/pair-model';
-import { evaluatePairModel, type PairModelReport } from '../../ml/pairs/scoring';
-import {
-  pairImages,
-  shapeClassifierAccuracy,
-  trainShapeClassifier,
-} from '../../ml/pairs/shape-classifier';
+import type { PairModel } from '../../ml/pairs/pair-model';
+import { evaluatePairModel } from '../../ml/pairs/scoring';
 import {
   epochPairs,
   trainPairModel,
   type PairEpochEvent,
   type PairTrainConfig,
 } from '../../ml/pairs/trainer';
+import { modelConfigs } from './model-configs';
 import { buildPairData, type PairData, type PairsStore } from './pair-data';
+import { pretrainBackbone } from './pretrain';
 import { parsePairsTrainRequest } from './request-schema';
+import { comparison, type SessionModel } from './session-comparison';
+import { splitView } from './split-view';
 import type {
-  PairsCentreItem,
-  PairsComparisonRow,
   PairsEvent,
-  PairsGalleryItem,
   PairsLabReport,
   PairsPreview,
   PairsPreviewRequest,
-  PairsSplitView,
   PairsTrainRequest,
 } from '../../common/pairs-types';
 
@@ -48,82 +36,7 @@ const MODEL_LABELS: Record<PairModel['kind'], string> = {
   'siamese-aux': 'siamese + centre head',
 };
 
-/** A finished model's split scores, kept for the comparison table. */
-export interface SessionModel {
-  modelId: number;
-  name: string;
-  labels: Record<PairSplit, string>;
-  splits: Partial<Record<PairSplit, SplitScores>>;
-}
-
-/** The model configs a request describes (backbone and pair model); throws on combinations the lab cannot train. */
-export function modelConfigs(
-  req: PairsTrainRequest,
-  size: number,
-  generated: boolean,
-): { model: PairModelConfig; backbone: BackboneConfigInput | null } {
-  const m = req.model;
-  if (!generated) {
-    if (m.kind === 'siamese-aux')
-      throw new Error(
-        'the centre head needs shape centres: use the shapes generator for siamese + centre head',
-      );
-    if (req.pretrain) throw new Error('circle-vs-square pre-training needs the shapes generator');
-    if (req.train.freshPairs) throw new Error('fresh pairs each epoch need the shapes generator');
-  }
-  if (m.kind === 'early-fusion') {
-    if (m.backbone.name !== 'convnet')
-      throw new Error(
-        'early fusion stacks the two images into one 6-channel ConvNet: pick the ConvNet backbone',
-      );
-    if (req.pretrain)
-      throw new Error(
-        'pre-training applies to the siamese backbone, not to the 6-channel early-fusion net',
-      );
-    return {
-      model: {
-        kind: 'early-fusion',
-        inputSize: size,
-        width: m.backbone.width,
-        blocks: m.backbone.blocks,
-        headHidden: m.headHidden ?? 0,
-        inputNorm: m.inputNorm ?? 'none',
-        seed: m.seed,
-      },
-      backbone: null,
-    };
-  }
-  const backbone: BackboneConfigInput =
-    m.backbone.name === 'convnet'
-      ? {
-          name: 'convnet',
-          inputSize: size,
-          width: m.backbone.width,
-          blocks: m.backbone.blocks,
-          seed: m.seed,
-        }
-      : {
-          name: 'mobilenetv3-small',
-          inputSize: size,
-          widthMultiplier: m.backbone.widthMultiplier,
-          table: 'lowres',
-          seed: m.seed,
-        };
-  return {
-    model: {
-      kind: m.kind,
-      backbone,
-      loss: m.loss,
-      margin: m.margin,
-      auxWeight: m.auxWeight,
-      embeddingHead: m.embeddingHead ?? 'none',
-      inputNorm: m.inputNorm ?? 'none',
-      seed: m.seed,
-    },
-    backbone,
-  };
-}
-
+/** One session of the pairs lab: its cached pair data, its latest live model and its comparison table. */
 export class PairsLab {
   readonly #store: PairsStore;
   #data: { key: string; value: PairData } | null = null;
@@ -233,7 +146,7 @@ export class PairsLab {
           phase: 'pretrain',
           message: 'pre-training the backbone on circle vs square',
         });
-        const r = await this.#pretrain(
+        const r = await pretrainBackbone(
           cfgs.backbone,
           cfgs.model,
           data,
@@ -304,63 +217,6 @@ export class PairsLab {
     return this.#evaluate(galleryK, false);
   }
 
-  async #pretrain(
-    backboneCfg: BackboneConfigInput,
-    modelCfg: PairModelConfig,
-    data: PairData,
-    opts: { epochs: number; lr: number },
-    seed: number,
-    onEvent: (e: PairsEvent) => void,
-  ): Promise<{ model: PairModel; pretrain: NonNullable<PairsLabReport['pretrain']> }> {
-    const bb = createBackbone(backboneCfg);
-    try {
-      const images = pairImages(data.data.train);
-      const batchSize = 64;
-      const epochs: { epoch: number; loss: number; accuracy: number }[] = [];
-      const { method } = await trainShapeClassifier(
-        bb.model,
-        images,
-        data.size,
-        {
-          epochs: opts.epochs,
-          batchSize,
-          lr: opts.lr,
-          schedule: {
-            kind: 'cosine',
-            totalSteps: opts.epochs * Math.ceil(images.length / batchSize),
-          },
-          seed,
-        },
-        (e) => {
-          epochs.push({ epoch: e.epoch, loss: e.loss, accuracy: e.accuracy });
-          onEvent({
-            type: 'pretrain-epoch',
-            epoch: e.epoch,
-            epochs: opts.epochs,
-            loss: e.loss,
-            accuracy: e.accuracy,
-            seconds: e.seconds,
-          });
-        },
-      );
-      try {
-        const testAccuracy = await shapeClassifierAccuracy(
-          method,
-          pairImages(data.data.test),
-          data.size,
-        );
-        return {
-          model: createPairModel(modelCfg, { startFrom: bb.model }),
-          pretrain: { epochs, testAccuracy },
-        };
-      } finally {
-        method.dispose();
-      }
-    } finally {
-      bb.model.dispose();
-    }
-  }
-
   async #evaluate(galleryK: number, fresh: boolean): Promise<PairsLabReport> {
     const live = this.#model;
     if (!live) throw new Error('train a pairs model first');
@@ -389,87 +245,4 @@ export class PairsLab {
     this.#report = report;
     return report;
   }
-}
-
-function splitView(
-  r: PairModelReport,
-  name: PairSplit,
-  set: PairSet,
-  label: string,
-): PairsSplitView {
-  const s = r.splits[name];
-  if (!s) throw new Error(`split ${name} was not evaluated`);
-  const withPixels = (g: { index: number; score: number; label: 0 | 1 }): PairsGalleryItem => {
-    const p = set.pairs[g.index];
-    return {
-      index: g.index,
-      score: g.score,
-      label: g.label,
-      a: p.a.pixels.slice(),
-      b: p.b.pixels.slice(),
-    };
-  };
-  const centreItem = (c: {
-    index: number;
-    error: number;
-    pred: [number, number];
-    truth: [number, number];
-  }): PairsCentreItem => {
-    const p = set.pairs[Math.floor(c.index / 2)];
-    return { ...c, pixels: (c.index % 2 === 0 ? p.a : p.b).pixels.slice() };
-  };
-  return {
-    split: name,
-    label,
-    scores: s.scores,
-    labels: s.labels,
-    curve: s.curve,
-    best: s.best,
-    atThreshold: s.atColourThreshold,
-    histogram: s.histogram,
-    medians: s.medians,
-    gallery: {
-      closestDifferent: s.gallery.closestDifferent.map(withPixels),
-      farthestSame: s.gallery.farthestSame.map(withPixels),
-      confidentCorrect: s.gallery.confidentCorrect.map(withPixels),
-    },
-    centre: s.centre
-      ? {
-          mse: s.centre.mse,
-          best: s.centre.best.map(centreItem),
-          worst: s.centre.worst.map(centreItem),
-        }
-      : null,
-  };
-}
-
-/**
- * The comparison table of the session's models: P/R/F1 at each model's validation threshold and each
- * split's own best F1 (comparisonTable's rows; models without an OOD split get rows for test and val).
- */
-export function comparison(models: readonly SessionModel[]): PairsComparisonRow[] {
-  const rows: PairsComparisonRow[] = [];
-  for (const m of models) {
-    const { test, colour, texture } = m.splits;
-    if (!test || !colour) continue;
-    if (texture) {
-      for (const row of comparisonTable([{ model: m.name, splits: { test, colour, texture } }])) {
-        rows.push({ ...row, modelId: m.modelId, splitLabel: m.labels[row.split] });
-      }
-      continue;
-    }
-    const t = transferThreshold(colour, { test, colour });
-    for (const split of ['test', 'colour'] as const) {
-      rows.push({
-        model: m.name,
-        modelId: m.modelId,
-        split,
-        splitLabel: m.labels[split],
-        threshold: t.threshold,
-        ...t.applied[split],
-        bestF1: splitCurve(m.splits[split] as SplitScores).best.f1,
-      });
-    }
-  }
-  return rows;
 }
