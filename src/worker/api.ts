@@ -1,6 +1,9 @@
 /**
  * THE typed interface between the UI and the engine worker. Plain data and transferables only;
  * progress arrives through callbacks wrapped with Comlink.proxy by the client.
+ * The data types live in tfjs-free topic files (src/common/{dataset,augment,run,eval,pairs}-types.ts,
+ * and the ml/storage schemas) and are re-exported here; EngineApi at the end lists every call, which
+ * src/worker/engine/*.ts implement one domain each.
  */
 import type { BackendName, BackendReport } from '../ml/backend-names';
 import type { SplitName } from '../ml/data/types';
