@@ -1,45 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../../node-backend.testing';
-import { loadPairsFixture } from '../pairs-reference.testing';
 import { contrastiveLoss } from './contrastive';
+import { describeMarginLoss } from './margin-loss.testing';
 
-const L = loadPairsFixture().losses;
-
-function close(got: ArrayLike<number>, want: number[], tol: number): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++)
-    expect(Math.abs(got[i] - want[i]), `entry ${i}: ${got[i]} vs ${want[i]}`).toBeLessThan(tol);
-}
-
-describe('contrastiveLoss against PyTorch 1.13', () => {
-  beforeAll(useWasmBackend);
-  const a = () => tf.tensor2d(L.a),
-    b = () => tf.tensor2d(L.b),
-    y = () => tf.tensor1d(L.y);
-
-  it('value and gradients for each margin', () => {
-    for (const ref of L.contrastive) {
-      const before = tf.memory().numTensors;
-      const A = a(),
-        B = b(),
-        Y = y();
-      const f = (x1: tf.Tensor, x2: tf.Tensor): tf.Scalar =>
-        contrastiveLoss(x1 as tf.Tensor2D, x2 as tf.Tensor2D, Y, ref.margin);
-      const { value, grads } = tf.valueAndGrads(f)([A, B]);
-      expect(Math.abs(value.dataSync()[0] - ref.loss)).toBeLessThan(1e-5);
-      close(grads[0].dataSync(), ref.grad_a.flat(), 1e-5);
-      close(grads[1].dataSync(), ref.grad_b.flat(), 1e-5);
-      tf.dispose([A, B, Y, value, ...grads]);
-      expect(tf.memory().numTensors).toBe(before);
-    }
-  });
-
-  it('rejects a margin out of range', () => {
-    const A = a(),
-      B = b(),
-      Y = y();
-    expect(() => contrastiveLoss(A, B, Y, 0)).toThrow(/margin/);
-    tf.dispose([A, B, Y]);
-  });
-});
+describeMarginLoss('contrastiveLoss', contrastiveLoss, (L) => L.contrastive, 0);
