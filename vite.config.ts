@@ -37,8 +37,10 @@ export default defineConfig({
   plugins: [svelte(), skipMaplibreCss],
   server: { host: '127.0.0.1', port: 5173, strictPort: true, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
+  // tfjs-backend-wasm is pre-bundled like the rest: its helper-thread module is CommonJS, and served
+  // unconverted the dev server's wasm backend failed to start ("does not provide an export named
+  // 'wasmWorkerContents'"). The build is not affected by this block.
   optimizeDeps: {
-    exclude: ['@tensorflow/tfjs-backend-wasm'],
     rolldownOptions: { transform: { define: pageDefine } },
   },
   build: {
