@@ -1,0 +1,118 @@
+import type * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMobileNetV3Small } from '../../models/backbones/mobilenetv3';
+import { createResNet18 } from '../../models/backbones/resnet';
+import { useWasmBackend } from '../../node-backend.testing';
+import { planFilterGemm, planSplitReduction, TARGET_INVOCATIONS } from './filter-gemm-plan';
+
+interface ConvLayer {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  macs: number;
+  depthwise: boolean;
+}
+
+/** The filter-gradient GEMM of every (depthwise) conv layer of `model` at `batch` images. */
+function convLayers(model: tf.LayersModel, batch: number): ConvLayer[] {
+  const out: ConvLayer[] = [];
+  const visit = (layers: tf.layers.Layer[]) => {
+    for (const layer of layers) {
+      const nested = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (Array.isArray(nested)) {
+        visit(nested);
+        continue;
+      }
+      const cls = layer.getClassName();
+      if (cls !== 'Conv2D' && cls !== 'DepthwiseConv2D') continue;
+      const [kh, kw, cin, cout] = layer.getWeights()[0].shape;
+      const [, oh, ow, co] = layer.outputShape as number[];
+      const k = batch * oh * ow;
+      const m = kh * kw * cin;
+      const depthwise = cls === 'DepthwiseConv2D';
+      out.push({
+        name: layer.name,
+        m,
+        n: cout,
+        k,
+        macs: (depthwise ? kh * kw * co : m * co) * k,
+        depthwise,
+      });
+    }
+  };
+  visit(model.layers);
+  return out;
+}
+
+describe('planFilterGemm', () => {
+  beforeAll(async () => {
+    await useWasmBackend();
+  });
+
+  for (const stem of ['cifar', 'imagenet'] as const) {
+    it(`every ResNet-18 w64 (${stem} stem) layer with ≥ 1% of the FLOPs launches ≥ ${TARGET_INVOCATIONS} invocations (SimCLR b256 = 512 views)`, () => {
+      const inputSize = stem === 'cifar' ? 32 : 96;
+      const { model } = createResNet18({ stem, inputSize, width: 64 }, { initWeights: false });
+      const layers = convLayers(model, 512);
+      model.dispose();
+      const total = layers.reduce((a, l) => a + l.macs, 0);
+      expect(layers.length).toBe(20);
+      for (const l of layers) {
+        const p = planFilterGemm(l.m, l.n, l.k);
+        if (l.macs >= 0.01 * total)
+          expect(p.invocations, l.name).toBeGreaterThanOrEqual(TARGET_INVOCATIONS);
+        // The slices cover K exactly once: none empty, together at least K rows.
+        expect(p.splits * p.tilesPerSplit * p.tileK).toBeGreaterThanOrEqual(l.k);
+        expect((p.splits - 1) * p.tilesPerSplit * p.tileK).toBeLessThan(l.k);
+      }
+      // The stem (Cin 3: few output tiles) is the one that needs split-K.
+      const stemPlan = planFilterGemm(layers[0].m, layers[0].n, layers[0].k);
+      expect(stemPlan.splits).toBeGreaterThan(1);
+    });
+  }
+
+  it('MobileNetV3-Small: conv and depthwise layers with ≥ 1% of the FLOPs reach the target at b256 / 64 px', () => {
+    const { model } = createMobileNetV3Small({ inputSize: 64 }, { initWeights: false });
+    const layers = convLayers(model, 512);
+    model.dispose();
+    const total = layers.reduce((a, l) => a + l.macs, 0);
+    const heavy = layers.filter((l) => l.macs >= 0.01 * total);
+    expect(heavy.some((l) => l.depthwise)).toBe(true);
+    for (const l of heavy) {
+      const inv = l.depthwise
+        ? l.m * l.n * planSplitReduction(l.m * l.n, l.k).splits
+        : planFilterGemm(l.m, l.n, l.k).invocations;
+      expect(inv, l.name).toBeGreaterThanOrEqual(TARGET_INVOCATIONS);
+    }
+  });
+
+  it('forced splits are clamped to [1, K tiles] and never leave an empty slice', () => {
+    expect(planFilterGemm(27, 16, 10, 8).splits).toBe(1); // one K tile
+    expect(planFilterGemm(27, 16, 100, 1).splits).toBe(1);
+    const p = planFilterGemm(27, 16, 100, 5); // 7 tiles → slices of 2 → 4 slices
+    expect([p.splits, p.tilesPerSplit]).toEqual([4, 2]);
+    expect(planFilterGemm(27, 16, 100, 0).splits).toBe(1);
+  });
+
+  it('tiles: 16 columns for ≤ 16 output channels, else 32; workgroup = tile / outputs per thread', () => {
+    const a = planFilterGemm(9, 16, 4096);
+    expect([a.tileM, a.tileN, a.workgroupSize]).toEqual([32, 16, [8, 16, 1]]);
+    const b = planFilterGemm(576, 64, 4096);
+    expect([b.tileN, b.dispatch.slice(0, 2), b.workgroupSize]).toEqual([32, [2, 18], [16, 16, 1]]);
+  });
+
+  it('a large layer is not split (its tiles already fill the device)', () => {
+    expect(planFilterGemm(4608, 512, 8192).splits).toBe(1);
+  });
+
+  it('planSplitReduction: chunks of at least 64, covering k', () => {
+    const r = planSplitReduction(9 * 16, 100_000);
+    expect(r.splits * 9 * 16).toBeGreaterThanOrEqual(TARGET_INVOCATIONS);
+    expect(r.chunk).toBeGreaterThanOrEqual(64);
+    expect(r.splits * r.chunk).toBeGreaterThanOrEqual(100_000);
+    expect((r.splits - 1) * r.chunk).toBeLessThan(100_000);
+    expect(planSplitReduction(10, 50).splits).toBe(1);
+    expect(planSplitReduction(10, 50, 64, 7)).toEqual({ splits: 7, chunk: 8 });
+  });
+});

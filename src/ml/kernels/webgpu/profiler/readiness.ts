@@ -1,0 +1,125 @@
+/**
+ * Summarises a recorded step (dry-run.ts) into the GPU-readiness figures: dispatches, FLOPs and
+ * bytes per kernel kind, peak GPU bytes, and the smallest parallelism (work ÷ longest serial chain
+ * of one invocation, program-costs.ts) among the programs carrying ≥ 1% of the step's FLOPs or
+ * ≥ 1% of its bytes. Plain data: it crosses the worker boundary as is.
+ */
+import type { DispatchRecord, Recording } from './dry-run';
+import { programCost } from './program-costs';
+
+/** Totals per program class. */
+export interface KernelKindRow {
+  kernel: string;
+  dispatches: number;
+  flops: number;
+  bytes: number;
+}
+
+/** One distinct program (class + key + uniforms) with its per-dispatch cost and its totals. */
+export interface ProgramRow {
+  kernel: string;
+  op: string;
+  key: string;
+  dispatches: number;
+  /** Invocations launched per dispatch (workgroups × workgroup size). */
+  invocations: number;
+  /** Per dispatch: multiply-adds, or elements when memory-bound. */
+  work: number;
+  /** Longest serial chain of one invocation, same unit as work. */
+  serial: number;
+  parallelism: number;
+  memoryBound: boolean;
+  /** Totals over its dispatches. */
+  flops: number;
+  bytes: number;
+}
+
+export interface GpuStepProfile {
+  dispatches: number;
+  flops: number;
+  bytesRead: number;
+  bytesWritten: number;
+  peakGpuBytes: number;
+  kinds: KernelKindRow[];
+  /** The smallest parallelism among programs with ≥ 1% of the FLOPs or of the bytes. */
+  minParallelism: ProgramRow;
+  /** The program with the longest serial chain of one invocation (any share). */
+  maxSerial: ProgramRow;
+  /** Every distinct program, by FLOPs then bytes, descending. */
+  programs: ProgramRow[];
+  /** `kernel|key` of every dispatch in order (to compare a dry run with a real step). */
+  list: string[];
+}
+
+export const SHARE_THRESHOLD = 0.01;
+
+export function dispatchId(d: Pick<DispatchRecord, 'kernel' | 'key'>): string {
+  return `${d.kernel}|${d.key}`;
+}
+
+/** Costs every dispatch (throws on a program class without a formula) and aggregates. */
+export function summarise(rec: Recording): GpuStepProfile {
+  const programs = new Map<string, ProgramRow>();
+  const kinds = new Map<string, KernelKindRow>();
+  let flops = 0;
+  let bytesRead = 0;
+  let bytesWritten = 0;
+  const missing = new Set<string>();
+  for (const d of rec.dispatches) {
+    let c;
+    try {
+      c = programCost(d);
+    } catch (e) {
+      missing.add((e as Error).message);
+      continue;
+    }
+    flops += c.flops;
+    bytesRead += c.bytesRead;
+    bytesWritten += c.bytesWritten;
+    const b = c.bytesRead + c.bytesWritten;
+    const id = `${dispatchId(d)}|${JSON.stringify(d.uniforms)}`;
+    const p = programs.get(id) ?? {
+      kernel: d.kernel,
+      op: d.op,
+      key: d.key,
+      dispatches: 0,
+      invocations: d.invocations,
+      work: c.work,
+      serial: c.serial,
+      parallelism: c.work / c.serial,
+      memoryBound: c.memoryBound,
+      flops: 0,
+      bytes: 0,
+    };
+    p.dispatches++;
+    p.flops += c.flops;
+    p.bytes += b;
+    programs.set(id, p);
+    const k = kinds.get(d.kernel) ?? { kernel: d.kernel, dispatches: 0, flops: 0, bytes: 0 };
+    k.dispatches++;
+    k.flops += c.flops;
+    k.bytes += b;
+    kinds.set(d.kernel, k);
+  }
+  if (missing.size) throw new Error([...missing].join('; '));
+  if (!programs.size) throw new Error('no WebGPU dispatch was recorded');
+  const rows = [...programs.values()].sort((a, b) => b.flops - a.flops || b.bytes - a.bytes);
+  const bytes = bytesRead + bytesWritten;
+  const carrying = rows.filter(
+    (p) => p.flops >= SHARE_THRESHOLD * flops || p.bytes >= SHARE_THRESHOLD * bytes,
+  );
+  const minParallelism = carrying.reduce((m, p) => (p.parallelism < m.parallelism ? p : m));
+  const maxSerial = rows.reduce((m, p) => (p.serial > m.serial ? p : m));
+  return {
+    dispatches: rec.dispatches.length,
+    flops,
+    bytesRead,
+    bytesWritten,
+    peakGpuBytes: rec.peakGpuBytes,
+    kinds: [...kinds.values()].sort((a, b) => b.flops - a.flops || b.bytes - a.bytes),
+    minParallelism,
+    maxSerial,
+    programs: rows,
+    list: rec.dispatches.map(dispatchId),
+  };
+}

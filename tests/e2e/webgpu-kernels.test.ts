@@ -1,0 +1,122 @@
+/**
+ * simlab's WebGPU training kernels (src/ml/kernels/webgpu/) against tfjs' cpu backend on
+ * SwiftShader WebGPU: each backprop kernel over strides 1/2, kernels 1/3/7, odd and round channel
+ * counts, batch 1 and 5, same/valid/explicit pads, split-K on and off. The harness is bundled from
+ * src/ml/kernels/webgpu/harness.testing.ts with esbuild and served on its own origin.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  CaseResult,
+  KernelCase,
+  KernelHarness,
+} from '../../src/ml/kernels/webgpu/harness.testing';
+import { launch, newPage } from './browser';
+import { serveDir, type Served } from './server';
+
+let browser: Browser;
+let served: Served;
+let dir: string;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'simlab-webgpu-kernels-'));
+  await build({
+    entryPoints: [resolve(import.meta.dirname, '../../src/ml/kernels/webgpu/harness.testing.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outfile: join(dir, 'harness.js'),
+    logLevel: 'error',
+  });
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="harness.js"></script>',
+  );
+  served = await serveDir(dir);
+  browser = await launch();
+  ({ page, errors } = await newPage(browser));
+  await page.goto(`${served.url}/index.html`);
+  await page.waitForFunction(() => 'simlabKernels' in globalThis);
+  const r = await page.evaluate(() =>
+    (globalThis as unknown as { simlabKernels: KernelHarness }).simlabKernels.init(),
+  );
+  expect(r).toEqual({ backend: 'webgpu', registered: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function compare(cases: KernelCase[]): Promise<CaseResult[]> {
+  return page.evaluate(
+    (c) => (globalThis as unknown as { simlabKernels: KernelHarness }).simlabKernels.compare(c),
+    cases,
+  );
+}
+
+function expectAllClose(results: CaseResult[]): void {
+  const bad = results.filter((r) => !(r.worst <= 1));
+  expect(
+    bad,
+    bad.map((r) => `${r.name}: worst ${r.worst} (max |Δ| ${r.maxAbs})`).join('\n'),
+  ).toEqual([]);
+  expect(errors).toEqual([]);
+}
+
+const explicit = (t: number, b: number, l: number, r: number): KernelCase['pad'] => [
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
+];
+
+describe('webgpu training kernels equal the cpu backend', () => {
+  it('Conv2DBackpropFilter (split-K implicit GEMM)', async () => {
+    const cases: KernelCase[] = [
+      { op: 'filter', x: [1, 6, 6, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
+      { op: 'filter', x: [5, 7, 7, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same', splits: 1 },
+      { op: 'filter', x: [5, 7, 7, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same', splits: 3 },
+      {
+        op: 'filter',
+        x: [2, 9, 9, 16],
+        filter: [3, 3, 16, 64],
+        strides: 2,
+        pad: explicit(1, 1, 1, 1),
+      },
+      {
+        op: 'filter',
+        x: [2, 8, 8, 16],
+        filter: [1, 1, 16, 64],
+        strides: 2,
+        pad: 'valid',
+        splits: 2,
+      },
+      {
+        op: 'filter',
+        x: [1, 13, 13, 3],
+        filter: [7, 7, 3, 16],
+        strides: 2,
+        pad: explicit(3, 3, 3, 3),
+      },
+      { op: 'filter', x: [5, 5, 5, 5], filter: [3, 3, 5, 7], strides: 1, pad: 'valid', splits: 5 },
+      {
+        op: 'filter',
+        x: [1, 4, 4, 64],
+        filter: [3, 3, 64, 33],
+        strides: 1,
+        pad: 'same',
+        splits: 1,
+      },
+      { op: 'filter', x: [2, 6, 6, 17], filter: [1, 1, 17, 16], strides: 1, pad: 'valid' },
+    ];
+    expectAllClose(await compare(cases));
+  });
+});
