@@ -5,16 +5,24 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKENDS, type BackendName, type BackendReport } from './backend-names';
+import { softwareWebGlReason, softwareWebGpuReason, webGlRenderer } from './backend-software';
 
 export { BACKENDS, isBackendName, type BackendName, type BackendReport } from './backend-names';
 
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: Record<string, string> } | null>;
+  requestAdapter(): Promise<{
+    info?: Record<string, string | boolean | undefined>;
+    isFallbackAdapter?: boolean;
+  } | null>;
 }
 
-/** Probes WebGPU without creating a tfjs backend; returns adapter info or the reason it is missing. */
+/**
+ * Probes WebGPU without creating a tfjs backend; returns adapter info (and, for a CPU fallback
+ * adapter such as SwiftShader, why it is one) or the reason WebGPU is missing.
+ */
 export async function probeWebGpu(): Promise<
-  { ok: true; adapter: NonNullable<BackendReport['adapter']> } | { ok: false; reason: string }
+  | { ok: true; adapter: NonNullable<BackendReport['adapter']>; software: string | null }
+  | { ok: false; reason: string }
 > {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   if (!nav || !nav.gpu) {
@@ -36,14 +44,25 @@ export async function probeWebGpu(): Promise<
       };
     }
     const info = adapter.info ?? {};
+    const text = (k: string) => (typeof info[k] === 'string' ? (info[k] as string) : '');
     return {
       ok: true,
       adapter: {
-        vendor: info.vendor || 'unknown vendor',
-        architecture: info.architecture || 'unknown architecture',
-        device: info.device || '',
-        description: info.description || '',
+        vendor: text('vendor') || 'unknown vendor',
+        architecture: text('architecture') || 'unknown architecture',
+        device: text('device'),
+        description: text('description'),
       },
+      software: softwareWebGpuReason(
+        {
+          vendor: text('vendor'),
+          architecture: text('architecture'),
+          device: text('device'),
+          description: text('description'),
+          isFallbackAdapter: info.isFallbackAdapter === true,
+        },
+        adapter.isFallbackAdapter,
+      ),
     };
   } catch (e) {
     return { ok: false, reason: `requesting a WebGPU adapter failed: ${(e as Error).message}` };
@@ -66,7 +85,10 @@ function exposeCoresToWasm(threads: number): void {
 }
 
 export interface InitBackendOptions {
-  /** Force one backend (from `?backend=`); otherwise webgpu → webgl → wasm → cpu. */
+  /**
+   * Force one backend (from `?backend=`); otherwise webgpu → webgl → wasm → cpu, skipping a WebGPU
+   * adapter or WebGL renderer that runs on the CPU (SwiftShader, llvmpipe: slower than wasm).
+   */
   force?: BackendName | null;
   /** Base URL or explicit file map for the wasm binaries (served by the app, never a CDN). */
   wasmPaths?: string | Record<string, string>;
@@ -92,6 +114,11 @@ async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<
     const ok = await tf.setBackend(name);
     if (!ok) return `tfjs could not initialise ${name}`;
     await tf.ready();
+    if (name === 'webgpu') {
+      // simlab's training kernels (split-K filter gradient, …) replace weak stock ones.
+      const { registerWebGpuTrainingKernels } = await import('./kernels/webgpu/register');
+      registerWebGpuTrainingKernels();
+    }
     return null;
   } catch (e) {
     return (e as Error).message || String(e);
@@ -109,6 +136,10 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       skipped.push({ name, reason: probe.reason });
       continue;
     }
+    if (name === 'webgpu' && probe.ok && probe.software && !opts.force) {
+      skipped.push({ name, reason: probe.software });
+      continue;
+    }
     if (
       name === 'webgl' &&
       typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined' &&
@@ -116,6 +147,15 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     ) {
       skipped.push({ name, reason: 'no OffscreenCanvas for WebGL in this context' });
       continue;
+    }
+    if (name === 'webgl' && !opts.force) {
+      const renderer = webGlRenderer();
+      const soft =
+        renderer === null ? 'WebGL is not available here' : softwareWebGlReason(renderer);
+      if (soft) {
+        skipped.push({ name, reason: soft });
+        continue;
+      }
     }
     const err = await tryBackend(name, opts);
     if (err === null) {
@@ -143,7 +183,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
         : probe.ok
           ? opts.force
             ? `backend forced to ${active}`
-            : 'WebGPU adapter present but tfjs failed to start on it'
+            : (probe.software ?? 'WebGPU adapter present but tfjs failed to start on it')
           : probe.reason,
     skipped,
     wasmThreads,

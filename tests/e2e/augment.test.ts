@@ -60,7 +60,7 @@ describe('augmentation in Chromium', () => {
   it('gives the same views on webgpu and cpu for the same pipeline and seed (≤ 1e-3)', async () => {
     ({ context } = await newPage(browser));
     const gpu = await context.newPage();
-    expect(await openApp(gpu, appUrl, '')).toBe('webgpu');
+    expect(await openApp(gpu, appUrl, '?backend=webgpu')).toBe('webgpu');
     await gpu.getByTestId('generate-shapes').click();
     await gpu.getByTestId('import-report').waitFor({ timeout: 60_000 });
     const ds = (await storedDatasets(gpu)).find((d) => d.name.startsWith('shapes-'))!;

@@ -29,8 +29,8 @@ async function selfTest(query: string) {
 }
 
 describe('engine worker in Chromium', () => {
-  it('picks webgpu on SwiftShader and shows the adapter', async () => {
-    const r = await selfTest('');
+  it('runs on webgpu (SwiftShader) when forced, and shows the adapter', async () => {
+    const r = await selfTest('?backend=webgpu');
     expect(r.backend).toBe('webgpu');
     expect(r.result.backend).toBe('webgpu');
     expect(r.badge?.toLowerCase()).toMatch(/webgpu.*·/);
@@ -38,7 +38,7 @@ describe('engine worker in Chromium', () => {
   });
 
   it('gives the same numbers on webgpu and cpu (≤ 1e-4)', async () => {
-    const gpu = await selfTest('');
+    const gpu = await selfTest('?backend=webgpu');
     const cpu = await selfTest('?backend=cpu');
     expect(cpu.backend).toBe('cpu');
     expect(gpu.result.values.length).toBe(6);

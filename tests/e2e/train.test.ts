@@ -36,7 +36,7 @@ describe('training in Chromium', () => {
     const { context } = await newPage(browser);
     const gpu = await context.newPage();
     const cpu = await context.newPage();
-    expect(await openApp(gpu, appUrl, '')).toBe('webgpu');
+    expect(await openApp(gpu, appUrl, '?backend=webgpu')).toBe('webgpu');
     expect(await openApp(cpu, appUrl, '?backend=cpu')).toBe('cpu');
     for (const method of ['supervised', 'simclr', 'byol', 'simsiam', 'mocov2']) {
       const a = await stepParity(gpu, method);
