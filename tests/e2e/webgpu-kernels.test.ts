@@ -119,4 +119,63 @@ describe('webgpu training kernels equal the cpu backend', () => {
     ];
     expectAllClose(await compare(cases));
   });
+
+  it('Conv2DBackpropInput (stride-phase direct kernel; stride-1 wide layers delegated to stock)', async () => {
+    const cases: KernelCase[] = [
+      { op: 'input', x: [1, 6, 6, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
+      { op: 'input', x: [5, 7, 7, 16], filter: [3, 3, 16, 16], strides: 2, pad: 'same' },
+      {
+        op: 'input',
+        x: [2, 9, 9, 16],
+        filter: [3, 3, 16, 64],
+        strides: 2,
+        pad: explicit(1, 1, 1, 1),
+      },
+      { op: 'input', x: [2, 8, 8, 64], filter: [1, 1, 64, 17], strides: 2, pad: 'valid' },
+      {
+        op: 'input',
+        x: [1, 13, 13, 3],
+        filter: [7, 7, 3, 16],
+        strides: 2,
+        pad: explicit(3, 3, 3, 3),
+      },
+      { op: 'input', x: [5, 5, 5, 5], filter: [3, 3, 5, 7], strides: 1, pad: 'valid' },
+      { op: 'input', x: [1, 6, 6, 32], filter: [3, 3, 32, 32], strides: 1, pad: 'same' },
+    ];
+    expectAllClose(await compare(cases));
+  });
+
+  it('depthwise backprop filter (split reduction) and input', async () => {
+    const cases: KernelCase[] = [
+      { op: 'dwFilter', x: [1, 6, 6, 16], filter: [3, 3, 16, 1], strides: 1, pad: 'same' },
+      { op: 'dwFilter', x: [5, 7, 7, 5], filter: [3, 3, 5, 1], strides: 2, pad: 'same', splits: 1 },
+      { op: 'dwFilter', x: [5, 7, 7, 5], filter: [5, 5, 5, 2], strides: 2, pad: 'same', splits: 4 },
+      {
+        op: 'dwFilter',
+        x: [2, 9, 9, 3],
+        filter: [3, 3, 3, 1],
+        strides: 2,
+        pad: explicit(1, 1, 1, 1),
+      },
+      {
+        op: 'dwFilter',
+        x: [2, 8, 8, 64],
+        filter: [1, 1, 64, 1],
+        strides: 1,
+        pad: 'valid',
+        splits: 3,
+      },
+      { op: 'dwInput', x: [1, 6, 6, 16], filter: [3, 3, 16, 1], strides: 1, pad: 'same' },
+      { op: 'dwInput', x: [5, 7, 7, 5], filter: [5, 5, 5, 2], strides: 2, pad: 'same' },
+      {
+        op: 'dwInput',
+        x: [2, 9, 9, 3],
+        filter: [3, 3, 3, 1],
+        strides: 2,
+        pad: explicit(1, 1, 1, 1),
+      },
+      { op: 'dwInput', x: [2, 8, 8, 64], filter: [3, 3, 64, 1], strides: 1, pad: 'valid' },
+    ];
+    expectAllClose(await compare(cases));
+  });
 });

@@ -6,10 +6,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWebGpu } from './conv2d-backprop-filter';
+import { conv2dBackpropInputWebGpu } from './conv2d-backprop-input';
+import { depthwiseBackpropFilterWebGpu } from './depthwise-backprop-filter';
+import { depthwiseBackpropInputWebGpu } from './depthwise-backprop-input';
 import { stockKernels } from './stock-kernels';
 
 const KERNELS: readonly { kernelName: string; kernelFunc: tf.KernelFunc }[] = [
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2dBackpropFilterWebGpu as tf.KernelFunc },
+  { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2dBackpropInputWebGpu as tf.KernelFunc },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    kernelFunc: depthwiseBackpropFilterWebGpu as tf.KernelFunc,
+  },
+  {
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    kernelFunc: depthwiseBackpropInputWebGpu as tf.KernelFunc,
+  },
 ];
 
 /** Names of the kernels registerWebGpuTrainingKernels() installs for 'webgpu'. */

@@ -283,6 +283,17 @@ const FORMULAS: Record<string, Formula> = {
     return memory(c, n * fH * fW, Math.ceil(n / c.invocations) * fH * fW, n * fH * fW);
   },
   PoolWithFilterSizeEqualsOneProgram: elementwise(0, true),
+  /** One input-gradient element per invocation, looping the fH × fW window (uniform filterDims). */
+  MaxPool2DBackpropProgram: (c) => {
+    const [fH, fW] = c.uniforms.filterDims;
+    const n = size(c.output.shape);
+    return memory(c, n * fH * fW, fH * fW, n * fH * fW);
+  },
+  AvgPool2DBackpropProgram: (c) => {
+    const [fH, fW] = c.uniforms.filterDims;
+    const n = size(c.output.shape);
+    return memory(c, n * fH * fW, fH * fW, n * fH * fW);
+  },
 
   // Elementwise and data-movement programs: one (or a vector of) output element(s) per invocation.
   BinaryOpProgram: elementwise(1),
@@ -333,6 +344,9 @@ export function programCost(c: CostInput): ProgramCost {
   if (own) return own;
   const name = c.program.constructor.name;
   const f = FORMULAS[name];
-  if (!f) throw new Error(`no cost formula for WebGPU program class '${name}'`);
+  if (!f)
+    throw new Error(
+      `no cost formula for WebGPU program class '${name}' (shader key ${c.program.shaderKey})`,
+    );
   return f(c);
 }
