@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone, BuildOptions } from './backbone';
 import { ConvNetConfigSchema, type ConvNetConfig, type ConvNetConfigInput } from './config-schema';
-import { activation, batchNorm, type Sym } from './torch-layers';
+import { activation, batchNormAct, type Sym } from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 import { SeededDropout } from './layers/seeded-dropout';
 import { hashSeed } from '../../rng';
@@ -50,8 +50,9 @@ export function createConvNet(
           kernelRegularizer: regularizer,
         })
         .apply(x) as Sym;
-      if (useBn) x = batchNorm(x, `block${b}_bn${k}`, bn);
-      x = activation(x, config.activation, `block${b}_act${k}`);
+      x = useBn
+        ? batchNormAct(x, `block${b}_bn${k}`, bn, config.activation, `block${b}_act${k}`)
+        : activation(x, config.activation, `block${b}_act${k}`);
     }
     x = tf.layers
       .maxPooling2d({ name: `block${b}_pool`, poolSize: 2, strides: 2, padding: 'valid' })

@@ -35,7 +35,14 @@ import {
   type MobileNetV3Config,
   type MobileNetV3ConfigInput,
 } from './config-schema';
-import { activation, batchNorm, conv, type BnOptions, type Sym } from './torch-layers';
+import {
+  activation,
+  batchNorm,
+  batchNormAct,
+  conv,
+  type BnOptions,
+  type Sym,
+} from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 
 /** One inverted-residual block: in, kernel, expanded, out, SE, hard-swish (else ReLU), stride. */
@@ -117,8 +124,7 @@ function invertedResidual(x: Sym, prefix: string, spec: BlockSpec, bn: BnOptions
   let k = 0;
   if (spec.expC !== spec.inC) {
     y = conv(y, { name: `${prefix}_block_${k}_0`, filters: spec.expC, kernel: 1 });
-    y = batchNorm(y, `${prefix}_block_${k}_1`, bn);
-    y = activation(y, act, `${prefix}_block_${k}_2`);
+    y = batchNormAct(y, `${prefix}_block_${k}_1`, bn, act, `${prefix}_block_${k}_2`);
     k++;
   }
   y = conv(y, {
@@ -128,8 +134,7 @@ function invertedResidual(x: Sym, prefix: string, spec: BlockSpec, bn: BnOptions
     stride: spec.stride,
     depthwise: true,
   });
-  y = batchNorm(y, `${prefix}_block_${k}_1`, bn);
-  y = activation(y, act, `${prefix}_block_${k}_2`);
+  y = batchNormAct(y, `${prefix}_block_${k}_1`, bn, act, `${prefix}_block_${k}_2`);
   k++;
   if (spec.se) {
     y = squeezeExcitation(y, `${prefix}_block_${k}`, makeDivisible(Math.floor(spec.expC / 4)));

@@ -15,7 +15,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone, BuildOptions } from './backbone';
 import { ResNetConfigSchema, type ResNetConfig, type ResNetConfigInput } from './config-schema';
-import { activation, batchNorm, conv, type BnOptions, type Sym } from './torch-layers';
+import {
+  activation,
+  batchNorm,
+  batchNormAct,
+  conv,
+  type BnOptions,
+  type Sym,
+} from './torch-layers';
 import { initKaimingNormal } from './init-weights';
 
 /** Blocks per stage of ResNet-18. */
@@ -24,8 +31,7 @@ export const RESNET18_LAYERS = [2, 2, 2, 2] as const;
 function basicBlock(x: Sym, prefix: string, planes: number, stride: number, bn: BnOptions): Sym {
   const inplanes = x.shape[x.shape.length - 1];
   let out = conv(x, { name: `${prefix}_conv1`, filters: planes, kernel: 3, stride });
-  out = batchNorm(out, `${prefix}_bn1`, bn);
-  out = activation(out, 'relu', `${prefix}_relu1`);
+  out = batchNormAct(out, `${prefix}_bn1`, bn, 'relu', `${prefix}_relu1`);
   out = conv(out, { name: `${prefix}_conv2`, filters: planes, kernel: 3 });
   out = batchNorm(out, `${prefix}_bn2`, bn);
   let identity = x;
@@ -58,8 +64,7 @@ export function createResNet18(
   } else {
     x = conv(inp, { name: 'conv1', filters: width, kernel: 7, stride: 2 });
   }
-  x = batchNorm(x, 'bn1', bn);
-  x = activation(x, 'relu', 'relu');
+  x = batchNormAct(x, 'bn1', bn, 'relu', 'relu');
   if (stem === 'imagenet') {
     x = tf.layers
       .zeroPadding2d({

@@ -105,6 +105,29 @@ export function batchNorm(x: Sym, name: string, opts: BnOptions): Sym {
 }
 
 /**
+ * Batch norm then `act`: for ReLU one fused TorchBatchNorm layer named `name` (no separate
+ * activation layer; its training step runs the fused kernel, src/ml/ops/batch-norm-act), otherwise
+ * batchNorm(x, name) then activation(·, act, actName). [N,H,W,C] → same.
+ */
+export function batchNormAct(
+  x: Sym,
+  name: string,
+  opts: BnOptions,
+  act: ActivationName,
+  actName: string,
+): Sym {
+  if (act === 'relu') {
+    return new TorchBatchNorm({
+      name,
+      momentum: opts.momentum,
+      epsilon: opts.epsilon,
+      relu: true,
+    }).apply(x) as Sym;
+  }
+  return activation(batchNorm(x, name, opts), act, actName);
+}
+
+/**
  * Elementwise activation with PyTorch's definition: relu, gelu (exact erf form, nn.GELU()),
  * silu (= tfjs 'swish', x·σ(x)), leakyRelu (slope 0.01 as nn.LeakyReLU(), not Keras' 0.3),
  * hardswish / hardsigmoid (nn.Hardswish / nn.Hardsigmoid).

@@ -134,4 +134,57 @@ describe('TorchBatchNorm', () => {
     expect(copy.momentum).toBe(0.01);
     expect(copy.epsilon).toBe(1e-3);
   });
+
+  it('relu: true equals BatchNorm then ReLU (training output, gradients, running stats; eval)', async () => {
+    const x = randomBatch([2, 3, 3, 4], 5);
+    const dy = randomBatch([2, 3, 3, 4], 6);
+    const fused = new TorchBatchNorm({ name: 'fused', relu: true });
+    const plain = new TorchBatchNorm({ name: 'plain' });
+    const run = (training: boolean) => ({
+      fused: (l: tf.Tensor) => fused.apply(l, { training }) as tf.Tensor,
+      plain: (l: tf.Tensor) => tf.relu(plain.apply(l, { training }) as tf.Tensor),
+    });
+    const loss = (f: (l: tf.Tensor) => tf.Tensor) => () => tf.sum(tf.mul(f(x), dy)) as tf.Scalar;
+    tf.dispose([fused.apply(x) as tf.Tensor, plain.apply(x) as tf.Tensor]);
+    // Different, non-trivial γ and β, the same in both layers.
+    const [g, b] = [randomBatch([4], 7), randomBatch([4], 8)];
+    for (const l of [fused, plain]) {
+      const w = l.getWeights();
+      l.setWeights([g, b, w[2], w[3], w[4]]);
+    }
+    const close = (a: ArrayLike<number>, c: ArrayLike<number>, tol = 1e-4) => {
+      expect(a.length).toBe(c.length);
+      Array.from(a).forEach((v, i) => expect(Math.abs(v - c[i])).toBeLessThanOrEqual(tol));
+    };
+    const t = run(true);
+    const yf = t.fused(x);
+    const yp = t.plain(x);
+    const yd = await yf.data();
+    close(yd, await yp.data());
+    expect(Array.from(yd).some((v) => v === 0) && Array.from(yd).some((v) => v > 0)).toBe(true);
+    const gx = (f: (l: tf.Tensor) => tf.Tensor) =>
+      tf.grad((l: tf.Tensor) => tf.sum(tf.mul(f(l), dy)) as tf.Scalar)(x);
+    const [gxf, gxp] = [gx(t.fused), gx(t.plain)];
+    close(await gxf.data(), await gxp.data());
+    const vf = tf.variableGrads(loss(t.fused));
+    const vp = tf.variableGrads(loss(t.plain));
+    const kf = Object.keys(vf.grads).sort();
+    const kp = Object.keys(vp.grads).sort();
+    for (let k = 0; k < 2; k++) close(await vf.grads[kf[k]].data(), await vp.grads[kp[k]].data());
+    // Three training calls each: identical running statistics and counts.
+    const wf = fused.getWeights().map((w) => Array.from(w.dataSync()));
+    const wp = plain.getWeights().map((w) => Array.from(w.dataSync()));
+    for (let k = 2; k < 5; k++) close(wf[k], wp[k], 1e-6);
+    expect(wf[4]).toEqual([3]);
+    const e = run(false);
+    const [ef, ep] = [e.fused(x), e.plain(x)];
+    close(await ef.data(), await ep.data(), 1e-6);
+    expect(fused.getConfig().relu).toBe(true);
+    expect(
+      (TorchBatchNorm.fromConfig(TorchBatchNorm, fused.getConfig()) as TorchBatchNorm).relu,
+    ).toBe(true);
+    expect(plain.getConfig().relu).toBeUndefined();
+    tf.dispose([x, dy, g, b, yf, yp, gxf, gxp, ef, ep, vf.value, vp.value]);
+    tf.dispose([...Object.values(vf.grads), ...Object.values(vp.grads)]);
+  });
 });

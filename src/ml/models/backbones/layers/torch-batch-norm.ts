@@ -14,8 +14,13 @@
  *   torchvision state_dict.
  * Weight names stay tfjs-layers' (gamma, beta, moving_mean, moving_variance) so generic tfjs tooling
  * and `torch-state-dict.ts` treat both layers alike. Normalises over the last axis (channels-last).
+ *
+ * With `relu: true` the layer is BatchNorm followed by ReLU (PyTorch: BatchNorm2d then ReLU), fused:
+ * training runs the fused kernel of src/ml/ops/batch-norm-act (2 passes over the activation each
+ * way instead of ~25 ops); eval stays the plain affine tf.batchNorm (then ReLU).
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormActTrain } from '../../../ops/batch-norm-act/op';
 
 type LayerArgs = ConstructorParameters<typeof tf.layers.Layer>[0];
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
@@ -26,12 +31,15 @@ export interface TorchBatchNormArgs extends NonNullable<LayerArgs> {
   momentum?: number;
   /** Added to the variance before the square root. Default 1e-5. */
   epsilon?: number;
+  /** Apply ReLU after the normalisation (BN + ReLU fused into one layer). Default false. */
+  relu?: boolean;
 }
 
 export class TorchBatchNorm extends tf.layers.Layer {
   static className = 'TorchBatchNorm';
   readonly momentum: number;
   readonly epsilon: number;
+  readonly relu: boolean;
   private gamma!: LayerVariable;
   private beta!: LayerVariable;
   private movingMean!: LayerVariable;
@@ -42,6 +50,7 @@ export class TorchBatchNorm extends tf.layers.Layer {
     super(args);
     this.momentum = args.momentum ?? 0.1;
     this.epsilon = args.epsilon ?? 1e-5;
+    this.relu = args.relu ?? false;
     this.supportsMasking = true;
   }
 
@@ -78,14 +87,17 @@ export class TorchBatchNorm extends tf.layers.Layer {
     this.built = true;
   }
 
-  /** x: [..., C] → same shape. With `{training: true}` it normalises with batch statistics and updates the running ones. */
+  /**
+   * x: [..., C] → same shape. With `{training: true}` it normalises with batch statistics and
+   * updates the running ones. ReLU after, when the layer was built with `relu`.
+   */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const gamma = this.gamma.read();
       const beta = this.beta.read();
       if (!kwargs?.['training']) {
-        return tf.batchNorm(
+        const y = tf.batchNorm(
           x,
           this.movingMean.read(),
           this.movingVariance.read(),
@@ -93,16 +105,23 @@ export class TorchBatchNorm extends tf.layers.Layer {
           gamma,
           this.epsilon,
         );
+        return this.relu ? tf.relu(y) : y;
       }
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
       const n = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
       if (n < 2) {
         throw new Error(
           `${this.name}: batch norm in training mode needs more than 1 value per channel (got input shape ${JSON.stringify(x.shape)})`,
         );
       }
-      const { mean, variance } = tf.moments(x, axes);
-      const y = tf.batchNorm(x, mean, variance, beta, gamma, this.epsilon);
+      const { y, mean, variance } = batchNormActTrain(
+        x,
+        gamma as tf.Tensor1D,
+        beta as tf.Tensor1D,
+        {
+          epsilon: this.epsilon,
+          relu: this.relu,
+        },
+      );
       // Running statistics are bookkeeping: they never reach the output, so a gradient tape ignores them.
       const m = this.momentum;
       const unbiased = tf.mul(variance, n / (n - 1));
@@ -116,7 +135,12 @@ export class TorchBatchNorm extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+    return {
+      ...super.getConfig(),
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      ...(this.relu ? { relu: true } : {}),
+    };
   }
 }
 tf.serialization.registerClass(TorchBatchNorm);
