@@ -1,19 +1,22 @@
 /**
  * Registers simlab's training kernels on tfjs' 'wasm' backend: Conv2DBackpropFilter and the two
  * depthwise backprop kernels (missing in tfjs-backend-wasm 4.22) and a fast Conv2DBackpropInput
- * (replacing wasm's ~2.5 GFLOP/s loop). Each is composed of fast wasm ops (XNNPACK conv / matmul).
+ * (replacing wasm's ~2.5 GFLOP/s loop), composed of fast wasm ops (XNNPACK conv / matmul); and a
+ * MaxPoolGrad written as one JS pass over the wasm heap (replacing wasm's slow one).
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterKernel } from './depthwise-backprop-filter';
 import { depthwiseBackpropInputKernel } from './depthwise-backprop-input';
+import { maxPoolGradKernel } from './max-pool-grad';
 
 const KERNELS: readonly { kernelName: string; kernelFunc: tf.KernelFunc }[] = [
   { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2dBackpropInputKernel },
   { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2dBackpropFilterKernel },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseBackpropInputKernel },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: depthwiseBackpropFilterKernel },
+  { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradKernel },
 ];
 
 /** Names of the kernels registerWasmTrainingKernels() installs for 'wasm'. */
