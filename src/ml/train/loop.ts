@@ -125,6 +125,14 @@ export class Trainer {
     this.#control.stop();
   }
 
+  /**
+   * Ends the run now with `error` (no new checkpoint: the last one stands), even while it waits on
+   * a read-back that will never come (a lost GPU device). run() then reports 'error'.
+   */
+  abort(error: Error): void {
+    this.#control.abort(error);
+  }
+
   /** Trains; resolves with 'finished', 'stopped' or 'error' (an 'error' event says why). */
   async run(): Promise<TrainerStatus> {
     if (this.#status !== 'idle')
@@ -163,6 +171,8 @@ export class Trainer {
   }
 
   #send(e: TrainEvent): void {
+    // After abort(), only its error and done get out (a read-back still in flight may finish late).
+    if (this.#control.abortError && e.type !== 'error' && e.type !== 'done') return;
     this.#emit(e);
   }
 
@@ -201,7 +211,7 @@ export class Trainer {
     const c = this.config;
     if (this.#position.step === 0 && this.#curves.epochs.length === 0) {
       // Epoch 0: the untrained network, so every monitor curve starts at its baseline.
-      const m = c.monitor.knnEvery > 0 ? await this.#monitors() : {};
+      const m = c.monitor.knnEvery > 0 ? await this.#control.guard(this.#monitors()) : {};
       this.#finishEpochPoint({ epoch: 0, step: 0, ...m });
     }
     while (this.#position.epoch < c.epochs) {
@@ -213,31 +223,33 @@ export class Trainer {
       let next: Promise<Uint8Array> | null = null;
       for (let b = this.#position.stepInEpoch; b < this.#stepsPerEpoch; b++) {
         const idx = batchAt(order, c.batchSize, b);
-        const pixels = await (next ?? this.#data.getImages(idx));
+        const pixels = await this.#control.guard(next ?? this.#data.getImages(idx));
         next =
           b + 1 < this.#stepsPerEpoch
             ? this.#data.getImages(batchAt(order, c.batchSize, b + 1))
             : null;
+        this.#control.throwIfAborted();
         this.#step(pixels, idx);
         this.#position = { epoch, stepInEpoch: b + 1, step: this.#position.step + 1 };
         const last = b + 1 === this.#stepsPerEpoch;
-        if (last || this.#position.step % c.logEvery === 0) await this.#flush();
-        else await yieldToEventLoop();
+        if (last || this.#position.step % c.logEvery === 0)
+          await this.#control.guard(this.#flush());
+        else await this.#control.guard(yieldToEventLoop());
         if (this.#control.paused && !this.#control.stopRequested) {
           this.#send({ type: 'paused', step: this.#position.step });
-          await this.#control.untilResumed();
+          await this.#control.guard(this.#control.untilResumed());
           this.#window.restartClock();
           if (!this.#control.stopRequested)
             this.#send({ type: 'resumed', step: this.#position.step });
         }
         if (this.#control.stopRequested && !last) {
           await next?.catch(() => undefined);
-          await this.#flush();
-          await this.#checkpoint(false);
+          await this.#control.guard(this.#flush());
+          await this.#control.guard(this.#checkpoint(false));
           return;
         }
       }
-      await this.#endEpoch();
+      await this.#control.guard(this.#endEpoch());
       if (this.#control.stopRequested) return;
     }
   }

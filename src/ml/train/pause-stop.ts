@@ -1,11 +1,47 @@
 /**
- * Pause and stop requests for a loop that checks them between steps: pause() closes a gate the loop
- * awaits, resume() opens it, stop() asks the loop to end (and opens the gate so a paused loop sees it).
+ * Pause, stop and abort requests for a loop that checks them between steps: pause() closes a gate
+ * the loop awaits, resume() opens it, stop() asks the loop to end (and opens the gate so a paused
+ * loop sees it), abort(error) makes every guard()ed await reject with `error` at once (a lost GPU:
+ * the loop may be waiting on a read-back that never comes).
  */
 export class PauseStop {
   #stopRequested = false;
   #gate: Promise<void> | null = null;
   #open: (() => void) | null = null;
+  #abortError: Error | null = null;
+  #rejectAborted: (e: Error) => void = () => undefined;
+  readonly #aborted = new Promise<never>((_, reject) => (this.#rejectAborted = reject));
+
+  constructor() {
+    this.#aborted.catch(() => undefined);
+  }
+
+  /** The error abort() was called with (null until then). */
+  get abortError(): Error | null {
+    return this.#abortError;
+  }
+
+  /** Ends the loop with `error` at its next guard()ed await or throwIfAborted() (first call wins). */
+  abort(error: Error): void {
+    if (this.#abortError) return;
+    this.#abortError = error;
+    this.#rejectAborted(error);
+    this.resume();
+  }
+
+  /** Throws the abort error when abort() was called. */
+  throwIfAborted(): void {
+    if (this.#abortError) throw this.#abortError;
+  }
+
+  /** `p`'s outcome, or a rejection with the abort error as soon as abort() is called. */
+  guard<T>(p: Promise<T>): Promise<T> {
+    if (this.#abortError) {
+      p.catch(() => undefined);
+      return Promise.reject(this.#abortError);
+    }
+    return Promise.race([p, this.#aborted]);
+  }
 
   /** Whether stop() was called. */
   get stopRequested(): boolean {
