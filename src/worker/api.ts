@@ -12,6 +12,7 @@ import type { AugmentOp, AugmentPipeline, PipelineIssue } from '../ml/augment/sc
 import type { AugmentPreset } from '../ml/augment/presets';
 import type { ConfigProblem, RunConfig } from '../ml/train/config';
 import type { MethodName } from '../ml/methods/method-names';
+import type { GpuProfileRequest, GpuProfileResult } from './bench-gpu-profile';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from '../common/run-event';
 import type { CheckpointSlot } from '../storage/run-schema';
@@ -274,15 +275,24 @@ export interface EngineApi {
     test: number;
     dim: number;
     classes: number;
-    epochs: number;
-  }): Promise<{ backend: string; seconds: number; testAccuracy: number }>;
+    maxIterations: number;
+  }): Promise<{
+    backend: string;
+    seconds: number;
+    testAccuracy: number;
+    iterations: number;
+    evaluations: number;
+    loss: number;
+  }>;
+  /** Benchmarks (bench/ only): the GPU-readiness profile of one training step on webgpu (worker/bench-gpu-profile.ts). */
+  benchGpuProfile(opts: GpuProfileRequest): Promise<GpuProfileResult>;
 
   /** Evaluate: weighted kNN of a run checkpoint's embeddings (bank = the run's train split; queries = a split of a dataset). */
   evaluateKnn(
     req: KnnEvalRequest,
     onProgress?: (p: EvalProgress) => void,
   ): Promise<ClassifierResult>;
-  /** Evaluate: linear probe on standardised embeddings with its own epochs and lr; curves and test metrics. */
+  /** Evaluate: linear probe (L-BFGS to convergence at C) on standardised embeddings; per-iteration curves and test metrics. */
   evaluateProbe(
     req: ProbeEvalRequest,
     onProgress?: (p: EvalProgress) => void,

@@ -12,6 +12,7 @@ import { registerWasmTrainingKernels } from '../../ml/kernels/wasm/register';
 import type { EngineApi } from '../api';
 import { matmulGflops } from '../augment-preview';
 import { benchKnn, benchProbe } from '../bench-eval';
+import { benchGpuProfile } from '../bench-gpu-profile';
 import { benchTrainStep } from '../bench-train';
 import { stepParity } from '../debug-step';
 import type { EngineContext } from './context';
@@ -25,6 +26,7 @@ export type BackendPart = Pick<
   | 'benchTrainStep'
   | 'benchKnn'
   | 'benchProbe'
+  | 'benchGpuProfile'
   | 'benchMatmul'
 >;
 
@@ -94,6 +96,11 @@ export function backendPart({ ready, markReady }: EngineContext): BackendPart {
     async benchProbe(o) {
       await ready;
       return benchProbe(o);
+    },
+
+    async benchGpuProfile(o) {
+      await ready;
+      return benchGpuProfile(o);
     },
 
     async benchMatmul({ n, repeats }) {

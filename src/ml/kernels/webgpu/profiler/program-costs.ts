@@ -16,11 +16,12 @@
  *
  * A program class simlab writes itself declares its own cost with an optional method
  *   cost(io: { inputs: {shape, dtype}[]; output: {shape, dtype}; uniforms: Record<string, number[]> }):
- *     { serialMacs: number; macs: number; bytesRead: number; bytesWritten: number; memoryBound: boolean;
- *       flops?: number; work?: number }
+ *     { serialMacs: number; macs: number; bytesRead: number; bytesWritten: number;
+ *       memoryBound?: boolean; flops?: number; work?: number }
+ * (src/ml/kernels/webgpu/program.ts's ProgramCost is this without the optional fields)
  * where `serialMacs` is its longest serial chain (multiply-adds, or element steps when
- * memoryBound), `work` defaults to `macs` (or to the output's element count when memoryBound) and
- * `flops` to 2 · macs. A class with neither a `cost()` nor a formula below makes the profiler fail
+ * memoryBound), `memoryBound` defaults to macs = 0, `work` to `macs` (the output's element count
+ * when memoryBound) and `flops` to 2 · macs. A class with neither a `cost()` nor a formula below makes the profiler fail
  * (`programCost` throws, naming the class).
  */
 import type { DispatchRecord, ProgramLike, TensorShapeInfo } from './dry-run';
@@ -47,7 +48,8 @@ export interface DeclaredCost {
   macs: number;
   bytesRead: number;
   bytesWritten: number;
-  memoryBound: boolean;
+  /** Default: true when macs is 0. */
+  memoryBound?: boolean;
   flops?: number;
   work?: number;
 }
@@ -327,14 +329,15 @@ function declared(c: CostInput): ProgramCost | null {
   const f = (c.program as { cost?: (io: unknown) => DeclaredCost }).cost;
   if (typeof f !== 'function') return null;
   const d = f.call(c.program, { inputs: c.inputs, output: c.output, uniforms: c.uniforms });
+  const memoryBound = d.memoryBound ?? d.macs === 0;
   return {
-    work: d.work ?? (d.memoryBound ? size(c.output.shape) : d.macs),
+    work: d.work ?? (memoryBound ? size(c.output.shape) : d.macs),
     serial: Math.max(1, d.serialMacs),
     macs: d.macs,
     flops: d.flops ?? 2 * d.macs,
     bytesRead: d.bytesRead,
     bytesWritten: d.bytesWritten,
-    memoryBound: d.memoryBound,
+    memoryBound,
   };
 }
 
