@@ -96,9 +96,9 @@ export function childrenOf<R extends Pick<RunRecord, 'evaluation'>>(runId: strin
 
 /** The file format of an imported run, in words. */
 export function importFormat(note: Pick<RunImportNote, 'kind'>): string {
-  return note.kind === 'torchvision-safetensors'
-    ? 'torchvision .safetensors'
-    : 'simlab checkpoint zip';
+  if (note.kind === 'torchvision-safetensors') return 'torchvision .safetensors';
+  if (note.kind === 'torchvision-pth') return 'PyTorch .pth';
+  return 'simlab checkpoint zip';
 }
 
 /**
@@ -111,7 +111,7 @@ export function statusLabel(
   note: Pick<RunImportNote, 'kind' | 'importedAt'> | undefined,
 ): { label: string; detail: string } {
   if (!note || r.endedAt !== note.importedAt) return { label: r.status, detail: '' };
-  if (note.kind === 'torchvision-safetensors')
+  if (note.kind !== 'simlab-checkpoint')
     return { label: 'weights only', detail: 'imported weights: no training history' };
   const epoch = r.final ? `epoch ${r.final.epoch}` : 'no history';
   return {

@@ -21,7 +21,9 @@ export interface RunImportNote {
   fileName: string;
   fileBytes: number;
   importedAt: number;
-  kind: 'simlab-checkpoint' | 'torchvision-safetensors';
+  kind: 'simlab-checkpoint' | 'torchvision-safetensors' | 'torchvision-pth';
+  /** For weights files: what was taken from the file and what was left out, in words. */
+  report?: string[];
   choice: ImportChoice | null;
   /** Class names of the dataset the file's run was trained on (simlab zips that say; absent otherwise). */
   classNames?: string[];

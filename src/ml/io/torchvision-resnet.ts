@@ -25,8 +25,8 @@ import {
   type TorchStateDict,
 } from '../models/backbones/torch-state-dict';
 import { RESNET18_LAYERS } from '../models/backbones/resnet';
+import { readWeightsFile, type WeightsFile } from './weights-file';
 import {
-  readSafetensors,
   toFloat32,
   writeSafetensors,
   type SafetensorsInput,
@@ -217,6 +217,11 @@ export interface TorchvisionImportResult {
   /** File keys that were skipped (fc.* when no head was given). */
   ignored: string[];
   metadata: Record<string, string>;
+  /** The file's format and, for a .pth, what was taken from it (see weights-file.ts). */
+  format: WeightsFile['format'];
+  took: string;
+  skipped: string[];
+  placeholders: string[];
 }
 
 /**
@@ -230,7 +235,7 @@ export function importTorchvisionResNet18(
   opts: { fc?: LinearHead; fileName?: string } = {},
 ): TorchvisionImportResult {
   const { width, stem } = resnet18Architecture(backbone);
-  const file = readSafetensors(bytes, opts.fileName);
+  const file = readWeightsFile(bytes, opts.fileName);
   const t = file.tensors;
   const dense = opts.fc ? denseOf(opts.fc) : null;
   const numClasses = dense ? (dense.weights[0].shape[1] as number) : null;
@@ -238,6 +243,8 @@ export function importTorchvisionResNet18(
   const model = `the model is width ${width} with the ${stem} stem${numClasses === null ? '' : `, fc ${numClasses} classes`}`;
   for (const [key, shape] of expected) {
     const have = t[key];
+    // num_batches_tracked is bookkeeping (momentum=None only); files that drop it (timm) load too.
+    if (!have && key.endsWith('num_batches_tracked')) continue;
     if (!have)
       throw new Error(
         `the file does not match the model: ${key} is missing (${describeFile(t)}; ${model})`,
@@ -265,8 +272,10 @@ export function importTorchvisionResNet18(
     );
 
   const dict: TorchStateDict = {};
-  for (const [key, shape] of expected)
-    if (!key.startsWith('fc.')) dict[key] = { shape, data: toFloat32(t[key]) };
+  for (const [key, shape] of expected) {
+    if (key.startsWith('fc.')) continue;
+    dict[key] = t[key] ? { shape, data: toFloat32(t[key]) } : { shape, data: new Float32Array(1) };
+  }
   loadTorchStateDict(backbone, dict, { strict: true });
   if (dense) {
     const w = t['fc.weight'];
@@ -278,5 +287,15 @@ export function importTorchvisionResNet18(
     dense.setWeights(values);
     tf.dispose(values);
   }
-  return { width, stem, numClasses, ignored, metadata: file.metadata };
+  return {
+    width,
+    stem,
+    numClasses,
+    ignored,
+    metadata: file.metadata,
+    format: file.format,
+    took: file.took,
+    skipped: file.skipped,
+    placeholders: file.placeholders,
+  };
 }
