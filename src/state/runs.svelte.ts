@@ -21,7 +21,7 @@ import type { TrainState } from './train.svelte';
 
 export type { RunFilters };
 
-/** A torchvision .safetensors waiting for the user to pick the labelled dataset its run will use. */
+/** A torchvision .safetensors / .pth waiting for the user to pick the labelled dataset its run will use. */
 export interface PendingWeights {
   file: File;
   /** Stored, ready datasets with class labels (the run's config, kNN monitor and evaluation need them). */
@@ -116,15 +116,15 @@ export class RunsState {
   }
 
   /**
-   * Validates and stores a checkpoint file as a new run. A torchvision .safetensors holds weights
-   * only: it waits in `pendingWeights` for importWeights(datasetId) with the labelled dataset its run
+   * Validates and stores a checkpoint file as a new run. A torchvision .safetensors or a PyTorch
+   * .pth / .pt holds weights only: it waits in `pendingWeights` for importWeights(datasetId) with the labelled dataset its run
    * will use (returns null meanwhile).
    */
   async importFile(file: File): Promise<ImportedRunInfo | null> {
     this.lastImport = null;
     this.relinkCandidates = [];
     this.pendingWeights = null;
-    if (/\.safetensors$/i.test(file.name)) {
+    if (/\.(safetensors|pth|pt)$/i.test(file.name)) {
       const listed = await this.#do('datasets', () => this.#client.remote.listDatasets());
       if (listed)
         this.pendingWeights = {
@@ -136,7 +136,7 @@ export class RunsState {
     return this.#import(file);
   }
 
-  /** Imports the pending .safetensors with `datasetId` as its run's dataset. */
+  /** Imports the pending weights file with `datasetId` as its run's dataset. */
   async importWeights(datasetId: string): Promise<ImportedRunInfo | null> {
     const p = this.pendingWeights;
     if (!p) return null;

@@ -192,7 +192,8 @@ describe('runs: checkpoint files, import, comparison', () => {
     await page.getByTestId('runs-error').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('runs-error').textContent()).toMatch(/truncated or corrupt/);
     expect(await storedRunRecords<StoredRun>(page)).toEqual(runs);
-    // A pickled PyTorch file dropped onto the panel is refused with the safetensors recipe (and the app stays on Runs).
+    // A legacy (pre-1.6) PyTorch pickle dropped onto the panel: it asks for the dataset like any
+    // weights file, then refuses the file with the one-line re-save recipe (the app stays on Runs).
     await page.evaluate(() => {
       const dt = new DataTransfer();
       dt.items.add(new File([new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e])], 'model.pth'));
@@ -204,8 +205,10 @@ describe('runs: checkpoint files, import, comparison', () => {
         new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
       );
     });
+    await page.getByTestId('weights-dataset').waitFor();
+    await page.getByTestId('weights-import').click();
     await page.waitForFunction(() =>
-      /pickled PyTorch file.*safetensors/s.test(
+      /legacy \(pre-1\.6\) format.*torch\.save\(torch\.load/s.test(
         document.querySelector('[data-testid="runs-error"]')?.textContent ?? '',
       ),
     );
@@ -381,6 +384,47 @@ describe('runs: checkpoint files, import, comparison', () => {
     const b = await knnOfRun(page, imported!.id);
     expect(a.knnTop1).toBe(run.final?.knnTop1);
     expect(b.knnTop1).toBe(a.knnTop1);
+
+    // A PyTorch .pth (torch 1.13's torch.save of a torchvision resnet18 state_dict) imports the same
+    // way; a .pth whose pickle calls os.system is refused, naming it, and stores nothing.
+    const fixtures = new URL('../reference/fixtures/', import.meta.url);
+    const before = (await storedRunRecords<StoredRun>(page)).length;
+    await page.getByTestId('runs-import-input').setInputFiles({
+      name: 'evil.pth',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(new URL('pth_os_system.pth', fixtures)),
+    });
+    await page.getByTestId('weights-dataset-select').selectOption(run.config.dataset.id);
+    await page.getByTestId('weights-import').click();
+    await page.waitForFunction(() =>
+      /refused: the file's pickle names os\.system/.test(
+        document.querySelector('[data-testid="runs-error"]')?.textContent ?? '',
+      ),
+    );
+    expect((await storedRunRecords<StoredRun>(page)).length).toBe(before);
+    await page.getByTestId('runs-import-input').setInputFiles({
+      name: 'resnet18.pth',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(new URL('pth_resnet18_cifar.pth', fixtures)),
+    });
+    await page.getByTestId('weights-dataset-select').selectOption(run.config.dataset.id);
+    await page.getByTestId('weights-import').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="import-format"]')?.textContent === 'PyTorch .pth',
+      null,
+      { timeout: 60_000 },
+    );
+    expect(await page.getByTestId('runs-import-result').textContent()).toMatch(
+      /took the state_dict/,
+    );
+    const fromPth = (await storedRunRecords<StoredRun>(page)).find(
+      (r) => r.id !== run.id && r.id !== imported!.id,
+    );
+    expect(fromPth?.config).toMatchObject({
+      backbone: { name: 'resnet18', width: 4, stem: 'cifar' },
+    });
+    expect((await knnOfRun(page, fromPth!.id)).knnTop1).toBeTypeOf('number');
+    await page.getByTestId('runs-import').screenshot({ path: '/tmp/runs-pth-import.png' });
     await context.close();
   });
 

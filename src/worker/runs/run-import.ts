@@ -6,7 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { importCheckpoint, type ConfigValidator } from '../../ml/io/checkpoint-file';
-import { pickledTorchKind, readSafetensors } from '../../ml/io/safetensors';
+import { pickledTorchKind } from '../../ml/io/safetensors';
+import { readWeightsFile, type WeightsFile } from '../../ml/io/weights-file';
 import { importTorchvisionResNet18 } from '../../ml/io/torchvision-resnet';
 import { createBackbone } from '../../ml/models/backbones';
 import { parseRunConfig, type RunConfig } from '../../ml/train/config';
@@ -46,10 +47,11 @@ async function findDataset(datasets: DatasetStore, config: RunConfig): Promise<D
 }
 
 /**
- * Validates a checkpoint zip (or a torchvision resnet18 .safetensors) and stores it as a new
+ * Validates a checkpoint zip (or a torchvision resnet18 .safetensors / .pth) and stores it as a new
  * finished run with a 'latest' checkpoint (backbone weights from the file; heads of
  * self-supervised methods and the optimiser state start fresh). Throws, storing nothing, on a
- * malformed file; pickled PyTorch files are refused with the conversion recipe.
+ * malformed file, a .pth whose pickle names a code-execution global, or the legacy .pth format
+ * (with the conversion recipe).
  */
 export async function importRunFile(
   stores: ImportStores,
@@ -59,13 +61,11 @@ export async function importRunFile(
 ): Promise<ImportedRunInfo> {
   const t0 = performance.now();
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
-  if (pickledTorchKind(bytes) || /\.(pth?|ckpt|bin)$/i.test(fileName)) {
-    // readSafetensors names the file and gives the safetensors conversion recipe.
-    readSafetensors(bytes, fileName);
-  }
+  // torch.save output (.pth / .pt zip, or the legacy pickle, whose reader gives the recipe).
+  if (pickledTorchKind(bytes)) return importWeightsRun(stores, bytes, fileName, opts, t0);
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
   if (!isZip && (/\.safetensors$/i.test(fileName) || (bytes.length > 9 && bytes[8] === 0x7b))) {
-    return importSafetensorsRun(stores, bytes, fileName, opts, t0);
+    return importWeightsRun(stores, bytes, fileName, opts, t0);
   }
   const file = await importCheckpoint(bytes, runConfigValidator);
   const backbone = file.models.backbone;
@@ -162,19 +162,22 @@ function checkBackboneFits(config: RunConfig, backbone: tf.LayersModel): void {
   }
 }
 
-/** A torchvision resnet18 state_dict as a new run on a stored dataset (`opts.datasetId`, else the first labelled one). */
-async function importSafetensorsRun(
+/**
+ * A torchvision resnet18 state_dict (.safetensors, or a .pth / training checkpoint) as a new run on
+ * a stored dataset (`opts.datasetId`, else the first labelled one).
+ */
+async function importWeightsRun(
   stores: ImportStores,
   bytes: Uint8Array,
   fileName: string,
   opts: { datasetId?: string },
   t0: number,
 ): Promise<ImportedRunInfo> {
-  const st = readSafetensors(bytes, fileName);
+  const st = readWeightsFile(bytes, fileName);
   const conv1 = st.tensors['conv1.weight']?.shape;
   if (!conv1 || conv1.length !== 4 || (conv1[2] !== 3 && conv1[2] !== 7))
     throw new Error(
-      `${fileName} is not a torchvision resnet18 state_dict: it has no 3×3 or 7×7 conv1.weight`,
+      `${fileName} is not a torchvision resnet18 state_dict: it has no 3×3 or 7×7 conv1.weight${st.took ? ` (took ${st.took})` : ''}`,
     );
   const width = conv1[0];
   const stem = conv1[2] === 7 ? 'imagenet' : 'cifar';
@@ -192,7 +195,7 @@ async function importSafetensorsRun(
       'a run needs a dataset: import or generate one in the Data panel, then import the weights again',
     );
   const parsed = parseRunConfig({
-    name: fileName.replace(/\.safetensors$/i, ''),
+    name: fileName.replace(/\.(safetensors|pth|pt|ckpt|bin)$/i, ''),
     dataset: { id: meta.id, name: meta.name, fingerprint: meta.fingerprint, size: meta.size },
     method: { method: 'simclr' },
     backbone: { name: 'resnet18', width, stem, inputSize: meta.size },
@@ -223,14 +226,16 @@ async function importSafetensorsRun(
       fileName,
       fileBytes: bytes.length,
       importedAt: now,
-      kind: 'torchvision-safetensors',
+      kind: st.format === 'pth' ? 'torchvision-pth' : 'torchvision-safetensors',
       choice: null,
+      report: fileReport(st),
     };
     record = await stores.runs.saveCheckpoint(record, ckpt, ['latest']);
     await stores.notes.put(note);
     const notes = [
       `ResNet-18 width ${width}, ${stem} stem, attached to dataset “${meta.name}” with a SimCLR config to edit`,
     ];
+    notes.push(...fileReport(st));
     if (r.ignored.length) notes.push(`ignored: ${r.ignored.join(', ')}`);
     return {
       record,
@@ -245,4 +250,17 @@ async function importSafetensorsRun(
   } finally {
     bb.model.dispose();
   }
+}
+
+/** What the page says about a weights file beyond the architecture: what was taken, left, kept inert. */
+function fileReport(st: WeightsFile): string[] {
+  const out: string[] = [];
+  if (st.took) out.push(`took ${st.took}`);
+  if (st.skipped.length)
+    out.push(
+      `left out: ${st.skipped.slice(0, 8).join(', ')}${st.skipped.length > 8 ? ` and ${st.skipped.length - 8} more` : ''}`,
+    );
+  if (st.placeholders.length)
+    out.push(`kept as inert placeholders (not run): ${st.placeholders.join(', ')}`);
+  return out;
 }
