@@ -4,14 +4,22 @@
  * DINO's eval_knn.py): cosine similarity to a labelled bank, the k most similar bank items vote for
  * their class with weight exp(sim / T), the class with the largest summed weight wins.
  *
- * The heavy part (l2-normalise, query-chunk × bank^T matmul, top-k) runs as tfjs ops on the active
- * backend in chunks, so 10k queries against a 50k bank never materialise a 10k × 50k matrix. On
- * webgpu/webgl/wasm the top-k is `tf.topk` (on the GPU, no block read-back; on wasm it measured
- * 1.3–2× faster than the JS heap, e.g. 0.20 s vs 0.31 s for 1024 × 16384, k 200, and the wasm
- * matmul dominates anyway). On cpu each similarity block is read back and the top-k picked in JS
- * with bounded heaps (top-k.ts), 3× faster than the cpu `tf.topk` (0.08 s vs 0.25 s for
- * 256 × 16384). The vote over the k neighbours is a few million additions and runs in JS on the
- * downloaded top-k, which keeps the tie-breaking identical on every backend (ties go to the lower
+ * The heavy part runs as tfjs ops on the active backend: the bank is l2-normalised and transposed
+ * once ([d × bankChunk] blocks, resident for the whole call), each block of queries is normalised
+ * and multiplied by every bank block, so 10k queries against a 50k bank never materialise a
+ * 10k × 50k matrix. The bank is stored transposed because tfjs-backend-wasm 4.22 sends
+ * `matMul(a, b, false, true)` to a naive loop (2.2 GFLOP/s measured for 1024 × 16384 × 512) while
+ * the plain `matMul(a, bT)` goes to XNNPACK (20–38 GFLOP/s): that alone was most of the 376 s that
+ * 10k × 50k × 512 took.
+ *
+ * Top-k: on wasm and cpu each similarity block is read back and streamed through per-row bounded
+ * heaps (top-k.ts) that persist over the bank blocks, so after the first block almost every entry
+ * costs one comparison; the next block's matmul is queued before the current one is awaited (on
+ * async backends the selection overlaps the matmul; wasm runs kernels synchronously, so there it
+ * is just cheap: see bench/knn.bench.ts for the split). On webgpu/webgl the top-k is `tf.topk` per
+ * bank block, merged on the backend, so only [rows × k] comes back. The vote over the k neighbours
+ * runs in JS on the downloaded top-k, which keeps the tie-breaking identical on every backend
+ * (neighbours: larger similarity first, ties to the lower bank index; votes: ties to the lower
  * class index).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -24,17 +32,16 @@ export interface KnnOptions {
   temperature?: number;
   /** Number of classes; default max(bankLabels) + 1. */
   numClasses?: number;
-  /** Queries per chunk (default 1024). */
+  /** Queries per block (default 512). */
   queryChunk?: number;
   /**
-   * Bank rows per chunk (default 16384); top-k is taken per bank chunk, then merged. The
-   * similarity block is queryChunk × bankChunk floats (64 MB by default, inside WebGPU's default
-   * 128 MiB storage-binding limit); in Node + wasm, 2048 × 65536 ran 2.7× faster on 50k × 10k.
+   * Bank rows per block (default 8192, at least k): the similarity block is queryChunk × bankChunk
+   * floats (16 MB by default) and the transposed bank block bankChunk × d (8 MB at d = 512).
    */
   bankChunk?: number;
   /**
    * Where the top-k is taken: 'topk' = tf.topk on the backend, 'js' = similarity blocks read back
-   * and selected with bounded heaps in JS; 'auto' (default) = 'js' on cpu, else 'topk'.
+   * and selected with bounded heaps in JS; 'auto' (default) = 'js' on wasm and cpu, else 'topk'.
    */
   selection?: 'auto' | 'topk' | 'js';
 }
@@ -48,6 +55,9 @@ export interface KnnResult {
   /** Top-1 accuracy when query labels were given, else null. */
   accuracy: number | null;
 }
+
+/** Top-k of one query block: similarities and bank indices, row-major [rows × k], best first. */
+type BlockTopK = { q0: number; q1: number; vals: Float32Array; idxs: Int32Array };
 
 /**
  * Classifies queries [nq, d] by weighted kNN against bank [nb, d] with labels [nb].
@@ -78,40 +88,32 @@ export async function knnClassify(
   for (let i = 0; i < nb; i++) maxLabel = Math.max(maxLabel, bankLabels[i]);
   const numClasses = options.numClasses ?? maxLabel + 1;
   if (maxLabel >= numClasses) throw new Error(`bank label ${maxLabel} >= numClasses ${numClasses}`);
-  const qChunk = Math.max(1, options.queryChunk ?? 1024);
-  const bChunk = Math.max(k, options.bankChunk ?? 16384);
+  const qChunk = Math.max(1, options.queryChunk ?? 512);
+  const bChunk = Math.max(k, options.bankChunk ?? 8192);
+  const selection = options.selection ?? 'auto';
+  const backend = tf.getBackend();
+  const useJs =
+    selection === 'js' || (selection === 'auto' && (backend === 'cpu' || backend === 'wasm'));
 
-  // Normalised bank, split into chunks once; disposed at the end.
-  const bankChunks: tf.Tensor2D[] = [];
-  for (let b0 = 0; b0 < nb; b0 += bChunk) {
-    const b1 = Math.min(nb, b0 + bChunk);
-    bankChunks.push(tf.tidy(() => l2Normalize(bank.slice([b0, 0], [b1 - b0, -1]))));
-  }
-
+  const bankT = normalizedBankT(bank, bChunk);
   const predictions = new Int32Array(nq);
   const scores = new Float64Array(nq * numClasses);
-  const selection = options.selection ?? 'auto';
-  const useJs = selection === 'js' || (selection === 'auto' && tf.getBackend() === 'cpu');
+  const onBlock = ({ q0, q1, vals, idxs }: BlockTopK) =>
+    vote(
+      vals,
+      idxs,
+      q1 - q0,
+      k,
+      bankLabels,
+      temperature,
+      numClasses,
+      scores.subarray(q0 * numClasses, q1 * numClasses),
+      predictions.subarray(q0, q1),
+    );
   try {
-    for (let q0 = 0; q0 < nq; q0 += qChunk) {
-      const q1 = Math.min(nq, q0 + qChunk);
-      const [vals, idxs] = useJs
-        ? await topKJs(queries, q0, q1, bankChunks, k)
-        : await topKTf(queries, q0, q1, bankChunks, k);
-      vote(
-        vals,
-        idxs,
-        q1 - q0,
-        k,
-        bankLabels,
-        temperature,
-        numClasses,
-        scores.subarray(q0 * numClasses, q1 * numClasses),
-        predictions.subarray(q0, q1),
-      );
-    }
+    await (useJs ? topKJs : topKTf)(queries, qChunk, bankT, k, onBlock);
   } finally {
-    for (const t of bankChunks) t.dispose();
+    for (const t of bankT) t.dispose();
   }
   return {
     predictions,
@@ -121,81 +123,124 @@ export async function knnClassify(
   };
 }
 
-/** Top-k similarities and bank indices of queries[q0:q1] with tf.topk per bank chunk, merged; [rows × k] each. */
+/** The bank l2-normalised and transposed in column blocks: [d × ≤ bChunk] each, caller disposes. */
+function normalizedBankT(bank: tf.Tensor2D, bChunk: number): tf.Tensor2D[] {
+  const nb = bank.shape[0];
+  const out: tf.Tensor2D[] = [];
+  for (let b0 = 0; b0 < nb; b0 += bChunk) {
+    const b1 = Math.min(nb, b0 + bChunk);
+    out.push(tf.tidy(() => l2Normalize(bank.slice([b0, 0], [b1 - b0, -1])).transpose()));
+  }
+  return out;
+}
+
+/**
+ * Top-k per query block with tf.topk per bank block, merged on the backend; only [rows × k] is read
+ * back. Block i + 1 is queued before block i is awaited. Calls onBlock in query order.
+ */
 async function topKTf(
   queries: tf.Tensor2D,
-  q0: number,
-  q1: number,
-  bankChunks: tf.Tensor2D[],
+  qChunk: number,
+  bankT: tf.Tensor2D[],
   k: number,
-): Promise<[Float32Array, Int32Array]> {
-  const [valT, idxT] = tf.tidy(() => {
-    const qn = l2Normalize(queries.slice([q0, 0], [q1 - q0, -1]));
-    const vals: tf.Tensor2D[] = [],
-      idxs: tf.Tensor2D[] = [];
-    let offset = 0;
-    for (const bc of bankChunks) {
-      const sim = tf.matMul(qn, bc, false, true);
-      const kk = Math.min(k, bc.shape[0]);
-      const { values, indices } = tf.topk(sim, kk, true);
-      vals.push(values as tf.Tensor2D);
-      idxs.push(tf.add(indices, tf.scalar(offset, 'int32')) as tf.Tensor2D);
-      offset += bc.shape[0];
-    }
-    if (vals.length === 1) return [vals[0], idxs[0]] as const;
-    // Merge per-chunk candidates: top-k of the concatenated candidate similarities.
-    const allV = tf.concat(vals, 1),
-      allI = tf.concat(idxs, 1);
-    const { values, indices } = tf.topk(allV, k, true);
-    return [values, gatherRows(allI, indices)] as const;
-  });
+  onBlock: (b: BlockTopK) => void,
+): Promise<void> {
+  const nq = queries.shape[0];
+  const launch = (q0: number) => {
+    const q1 = Math.min(nq, q0 + qChunk);
+    const [v, i] = tf.tidy(() => {
+      const qn = l2Normalize(queries.slice([q0, 0], [q1 - q0, -1]));
+      const vals: tf.Tensor2D[] = [],
+        idxs: tf.Tensor2D[] = [];
+      let offset = 0;
+      for (const bc of bankT) {
+        const { values, indices } = tf.topk(tf.matMul(qn, bc), Math.min(k, bc.shape[1]), true);
+        vals.push(values as tf.Tensor2D);
+        idxs.push(tf.add(indices, tf.scalar(offset, 'int32')) as tf.Tensor2D);
+        offset += bc.shape[1];
+      }
+      if (vals.length === 1) return [vals[0], idxs[0]] as const;
+      // Merge per-block candidates: top-k of the concatenated candidate similarities.
+      const allV = tf.concat(vals, 1),
+        allI = tf.concat(idxs, 1);
+      const { values, indices } = tf.topk(allV, k, true);
+      return [values, gatherRows(allI, indices)] as const;
+    });
+    return { q0, q1, v, i };
+  };
+  let next: ReturnType<typeof launch> | null = nq > 0 ? launch(0) : null;
   try {
-    const [vals, idxs] = await Promise.all([valT.data(), idxT.data()]);
-    return [vals as Float32Array, idxs as Int32Array];
+    while (next) {
+      const cur = next;
+      next = null;
+      try {
+        if (cur.q1 < nq) next = launch(cur.q1);
+        const [vals, idxs] = await Promise.all([cur.v.data(), cur.i.data()]);
+        onBlock({ q0: cur.q0, q1: cur.q1, vals: vals as Float32Array, idxs: idxs as Int32Array });
+      } finally {
+        tf.dispose([cur.v, cur.i]);
+      }
+    }
   } finally {
-    valT.dispose();
-    idxT.dispose();
+    if (next) tf.dispose([next.v, next.i]);
   }
 }
 
 /**
- * Same as topKTf, but each [rows × bankChunk] similarity block is read back and the top-k chosen
- * in JS with bounded heaps (exact top-k of the same float32 similarities; ties to the lower index).
+ * Top-k per query block by reading back each [rows × bankChunk] similarity block and streaming it
+ * through bounded heaps in JS (exact top-k of the same float32 similarities; ties to the lower
+ * index). The (query block, bank block) products run in order, the next one queued before the
+ * current one is awaited. Calls onBlock in query order.
  */
 async function topKJs(
   queries: tf.Tensor2D,
-  q0: number,
-  q1: number,
-  bankChunks: tf.Tensor2D[],
+  qChunk: number,
+  bankT: tf.Tensor2D[],
   k: number,
-): Promise<[Float32Array, Int32Array]> {
-  const qn = tf.tidy(() => l2Normalize(queries.slice([q0, 0], [q1 - q0, -1])));
-  const sel = new RowTopK(q1 - q0, k);
-  let next: tf.Tensor | null = null;
+  onBlock: (b: BlockTopK) => void,
+): Promise<void> {
+  const nq = queries.shape[0],
+    nc = bankT.length;
+  // Product p = (query block ⌊p / nc⌋, bank block p mod nc); qn is the current query block, normalised.
+  let qn: { q0: number; t: tf.Tensor2D } | null = null;
+  const launch = (p: number): tf.Tensor2D => {
+    const q0 = Math.floor(p / nc) * qChunk;
+    if (qn?.q0 !== q0) {
+      qn?.t.dispose(); // its last product is already queued
+      const rows = Math.min(nq, q0 + qChunk) - q0;
+      qn = { q0, t: tf.tidy(() => l2Normalize(queries.slice([q0, 0], [rows, -1]))) };
+    }
+    return tf.matMul(qn.t, bankT[p % nc]);
+  };
+  const total = Math.ceil(nq / qChunk) * nc;
+  let next: tf.Tensor2D | null = total > 0 ? launch(0) : null;
+  let sel: RowTopK | null = null;
   try {
-    next = tf.matMul(qn, bankChunks[0], false, true);
-    let offset = 0;
-    for (let c = 0; c < bankChunks.length; c++) {
-      const cur = next as tf.Tensor; // queued before the loop or at the end of the previous pass
+    for (let p = 0; p < total; p++) {
+      const cur = next as tf.Tensor2D; // queued before the loop or in the previous pass
       next = null;
       let block: Float32Array;
       try {
+        if (p + 1 < total) next = launch(p + 1);
         block = (await cur.data()) as Float32Array;
       } finally {
         cur.dispose();
       }
-      // Queue the next block's matmul before selecting in JS (overlaps on async backends).
-      if (c + 1 < bankChunks.length) next = tf.matMul(qn, bankChunks[c + 1], false, true);
-      const cols = bankChunks[c].shape[0];
-      sel.offer(block, cols, offset);
-      offset += cols;
+      const c = p % nc,
+        q0 = Math.floor(p / nc) * qChunk,
+        q1 = Math.min(nq, q0 + qChunk);
+      if (c === 0) sel = new RowTopK(q1 - q0, k);
+      const s = sel as RowTopK;
+      s.offer(block, bankT[c].shape[1], c * bankT[0].shape[1]);
+      if (c === nc - 1) {
+        s.finish();
+        onBlock({ q0, q1, vals: s.keys, idxs: s.indices });
+      }
     }
   } finally {
     next?.dispose();
-    qn.dispose();
+    (qn as { t: tf.Tensor2D } | null)?.t.dispose();
   }
-  sel.finish();
-  return [sel.keys, sel.indices];
 }
 
 /** Rows scaled to unit l2 norm (eps 1e-12 as torch's F.normalize); [n, d] → [n, d]. Call inside tidy. */
