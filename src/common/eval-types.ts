@@ -32,20 +32,19 @@ export interface KnnEvalRequest extends EvalTarget {
   temperature: number;
 }
 
+/** Linear probe (ml/eval/linear-probe.ts): full-batch L-BFGS, as sklearn's LogisticRegression. */
 export interface ProbeEvalRequest extends EvalTarget {
-  epochs: number;
-  learningRate: number;
-  /** sklearn-style inverse L2 strength (default 1). */
+  /** Most L-BFGS iterations (each one pass over the training embeddings); it stops earlier once converged. */
+  maxIterations: number;
+  /** sklearn-style inverse L2 strength (default 1): the L2 term is ‖W‖²/(2·C·n) on the mean loss. */
   C?: number;
-  batchSize?: number;
-  seed?: number;
 }
 
 export interface EvalProgress {
   phase: 'embed-bank' | 'embed-queries' | 'classify' | 'probe';
   done: number;
   total: number;
-  /** Probe epochs as they finish. */
+  /** Probe iterations as they finish. */
   epoch?: ProbeEpoch;
 }
 

@@ -131,7 +131,7 @@ describe('EvaluateState', () => {
       accuracy: 0.6,
       macroF1: 0.3,
       ms: 3,
-      budget: '50 epochs · lr 0.01',
+      budget: 'L-BFGS ≤ 100 iterations · C 1',
       recordedRunId: undefined,
     });
     expect(ev.comparison.missingCells.map((c) => `${c.row.init}:${c.kind}`)).toEqual([
@@ -140,7 +140,7 @@ describe('EvaluateState', () => {
       'ssl:fineTune',
     ]);
     // Another budget makes the cell missing again.
-    ev.knnProbe.probeEpochs = 10;
+    ev.knnProbe.probeMaxIterations = 10;
     expect(ev.comparison.missingCells).toHaveLength(4);
   });
 

@@ -55,14 +55,24 @@ export async function benchKnn(o: {
   }
 }
 
-/** Times trainLinearProbe (default Adam, batch 256) on `train` rows [· × dim], scored on `test` rows. */
+/**
+ * Times trainLinearProbe (L-BFGS, C = 1, up to `maxIterations`) on `train` rows [· × dim], scored
+ * on `test` rows; also returns its iterations and final objective.
+ */
 export async function benchProbe(o: {
   train: number;
   test: number;
   dim: number;
   classes: number;
-  epochs: number;
-}): Promise<{ backend: string; seconds: number; testAccuracy: number }> {
+  maxIterations: number;
+}): Promise<{
+  backend: string;
+  seconds: number;
+  testAccuracy: number;
+  iterations: number;
+  evaluations: number;
+  loss: number;
+}> {
   const all = gaussianClasses(3, o.train + o.test, o.dim, o.classes, 4);
   const split = (a: number, b: number) => ({
     x: all.x.subarray(a * o.dim, b * o.dim),
@@ -74,11 +84,14 @@ export async function benchProbe(o: {
     split(o.train, o.train + o.test),
     o.dim,
     o.classes,
-    { epochs: o.epochs },
+    { maxIterations: o.maxIterations },
   );
   return {
     backend: tf.getBackend(),
     seconds: (performance.now() - t0) / 1000,
     testAccuracy: r.testAccuracy,
+    iterations: r.probe.iterations,
+    evaluations: r.probe.evaluations,
+    loss: r.probe.loss,
   };
 }

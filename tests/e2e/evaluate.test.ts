@@ -73,7 +73,7 @@ function knnInPage(
 
 type EngineHandle = {
   evaluateKnn(r: unknown): Promise<{ accuracy: number; confusion: number[][] }>;
-  evaluateProbe(r: unknown): Promise<{ accuracy: number }>;
+  evaluateProbe(r: unknown): Promise<{ accuracy: number; curves: unknown[] }>;
   listDatasets(): Promise<{ datasets: { id: string; name: string }[] }>;
   getDatasetIndex(id: string): Promise<{ splits: Uint8Array; labels: Int16Array }>;
 };
@@ -280,8 +280,8 @@ describe('Evaluate panel in Chromium (wasm)', () => {
       expect(m?.[1]).not.toBe(m?.[2]);
     }
 
-    await page.getByTestId('probe-epochs').fill('20');
-    await page.getByTestId('probe-lr').fill('0.01');
+    await page.getByTestId('probe-iterations').fill('20');
+    await page.getByTestId('probe-c').fill('1');
     await page.getByTestId('probe-run').click();
     await page.getByTestId('probe-metrics-accuracy').waitFor({ timeout: 120_000 });
     const probeShown = Number(
@@ -289,11 +289,16 @@ describe('Evaluate panel in Chromium (wasm)', () => {
     );
     const probeEngine = await page.evaluate(async (runId) => {
       const engine = (window as unknown as { __simlab: { engine: EngineHandle } }).__simlab.engine;
-      return (await engine.evaluateProbe({ runId, slot: 'latest', epochs: 20, learningRate: 0.01 }))
-        .accuracy;
+      const r = await engine.evaluateProbe({ runId, slot: 'latest', maxIterations: 20, C: 1 });
+      return { accuracy: r.accuracy, iterations: r.curves.length };
     }, runId);
-    expect(probeShown).toBe(probeEngine);
-    expect(Number(await page.getByTestId('probe-loss').getAttribute('data-points'))).toBe(20);
+    // L-BFGS is deterministic: the page's probe is the engine's, one curve point per iteration.
+    expect(probeShown).toBe(probeEngine.accuracy);
+    expect(probeEngine.iterations).toBeGreaterThan(0);
+    expect(probeEngine.iterations).toBeLessThanOrEqual(20);
+    expect(Number(await page.getByTestId('probe-loss').getAttribute('data-points'))).toBe(
+      probeEngine.iterations,
+    );
 
     // Fine-tuning from the checkpoint and from random init: two rows in the comparison table.
     await page.getByTestId('ft-epochs').fill('2');

@@ -1,16 +1,23 @@
 /**
  * Linear probe: multinomial logistic regression on frozen, standardised embeddings — the standard
- * linear evaluation of self-supervised features (e.g. SimCLR, Chen et al. 2020, §B.6). The
- * objective is sklearn's LogisticRegression(C) divided by n:
- *   mean cross-entropy + ‖W‖² / (2·C·n)     (bias not penalised),
- * minimised with Adam (Kingma & Ba 2015) on shuffled minibatches, learning rate cosine-decayed to
- * 0, weights starting at 0. Features are standardised with the training set's mean and std.
- * Runs on the active tfjs backend; reads values back once per epoch.
+ * linear evaluation of self-supervised features (e.g. SimCLR, Chen et al. 2020, §B.6) — fitted the
+ * way sklearn's LogisticRegression(solver='lbfgs') fits it: full-batch L-BFGS to convergence.
+ *
+ * Objective (probe-objective.ts), sklearn's divided by n:
+ *   F(W, b) = mean cross-entropy + (λ/2)·‖W‖²,   λ = 1 / (C·n)   (bias not penalised),
+ * i.e. LogisticRegression(C) minimises n·F, so the same C gives the same minimiser. Features are
+ * standardised with the training set's mean and population std (StandardScaler). L-BFGS (lbfgs.ts)
+ * runs on preconditioned variables (probe-preconditioner.ts; same objective, same minimiser).
+ * One iteration is one full pass over the training set (two matmuls on the active backend), plus
+ * a pass per extra line-search trial (rare).
  */
-import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../rng';
-import { batchesPerEpoch, epochBatches } from '../train/epoch-batches';
+import { minimizeLbfgs, type LbfgsStop } from './lbfgs';
+import { probeObjective } from './probe-objective';
+import { probePreconditioner } from './probe-preconditioner';
 import { fitStandardizer, standardize, type Standardizer } from './standardize';
+import type { ProbeEpoch } from './probe-epoch';
+
+export type { ProbeEpoch } from './probe-epoch';
 
 export interface ProbeSplit {
   /** Embeddings [n × dim] row-major. */
@@ -20,38 +27,163 @@ export interface ProbeSplit {
 }
 
 export interface LinearProbeOptions {
-  /** Inverse L2 strength as sklearn's C (default 1). */
+  /** Inverse L2 strength as sklearn's C (default 1); λ = 1/(C·n). */
   C?: number;
-  /** Passes over the training set (default 100). */
-  epochs?: number;
-  /** Minibatch size (default 256; the whole set when smaller). */
-  batchSize?: number;
-  /** Adam peak learning rate (default 0.01), cosine-decayed to 0 over all steps. */
-  learningRate?: number;
-  /** Shuffling seed (default 0). */
-  seed?: number;
-  /** Called after each epoch (e.g. to post progress from the worker). */
-  onEpoch?: (e: ProbeEpoch) => void;
+  /** Most L-BFGS iterations (default 100, sklearn's max_iter default). */
+  maxIterations?: number;
+  /**
+   * Stop when max |∇F| (in the optimiser's preconditioned variables) ≤ tol (default 1e-5). The
+   * float32 matmuls put a floor near 1e-5–1e-6; the run also stops there (line search finds no
+   * further decrease).
+   */
+  tol?: number;
+  /** Precondition the L-BFGS variables (default true); false runs plain L-BFGS on (W, b). */
+  precondition?: boolean;
+  /** Called after each iteration with the objective and training accuracy at the new iterate. */
+  onIteration?: (e: ProbeEpoch) => void;
 }
 
-export type { ProbeEpoch } from './probe-epoch';
-import type { ProbeEpoch } from './probe-epoch';
+/** A fitted probe: weights for standardised inputs and the standardisation they expect. */
+export interface LinearProbe {
+  dim: number;
+  numClasses: number;
+  /** W [dim × numClasses] row-major, for standardised inputs. */
+  weights: Float64Array;
+  /** b [numClasses]. */
+  bias: Float64Array;
+  standardizer: Standardizer;
+  /** One point per iteration (objective and training accuracy at that iterate). */
+  curves: ProbeEpoch[];
+  /** Objective F at the returned weights. */
+  loss: number;
+  /** Training accuracy of the returned weights. */
+  trainAccuracy: number;
+  iterations: number;
+  /** Objective evaluations (full passes) the fit used. */
+  evaluations: number;
+  stop: LbfgsStop;
+  /** softmax(standardise(x)·W + b): raw embeddings x [m × dim] → Float32Array [m × numClasses]. */
+  predictProba(x: ArrayLike<number>): Float32Array;
+  /** Argmax class per row of raw embeddings x [m × dim] (ties → lower class) → Int32Array [m]. */
+  predict(x: ArrayLike<number>): Int32Array;
+}
+
+/**
+ * Fits the probe on x [n × dim] (raw embeddings), y [n] in [0, numClasses). The matmuls run on the
+ * active tfjs backend; every tensor made is disposed before it returns.
+ */
+export async function fitLinearProbe(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  dim: number,
+  numClasses: number,
+  options: LinearProbeOptions = {},
+): Promise<LinearProbe> {
+  const n = y.length;
+  if (x.length !== n * dim) throw new Error(`x has ${x.length} values, expected ${n}×${dim}`);
+  if (n === 0) throw new Error('linear probe needs training samples');
+  const C = options.C ?? 1;
+  if (!(C > 0)) throw new Error(`C must be positive, got ${C}`);
+  const lambda = 1 / (C * n);
+  const standardizer = fitStandardizer(x, n, dim);
+  const objective = probeObjective(standardize(standardizer, x), y, dim, numClasses, lambda);
+  const curves: ProbeEpoch[] = [];
+  try {
+    const pre =
+      options.precondition === false
+        ? null
+        : await probePreconditioner(objective.x, numClasses, lambda);
+    const params = new Float64Array(objective.size);
+    const fg = pre
+      ? async (u: Float64Array, g: Float64Array) => {
+          pre.toParams(u, params);
+          const f = await objective.evaluate(params, g);
+          pre.gradToU(g);
+          return f;
+        }
+      : (p: Float64Array, g: Float64Array) => objective.evaluate(p, g);
+    let accepted = 0;
+    const r = await minimizeLbfgs(fg, new Float64Array(objective.size), {
+      maxIterations: options.maxIterations ?? 100,
+      gradTol: options.tol ?? 1e-5,
+      onIteration: (it) => {
+        accepted = it.evaluation;
+        const e: ProbeEpoch = {
+          epoch: it.iteration,
+          loss: it.f,
+          trainAccuracy: objective.accuracies[it.evaluation],
+        };
+        curves.push(e);
+        options.onIteration?.(e);
+      },
+    });
+    const final = new Float64Array(objective.size);
+    if (pre) pre.toParams(r.x, final);
+    else final.set(r.x);
+    const dc = dim * numClasses;
+    return linearProbe(
+      dim,
+      numClasses,
+      final.slice(0, dc),
+      final.slice(dc),
+      standardizer,
+      curves,
+      r.f,
+      objective.accuracies[r.iterations > 0 ? accepted : 0],
+      r.iterations,
+      r.evaluations,
+      r.stop,
+    );
+  } finally {
+    objective.dispose();
+  }
+}
+
+function linearProbe(
+  dim: number,
+  numClasses: number,
+  weights: Float64Array,
+  bias: Float64Array,
+  standardizer: Standardizer,
+  curves: ProbeEpoch[],
+  loss: number,
+  trainAccuracy: number,
+  iterations: number,
+  evaluations: number,
+  stop: LbfgsStop,
+): LinearProbe {
+  const probe: LinearProbe = {
+    dim,
+    numClasses,
+    weights,
+    bias,
+    standardizer,
+    curves,
+    loss,
+    trainAccuracy,
+    iterations,
+    evaluations,
+    stop,
+    predictProba: (x) => scoreRows(probe, x, dim).probs,
+    predict: (x) => scoreRows(probe, x, dim).predictions,
+  };
+  return probe;
+}
 
 export interface LinearProbeResult {
+  /** The fitted probe (weights, standardisation, curves, predictProba). */
+  probe: LinearProbe;
   curves: ProbeEpoch[];
   /** Accuracy of the final weights on the whole training set. */
   trainAccuracy: number;
   /** Accuracy of the final weights on the test set. */
   testAccuracy: number;
   testPredictions: Int32Array;
-  /** Weights [dim × numClasses] and bias [numClasses], for standardised inputs. */
-  weights: Float32Array;
-  bias: Float32Array;
-  /** The training set's standardisation the weights expect (apply it before x·W + b). */
-  standardizer: Standardizer;
+  /** Softmax probabilities on the test set [nTest × numClasses]. */
+  testProbabilities: Float32Array;
 }
 
-/** Trains a linear probe on train {x [n × dim], y} and scores test; disposes every tensor it makes. */
+/** Fits a probe on train {x [n × dim], y} (fitLinearProbe) and scores test {x [m × dim], y}. */
 export async function trainLinearProbe(
   train: ProbeSplit,
   test: ProbeSplit,
@@ -59,155 +191,66 @@ export async function trainLinearProbe(
   numClasses: number,
   options: LinearProbeOptions = {},
 ): Promise<LinearProbeResult> {
-  const n = train.y.length,
-    nTest = test.y.length;
-  if (train.x.length !== n * dim)
-    throw new Error(`train.x has ${train.x.length} values, expected ${n}×${dim}`);
+  const nTest = test.y.length;
   if (test.x.length !== nTest * dim)
     throw new Error(`test.x has ${test.x.length} values, expected ${nTest}×${dim}`);
-  if (n === 0) throw new Error('linear probe needs training samples');
-  const C = options.C ?? 1;
-  const epochs = options.epochs ?? 100;
-  const batch = Math.min(n, options.batchSize ?? 256);
-  const lr0 = options.learningRate ?? 0.01;
-  const rng = createRng(options.seed ?? 0);
-  const l2 = 1 / (2 * C * n);
-  const scaler = fitStandardizer(train.x, n, dim);
-
-  const xTrain = tf.tensor2d(standardize(scaler, train.x), [n, dim]);
-  const yTrain = tf.tensor1d(Int32Array.from(train.y), 'int32');
-  const W = zeroVariable([dim, numClasses]);
-  const b = zeroVariable([numClasses]);
-  const params = [W, b];
-  const m = params.map((p) => zeroVariable(p.shape));
-  const v = params.map((p) => zeroVariable(p.shape));
-  const beta1 = 0.9,
-    beta2 = 0.999,
-    eps = 1e-8;
-  const stepsPerEpoch = batchesPerEpoch(n, batch, 'keep');
-  const totalSteps = epochs * stepsPerEpoch;
-  const order = Array.from({ length: n }, (_, i) => i);
-  const curves: ProbeEpoch[] = [];
-  let step = 0;
-
-  try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      rng.shuffle(order);
-      const stats: tf.Tensor[] = [];
-      for (const idx of epochBatches(order, batch, 'keep')) {
-        const lr = 0.5 * lr0 * (1 + Math.cos((Math.PI * step) / totalSteps));
-        step++;
-        const stat = tf.tidy(() => {
-          const idxT = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(xTrain, idxT),
-            yb = tf.gather(yTrain, idxT);
-          const { value, grads } = tf.variableGrads(() => {
-            const logits = tf.add(tf.matMul(xb, W), b);
-            const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(yb, numClasses), logits);
-            return tf.add(ce, tf.mul(tf.sum(tf.square(W)), l2)) as tf.Scalar;
-          }, params);
-          const correct = tf.sum(
-            tf.cast(tf.equal(tf.argMax(tf.add(tf.matMul(xb, W), b), 1), yb), 'float32'),
-          );
-          const bc1 = 1 - beta1 ** step,
-            bc2 = 1 - beta2 ** step;
-          params.forEach((p, k) => {
-            const g = grads[p.name];
-            m[k].assign(tf.add(tf.mul(m[k], beta1), tf.mul(g, 1 - beta1)));
-            v[k].assign(tf.add(tf.mul(v[k], beta2), tf.mul(tf.square(g), 1 - beta2)));
-            const upd = tf.div(tf.div(m[k], bc1), tf.add(tf.sqrt(tf.div(v[k], bc2)), eps));
-            p.assign(tf.sub(p, tf.mul(upd, lr)));
-          });
-          return tf.stack([tf.mul(value, idx.length), correct]);
-        });
-        stats.push(stat);
-      }
-      const all = tf.stack(stats);
-      const vals = await all.data();
-      tf.dispose([all, ...stats]);
-      let lossSum = 0,
-        correct = 0;
-      for (let q = 0; q < stats.length; q++) {
-        lossSum += vals[2 * q];
-        correct += vals[2 * q + 1];
-      }
-      const e: ProbeEpoch = { epoch: epoch + 1, loss: lossSum / n, trainAccuracy: correct / n };
-      curves.push(e);
-      options.onEpoch?.(e);
-    }
-    const trainPred = await predict(xTrain, W, b);
-    const xTest = tf.tensor2d(standardize(scaler, test.x), [nTest, dim]);
-    const testPredictions = await predict(xTest, W, b);
-    xTest.dispose();
-    return {
-      curves,
-      trainAccuracy: fraction(trainPred, train.y),
-      testAccuracy: fraction(testPredictions, test.y),
-      testPredictions,
-      weights: (await W.data()) as Float32Array,
-      bias: (await b.data()) as Float32Array,
-      standardizer: scaler,
-    };
-  } finally {
-    tf.dispose([xTrain, yTrain, W, b, ...m, ...v]);
-  }
+  const probe = await fitLinearProbe(train.x, train.y, dim, numClasses, options);
+  const { probs: testProbabilities, predictions: testPredictions } = scoreRows(probe, test.x, dim);
+  let hit = 0;
+  for (let i = 0; i < nTest; i++) if (testPredictions[i] === test.y[i]) hit++;
+  return {
+    probe,
+    curves: probe.curves,
+    trainAccuracy: probe.trainAccuracy,
+    testAccuracy: nTest > 0 ? hit / nTest : 0,
+    testPredictions,
+    testProbabilities,
+  };
 }
 
 /**
- * Class probabilities of a trained probe on raw embeddings x [n × dim] (standardised as in
+ * Class probabilities of a fitted probe on raw embeddings x [n × dim] (standardised as in
  * training): softmax(x·W + b) in float64 on the host → Float32Array [n × numClasses].
  */
 export function probeProbabilities(
-  probe: Pick<LinearProbeResult, 'weights' | 'bias' | 'standardizer'>,
+  probe: Pick<LinearProbe, 'weights' | 'bias' | 'standardizer'>,
   x: ArrayLike<number>,
   dim: number,
 ): Float32Array {
+  return scoreRows(probe, x, dim).probs;
+}
+
+/** Softmax probabilities and argmax (ties → lower class) from float64 logits of raw x [n × dim]. */
+function scoreRows(
+  probe: Pick<LinearProbe, 'weights' | 'bias' | 'standardizer'>,
+  x: ArrayLike<number>,
+  dim: number,
+): { probs: Float32Array; predictions: Int32Array } {
   const c = probe.bias.length;
-  const n = Math.floor(x.length / dim);
+  if (x.length % dim !== 0) throw new Error(`length ${x.length} is not a multiple of dim ${dim}`);
+  const n = x.length / dim;
   const xs = standardize(probe.standardizer, x);
+  const W = probe.weights;
   const probs = new Float32Array(n * c);
-  const logits = new Float64Array(c);
+  const predictions = new Int32Array(n);
+  const z = new Float64Array(c);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < c; j++) {
-      let s = probe.bias[j];
-      for (let d = 0; d < dim; d++) s += xs[i * dim + d] * probe.weights[d * c + j];
-      logits[j] = s;
+    z.set(probe.bias);
+    for (let d = 0; d < dim; d++) {
+      const v = xs[i * dim + d],
+        o = d * c;
+      for (let j = 0; j < c; j++) z[j] += v * W[o + j];
     }
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) m = Math.max(m, logits[j]);
-    let z = 0;
-    for (let j = 0; j < c; j++) z += Math.exp(logits[j] - m);
-    for (let j = 0; j < c; j++) probs[i * c + j] = Math.exp(logits[j] - m) / z;
-  }
-  return probs;
-}
-
-/** Argmax class per row of x·W + b (ties → lower class index); x [n × dim] → Int32Array [n]. */
-async function predict(x: tf.Tensor2D, W: tf.Variable, b: tf.Variable): Promise<Int32Array> {
-  const logitsT = tf.tidy(() => tf.add(tf.matMul(x, W), b));
-  const logits = await logitsT.data();
-  logitsT.dispose();
-  const n = x.shape[0],
-    c = b.shape[0] as number;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let k = 1; k < c; k++) if (logits[i * c + k] > logits[i * c + best]) best = k;
-    out[i] = best;
+    for (let j = 1; j < c; j++) if (z[j] > z[best]) best = j;
+    predictions[i] = best;
+    const m = z[best];
+    let s = 0;
+    for (let j = 0; j < c; j++) {
+      z[j] = Math.exp(z[j] - m);
+      s += z[j];
+    }
+    for (let j = 0; j < c; j++) probs[i * c + j] = z[j] / s;
   }
-  return out;
-}
-
-/** A trainable variable of zeros; the initial tensor is disposed (tf.variable copies its reference). */
-function zeroVariable(shape: number[]): tf.Variable {
-  const z = tf.zeros(shape);
-  const v = tf.variable(z);
-  z.dispose();
-  return v;
-}
-
-function fraction(pred: Int32Array, y: ArrayLike<number>): number {
-  let hit = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === y[i]) hit++;
-  return pred.length > 0 ? hit / pred.length : 0;
+  return { probs, predictions };
 }

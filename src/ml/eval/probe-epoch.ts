@@ -1,8 +1,13 @@
-/** One linear-probe epoch's figures (plain data, tfjs-free: progress the page shows). */
+/**
+ * One linear-probe iteration's figures (plain data, tfjs-free: progress the page shows and the run
+ * record stores). The probe is fitted full-batch by L-BFGS, so an "epoch" here is one L-BFGS
+ * iteration: one accepted step, each a full pass over the training set.
+ */
 export interface ProbeEpoch {
+  /** Iteration number, from 1. */
   epoch: number;
-  /** Mean training objective (cross-entropy + L2 term) over the epoch's minibatches. */
+  /** Training objective (mean cross-entropy + L2 term) at the iterate. */
   loss: number;
-  /** Fraction of training samples classified correctly during the epoch (before each step). */
+  /** Fraction of training samples the iterate classifies correctly. */
   trainAccuracy: number;
 }

@@ -16,6 +16,7 @@ import type { Comparison } from './comparison.svelte';
 import type { EvalContext } from './context';
 import { latestRequest } from './request';
 
+/** One probe iteration: `epoch` is the L-BFGS iteration (one full pass over the training set). */
 export type ProbeCurvePoint = { epoch: number; loss: number; trainAccuracy: number };
 
 /** A probe result as a comparison cell computed with `budget`. */
@@ -36,8 +37,10 @@ export class KnnProbe {
 
   k = $state(20);
   temperature = $state(0.1);
-  probeEpochs = $state(50);
-  probeLr = $state(0.01);
+  /** Most L-BFGS iterations of the linear probe (it stops earlier once converged). */
+  probeMaxIterations = $state(100);
+  /** The probe's inverse L2 strength, sklearn's C (the L2 term is ‖W‖²/(2·C·n)). */
+  probeC = $state(1);
 
   knn = $state.raw<ClassifierResult | null>(null);
   probe = $state.raw<ProbeResult | null>(null);
@@ -51,11 +54,11 @@ export class KnnProbe {
 
   /** The budget a probe cell must have been computed with to count as done. */
   get probeBudget(): string {
-    return `${this.probeEpochs} epochs · lr ${this.probeLr}`;
+    return `L-BFGS ≤ ${this.probeMaxIterations} iterations · C ${this.probeC}`;
   }
 
-  #probeRequest(target: Omit<ProbeEvalRequest, 'epochs' | 'learningRate'>): ProbeEvalRequest {
-    return { ...target, epochs: this.probeEpochs, learningRate: this.probeLr };
+  #probeRequest(target: Omit<ProbeEvalRequest, 'maxIterations' | 'C'>): ProbeEvalRequest {
+    return { ...target, maxIterations: this.probeMaxIterations, C: this.probeC };
   }
 
   async runKnn(): Promise<void> {

@@ -96,10 +96,13 @@ describe('Evaluator', () => {
 
   it('linear probe: probabilities agree with its predictions; tensors do not leak', async () => {
     const before = tf.memory().numTensors;
-    const r = await evaluator.probe({ runId: 'r', slot: 'latest', epochs: 30, learningRate: 0.05 });
+    const r = await evaluator.probe({ runId: 'r', slot: 'latest', maxIterations: 30 });
     expect(tf.memory().numTensors).toBe(before);
-    expect(r.curves.length).toBe(30);
-    expect(r.curves[29].loss).toBeLessThan(r.curves[0].loss);
+    // L-BFGS: one curve point per iteration (≤ 30, fewer once converged), each a strict decrease.
+    expect(r.curves.length).toBeGreaterThan(0);
+    expect(r.curves.length).toBeLessThanOrEqual(30);
+    for (let i = 1; i < r.curves.length; i++)
+      expect(r.curves[i].loss).toBeLessThan(r.curves[i - 1].loss);
     for (let i = 0; i < r.predictions.length; i++) {
       const p = r.probs[2 * i + r.predictions[i]];
       expect(p).toBeGreaterThanOrEqual(0.5 - 1e-4);
@@ -122,6 +125,8 @@ describe('Evaluator', () => {
     expect(rec?.curves.epochs.at(-1)?.testAcc).toBe(r.accuracy);
     expect(rec?.config.method).toMatchObject({ method: 'supervised', numClasses: 2 });
     expect(rec?.config.epochs).toBe(30);
+    expect(rec?.name).toMatch(/^linear probe \(L-BFGS, C 1\)/);
+    expect(rec?.config.optimizer).toMatchObject({ name: 'sgd', lr: 1, momentum: 0 });
     expect(rec?.storage).toEqual({ latest: 0, best: 0 });
     expect(rec?.backend).toBe('wasm');
     expect(rec && rec.endedAt !== null && rec.endedAt >= rec.createdAt).toBe(true);

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { knnClassify } from '../../ml/eval/knn';
-import { probeProbabilities, trainLinearProbe } from '../../ml/eval/linear-probe';
+import { trainLinearProbe } from '../../ml/eval/linear-probe';
 import { classificationReport } from '../../ml/eval/metrics';
 import { toCsv, topK } from '../../common/csv';
 import {
@@ -193,16 +193,13 @@ export class Evaluator {
     const train = { x: p.bankX, y: p.bankY },
       test = { x: p.queryX, y: p.queryY };
     const r = await trainLinearProbe(train, test, p.dim, c, {
-      epochs: req.epochs,
-      learningRate: req.learningRate,
+      maxIterations: req.maxIterations,
       C: req.C,
-      batchSize: req.batchSize,
-      seed: req.seed,
-      onEpoch: (e) => onProgress?.({ phase: 'probe', done: e.epoch, total: req.epochs, epoch: e }),
+      onIteration: (e) =>
+        onProgress?.({ phase: 'probe', done: e.epoch, total: req.maxIterations, epoch: e }),
     });
-    // Probabilities from the returned weights on the same standardisation the probe fitted.
-    const probs = probeProbabilities(r, p.queryX, p.dim);
-    const base = this.#result('probe', req, p, r.testPredictions, probs, t0);
+    // Softmax of the fitted weights on the query split, on the standardisation the probe fitted.
+    const base = this.#result('probe', req, p, r.testPredictions, r.testProbabilities, t0);
     this.#last.probe = base;
     const out: ProbeResult = { ...base, curves: r.curves, trainAccuracy: r.trainAccuracy };
     if (this.#recorder) {

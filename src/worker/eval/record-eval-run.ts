@@ -46,6 +46,9 @@ export function evalRunConfig(
     batchSize: number;
     learningRate: number;
     seed: number;
+    /** Default Adam at learningRate with a cosine schedule (the fine-tune's). */
+    optimizer?: Pick<RunConfig['optimizer'], 'name' | 'lr'> & Partial<RunConfig['optimizer']>;
+    schedule?: RunConfig['schedule'];
   },
 ): RunConfig {
   const r = parseRunConfig({
@@ -54,8 +57,8 @@ export function evalRunConfig(
     method: { method: 'supervised', numClasses: o.numClasses, labelSmoothing: 0, seed: o.seed },
     epochs: o.epochs,
     batchSize: Math.max(2, o.batchSize),
-    optimizer: { name: 'adam', lr: o.learningRate },
-    schedule: { kind: 'cosine' },
+    optimizer: o.optimizer ?? { name: 'adam', lr: o.learningRate },
+    schedule: o.schedule ?? { kind: 'cosine' },
     seed: o.seed,
   });
   if (!r.ok)
@@ -181,19 +184,26 @@ export async function recordProbeRun(
   const parent = await parentInfo(rec.runs, parentRunId);
   const own = result.initRunId ? await parentInfo(rec.runs, result.runId) : parent;
   const from = init === 'imported' ? `imported weights “${parent.name}”` : INIT_LABEL[init];
-  const batch = Math.min(result.bankSize, req.batchSize ?? 256);
+  const C = req.C ?? 1;
+  // The probe is full-batch L-BFGS (ml/eval/linear-probe.ts), which RunConfig's optimizer list
+  // cannot name: the run's name says so; the config records a full batch, epochs = the most
+  // iterations, a constant unit step (L-BFGS's quasi-Newton step) without momentum, and the L2
+  // coefficient λ = 1/(C·n) as weight decay (the gradient term λ·W on the mean loss).
+  const lambda = 1 / (C * Math.max(1, result.bankSize));
   const config = evalRunConfig(runConfig, {
-    name: `linear probe · ${from} · ${own.name}`,
+    name: `linear probe (L-BFGS, C ${C}) · ${from} · ${own.name}`,
     numClasses: result.classes.length,
-    epochs: req.epochs,
-    batchSize: batch,
-    learningRate: req.learningRate,
-    seed: req.seed ?? 0,
+    epochs: req.maxIterations,
+    batchSize: result.bankSize,
+    learningRate: 1,
+    seed: 0,
+    optimizer: { name: 'sgd', lr: 1, momentum: 0, weightDecay: Math.min(1, lambda) },
+    schedule: { kind: 'constant', warmupEpochs: 0 },
   });
-  const stepsPerEpoch = Math.ceil(result.bankSize / Math.max(1, batch));
+  // One iteration is one pass over the bank: one "step" per iteration.
   const epochs: EpochPoint[] = result.curves.map((e, i) => ({
     epoch: e.epoch,
-    step: e.epoch * stepsPerEpoch,
+    step: e.epoch,
     trainLoss: e.loss,
     trainAcc: e.trainAccuracy,
     ...(i === result.curves.length - 1

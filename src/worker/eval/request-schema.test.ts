@@ -32,11 +32,8 @@ const knn: KnnEvalRequest = {
 const probe: ProbeEvalRequest = {
   runId: 'r',
   slot: 'best',
-  epochs: 50,
-  learningRate: 0.01,
+  maxIterations: 100,
   C: 1,
-  batchSize: 64,
-  seed: 3,
 };
 const embeddings: EmbeddingsRequest = { runId: 'r', slot: 'latest', splits: ['train', 'test'] };
 const fineTune: FineTuneRequest = {
@@ -78,9 +75,11 @@ describe('evaluation request schemas', () => {
       temperature: 1,
     });
     expect(parseProbeRequest(probe)).toEqual(probe);
-    expect(parseProbeRequest({ runId: 'r', slot: 'latest', epochs: 1, learningRate: 0.5 })).toEqual(
-      { runId: 'r', slot: 'latest', epochs: 1, learningRate: 0.5 },
-    );
+    expect(parseProbeRequest({ runId: 'r', slot: 'latest', maxIterations: 1 })).toEqual({
+      runId: 'r',
+      slot: 'latest',
+      maxIterations: 1,
+    });
     expect(parseEmbeddingsRequest(embeddings)).toEqual(embeddings);
     expect(parseFineTuneRequest(fineTune)).toEqual(fineTune);
     const minimal = { ...fineTune, init: 'ssl' as const };
@@ -96,12 +95,7 @@ describe('evaluation request schemas', () => {
     expect(parsed.headLearningRate).toBeUndefined();
     expect(parsed.snapshotEvery).toBeUndefined();
     expect(parsed).toEqual({ ...fineTune, headLearningRate: undefined, snapshotEvery: undefined });
-    const probeCleared = parseProbeRequest({ ...probe, C: null, batchSize: null, seed: null });
-    expect([probeCleared.C, probeCleared.batchSize, probeCleared.seed]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect(parseProbeRequest({ ...probe, C: null }).C).toBeUndefined();
   });
 
   it.each([
@@ -120,11 +114,17 @@ describe('evaluation request schemas', () => {
   });
 
   it.each([
-    ['epochs', (r: any) => (r.epochs = 2.5), /whole number ≥ 1, got 2.5/],
-    ['learningRate', (r: any) => (r.learningRate = -0.1), /must be > 0, got -0.1/],
+    [
+      'maxIterations',
+      (r: any) => (r.maxIterations = 2.5),
+      /whole number ≥ 1 and ≤ 100000, got 2.5/,
+    ],
     ['C', (r: any) => (r.C = 0), /must be > 0, got 0/],
-    ['batchSize', (r: any) => (r.batchSize = '32'), /finite number, got "32"/],
-    ['seed', (r: any) => (r.seed = 0.5), /whole number, got 0.5/],
+    // The minibatch-Adam probe's settings are refused, naming what replaced them.
+    ['epochs', (r: any) => (r.epochs = 50), /no longer applies: .*L-BFGS; set maxIterations/],
+    ['learningRate', (r: any) => (r.learningRate = 0.01), /no longer applies: .*set C/],
+    ['batchSize', (r: any) => (r.batchSize = 64), /no longer applies: .*whole training set/],
+    ['seed', (r: any) => (r.seed = 3), /no longer applies: .*no randomness/],
   ])('linear probe: refuses a bad %s, naming it', (path, edit, message) => {
     const m = problem(parseProbeRequest, probe, edit);
     expect(m).toMatch(/^invalid linear-probe request:\n/);
@@ -159,7 +159,7 @@ describe('evaluation request schemas', () => {
   it('the Evaluator refuses each bad request before touching its cache (an empty object here)', async () => {
     const ev = new Evaluator({} as EmbeddingCache);
     await expect(ev.knn({ ...knn, k: -1 })).rejects.toThrow(/invalid kNN request:\n {2}k: /);
-    await expect(ev.probe({ ...probe, epochs: 0 })).rejects.toThrow(/\n {2}epochs: /);
+    await expect(ev.probe({ ...probe, maxIterations: 0 })).rejects.toThrow(/\n {2}maxIterations: /);
     await expect(ev.embeddings({ ...embeddings, slot: 'x' as 'best' })).rejects.toThrow(
       /invalid embeddings request:\n {2}slot: /,
     );

@@ -41,13 +41,25 @@ export const KnnEvalRequestSchema: z.ZodType<KnnEvalRequest> = z.object({
   temperature: positive(),
 });
 
+/**
+ * A field the full-batch L-BFGS probe no longer has (it was Adam on minibatches): refused with a
+ * message naming what replaced it, rather than silently dropped.
+ */
+const retired = (instead: string) =>
+  z
+    .undefined({
+      error: () => `no longer applies: the linear probe is fitted full-batch by L-BFGS; ${instead}`,
+    })
+    .optional();
+
 export const ProbeEvalRequestSchema: z.ZodType<ProbeEvalRequest> = z.object({
   ...targetFields,
-  epochs: wholeNumber(1),
-  learningRate: positive(),
+  maxIterations: wholeNumber(1, 100_000),
   C: optional(positive()),
-  batchSize: optional(wholeNumber(1)),
-  seed: optional(seed()),
+  epochs: retired('set maxIterations (one iteration = one pass over the training set)'),
+  learningRate: retired('it needs no learning rate (set C for the regularisation)'),
+  batchSize: retired('every iteration uses the whole training set'),
+  seed: retired('it starts from zero weights and uses no randomness'),
 });
 
 export const EmbeddingsRequestSchema: z.ZodType<EmbeddingsRequest> = z.object({
