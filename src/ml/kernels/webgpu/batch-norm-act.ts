@@ -50,8 +50,10 @@ function program(
     dispatchLayout: { x: Array.from({ length: rank }, (_, i) => i) },
     uniforms: p.uniforms,
     size: p.size ?? false,
-    // tfjs' flat-layout start header calls main(getGlobalIndex()).
-    getUserCode: () => `fn main(index : i32) {\n${p.body}\n}`,
+    // tfjs' flat-layout start header calls main(getGlobalIndex()). The phony reads keep every
+    // input statically used: WebGPU's automatic layout drops unused bindings, and tfjs binds all.
+    getUserCode: () =>
+      `fn main(index : i32) {\n${p.variableNames.map((v) => `  _ = ${v}[0];`).join('\n')}\n${p.body}\n}`,
   };
 }
 
