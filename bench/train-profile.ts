@@ -1,9 +1,10 @@
 /**
  * Per-kernel profile of one training step on the wasm backend in Node (issue 16): wraps tfjs'
- * engine.runKernelFunc to time every kernel call, and reports SELF time per kernel name (time inside
- * nested kernel calls — simlab's composed kernels call tf ops — goes to the nested kernel), summed
- * over `--reps` steps after one warm-up, plus the share of the step spent outside any kernel
- * (tape bookkeeping, layer glue). wasm kernels run synchronously, so wall time per call is its cost.
+ * engine.runKernelFunc to time every kernel call, and reports SELF time per kernel (time inside
+ * nested kernel calls — simlab's composed kernels call tf ops — goes to the nested kernel, listed as
+ * `Outer/Inner`, e.g. Conv2DBackpropFilter/Conv2D), summed over `--reps` steps after one warm-up,
+ * plus the share of the step spent inside kernels at all (the rest: tape bookkeeping, layer glue).
+ * wasm kernels run synchronously, so wall time per call is its cost.
  *
  *   node --import tsx bench/train-profile.ts [--model convnet|resnet18-w16|resnet18-w64] [--method simclr] [--batch 32] [--reps 2] [--top 25]
  */
@@ -46,9 +47,13 @@ function instrument(): { stats: Map<string, Stat>; setOn(on: boolean): void } {
   const inner = engine.runKernelFunc.bind(engine);
   const stats = new Map<string, Stat>();
   const childMs: number[] = [];
+  const outer: string[] = [];
   let on = false;
   engine.runKernelFunc = (p: KernelParams) => {
     if (!on) return inner(p);
+    const name = p.kernelName ?? '(unnamed)';
+    const key = outer.length ? `${outer[0]}/${name}` : name;
+    outer.push(name);
     childMs.push(0);
     const t0 = performance.now();
     try {
@@ -56,11 +61,12 @@ function instrument(): { stats: Map<string, Stat>; setOn(on: boolean): void } {
     } finally {
       const total = performance.now() - t0;
       const nested = childMs.pop()!;
+      outer.pop();
       if (childMs.length) childMs[childMs.length - 1] += total;
-      const s = stats.get(p.kernelName) ?? { calls: 0, selfMs: 0 };
+      const s = stats.get(key) ?? { calls: 0, selfMs: 0 };
       s.calls++;
       s.selfMs += total - nested;
-      stats.set(p.kernelName, s);
+      stats.set(key, s);
     }
   };
   return { stats, setOn: (v) => (on = v) };
@@ -109,10 +115,10 @@ console.log(
   `${method} ${model} b${batch}: ${(stepMs / reps).toFixed(0)} ms/step, ${((batch * reps) / (stepMs / 1000)).toFixed(2)} images/s; ` +
     `${((100 * kernelMs) / stepMs).toFixed(0)}% of the step inside kernels`,
 );
-console.log('kernel'.padEnd(38) + 'ms/step'.padStart(9) + 'calls'.padStart(7) + '  share');
+console.log('kernel'.padEnd(50) + 'ms/step'.padStart(9) + 'calls'.padStart(7) + '  share');
 for (const [name, s] of rows.slice(0, top)) {
   console.log(
-    name.padEnd(38) +
+    name.padEnd(50) +
       (s.selfMs / reps).toFixed(1).padStart(9) +
       String(s.calls / reps).padStart(7) +
       `  ${((100 * s.selfMs) / stepMs).toFixed(1)}%`,
