@@ -1,8 +1,12 @@
 /**
- * Import throughput in headless Chromium (issue: datasets): clothing-small (3,781 JPEG) and
- * cifar10-png (6,000 PNG) at 64 px, images/s and IndexedDB bytes; then 50,000 images (cifar10-png
- * repeated under new names) with the peak memory of the page and its worker.
+ * Import throughput in headless Chromium (issue: datasets, issue 16): 4,000 camera-sized JPEG photos
+ * (500×375, made by bench/import_photos.py into bench/results/photos4k), clothing-small (3,781 JPEG)
+ * and cifar10-png (6,000 PNG) at 64 px, images/s, CPU ms per image (all of Chromium's processes) and
+ * IndexedDB bytes; for the photos also each stage alone in the same page (./import-stages: read,
+ * decode alone = the floor, ...); then 50,000 images (cifar10-png repeated under new names) with the
+ * peak memory of the page and its worker.
  * Anchor: PIL decode + resize + centre crop of the same files in one Python thread, when installed.
+ * BENCH_SETS=photos4k,clothing-small picks the folders; BENCH_SKIP_50K=1 skips the 50,000.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -11,9 +15,25 @@ import type { Page } from 'playwright-core';
 import { newPage, openApp } from '../tests/e2e/browser';
 import { SHARED } from '../tests/e2e/datasets-on-disk';
 import { startApp } from './browser';
+import { loadFolder, stageRate, STAGES, treeCpuSeconds } from './import-stages';
 import { emit, median } from './lib';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SETS = (process.env.BENCH_SETS ?? 'photos4k,clothing-small,cifar10-png').split(',');
+const PHOTOS = resolve(import.meta.dirname, 'results', 'photos4k');
+
+/** The camera-sized photos (made once from the shared datasets; never committed). */
+function photosDir(): string {
+  if (!existsSync(PHOTOS)) {
+    const r = spawnSync(
+      '/usr/bin/python3',
+      [resolve(import.meta.dirname, 'import_photos.py'), PHOTOS, '4000'],
+      { stdio: 'inherit' },
+    );
+    if (r.status !== 0) throw new Error('import_photos.py failed (needs python3 with PIL, numpy)');
+  }
+  return PHOTOS;
+}
 
 function pilRate(dir: string, size: number): number | null {
   const py = '/usr/bin/python3';
@@ -29,15 +49,17 @@ async function importFolder(
   page: Page,
   dir: string,
   size: number,
-): Promise<{ seconds: number; imported: number; bytes: number }> {
+): Promise<{ seconds: number; imported: number; bytes: number; cpuMs: number }> {
   await page.getByTestId('folder-input').setInputFiles(dir);
   await page.getByTestId('import-review').waitFor({ timeout: 600_000 });
   await page.getByTestId('import-size').selectOption(String(size));
   await page.waitForFunction(
     () => !(document.querySelector('[data-testid="commit-import"]') as HTMLButtonElement)?.disabled,
   );
+  const c0 = treeCpuSeconds();
   await page.getByTestId('commit-import').click();
   await page.getByTestId('import-report').waitFor({ timeout: 1_800_000 });
+  const cpuMs = (treeCpuSeconds() - c0) * 1000;
   const text = (await page.getByTestId('import-summary').textContent()) ?? '';
   const m = /Imported\s+([\d,]+)\s+images\s+\(([\d.]+) (B|KB|MB|GB)\)\s+in\s+([\d.]+) s/.exec(text);
   if (!m) throw new Error(`unexpected report: ${text}`);
@@ -47,6 +69,7 @@ async function importFolder(
     imported: Number(m[1].replace(/,/g, '')),
     bytes: Number(m[2]) * mult,
     seconds: Number(m[4]),
+    cpuMs,
   };
 }
 
@@ -67,21 +90,27 @@ try {
   const { context, page } = await newPage(app.browser);
   const backend = await openApp(page, app.served.url, '?backend=wasm');
   page.on('dialog', (d) => void d.accept());
-  for (const [name, kind] of [
-    ['clothing-small', 'JPEG'],
-    ['cifar10-png', 'PNG'],
-  ] as const) {
+  const sets = {
+    photos4k: { dir: () => photosDir(), kind: 'JPEG 500×375' },
+    'clothing-small': { dir: () => join(SHARED, 'clothing-small'), kind: 'JPEG' },
+    'cifar10-png': { dir: () => join(SHARED, 'cifar10-png'), kind: 'PNG' },
+  } as const;
+  for (const name of SETS) {
+    const { dir: dirOf, kind } = sets[name as keyof typeof sets];
+    const dir = dirOf();
     const rates: number[] = [];
+    const cpu: number[] = [];
     let bytes = 0;
     let count = 0;
     for (let r = 0; r < RUNS; r++) {
-      const res = await importFolder(page, join(SHARED, name), 64);
+      const res = await importFolder(page, dir, 64);
       rates.push(res.imported / res.seconds);
+      cpu.push(res.cpuMs / res.imported);
       bytes = res.bytes;
       count = res.imported;
       await deleteAll(page);
     }
-    const pil = pilRate(join(SHARED, name), 64);
+    const pil = pilRate(dir, 64);
     emit({
       figure: `import ${name} (${count.toLocaleString('en-US')} ${kind})`,
       backend: `chromium (engine ${backend})`,
@@ -91,8 +120,24 @@ try {
       runs: RUNS,
       anchor: pil ? { name: 'PIL 1 thread', value: pil, unit: 'images/s' } : null,
       ratio: pil ? median(rates) / pil : null,
-      note: `IndexedDB ${(bytes / 1e6).toFixed(1)} MB pixel data`,
+      note: `CPU ${median(cpu).toFixed(2)} ms/image (all Chromium processes); IndexedDB ${(bytes / 1e6).toFixed(1)} MB pixel data`,
     });
+    if (name !== 'photos4k') continue;
+    // Each stage alone over the same files in the same page; the decode alone is the floor.
+    await loadFolder(page, dir);
+    for (const st of STAGES) {
+      const r: { rate: number; cpuMsPerImage: number }[] = [];
+      for (let k = 0; k < RUNS; k++) r.push(await stageRate(page, st.mode, 64));
+      emit({
+        figure: `  stage ${st.mode}: ${st.what}`,
+        backend: 'chromium worker',
+        size: '64 px',
+        median: median(r.map((x) => x.rate)),
+        unit: 'images/s',
+        runs: RUNS,
+        note: `CPU ${median(r.map((x) => x.cpuMsPerImage)).toFixed(2)} ms/image`,
+      });
+    }
   }
 
   if (process.env.BENCH_SKIP_50K) process.exit(0);
