@@ -18,10 +18,13 @@
 import { createRng } from '../rng';
 import { fitPca, transformPca } from './pca';
 import { denseJointP, sparseJointP, type SparseP } from './tsne-affinities';
+import { FftRepulsion, type FftRepulsionOptions } from './tsne-fft';
+import { fftGradient } from './tsne-fft-gradient';
+import { ParallelFftGradient, type TsneThreadPool } from './tsne-parallel';
 import { barnesHutGradient, exactGradient, QuadTree } from './tsne-gradient';
 import { type KnnGraph, vpTreeKnn } from './vp-tree';
 
-export type TsneMethod = 'auto' | 'exact' | 'barnes-hut';
+export type TsneMethod = 'auto' | 'exact' | 'barnes-hut' | 'fft';
 
 export interface TsneOptions {
   /** Effective number of neighbours (default 30). Must be < n. */
@@ -36,8 +39,18 @@ export interface TsneOptions {
   learningRate?: number | 'auto';
   /** Barnes-Hut opening angle θ (default 0.5). */
   theta?: number;
-  /** 'auto' (default): exact for n ≤ 500, Barnes-Hut above (measured: BH is already faster at n = 600). */
+  /**
+   * 'auto' (default): exact for n ≤ 500, Barnes-Hut up to FFT_MIN_N, FFT-interpolated repulsion
+   * (FIt-SNE, tsne-fft.ts) above. Measured: BH is already faster than exact at n = 600.
+   */
   method?: TsneMethod;
+  /** Grid settings of the 'fft' method. */
+  fft?: FftRepulsionOptions;
+  /**
+   * Shared-memory threads for the 'fft' method (the worker layer's Web Workers; see
+   * tsne-parallel.ts). Without one the gradient runs on the calling thread. Call close() after.
+   */
+  threads?: TsneThreadPool;
   /** 'pca' (default, sklearn ≥ 1.2), 'random' (N(0, 1e-4²)), or a previous layout [n × 2] used as is. */
   init?: 'pca' | 'random' | ArrayLike<number>;
   /** Seed for the random init and the vantage-point tree (default 0). */
@@ -50,7 +63,7 @@ export interface TsneOptions {
   nIterWithoutProgress?: number;
   /**
    * Precomputed neighbours of the rows of x as given (e.g. from knnGraphTf on the GPU), with at
-   * least ⌊3·perplexity + 1⌋ per point; Barnes-Hut only. Use with pcaDims: 0 when x is already
+   * least ⌊3·perplexity + 1⌋ per point; Barnes-Hut and FFT only. Use with pcaDims: 0 when x is already
    * the PCA-reduced input, since the graph must describe the data t-SNE works on.
    */
   neighbors?: KnnGraph;
@@ -68,15 +81,19 @@ export interface TsneState {
 const N_ITER_CHECK = 50;
 const MIN_GAIN = 0.01;
 
-/** The method 'auto' stands for at n points: exact for n ≤ 500, Barnes-Hut above. */
-export function resolveTsneMethod(method: TsneMethod, n: number): 'exact' | 'barnes-hut' {
-  return method === 'auto' ? (n <= 500 ? 'exact' : 'barnes-hut') : method;
+/** From this many points 'auto' uses the FFT method. */
+export const FFT_MIN_N = Number.POSITIVE_INFINITY;
+
+/** The method 'auto' stands for at n points: exact ≤ 500, Barnes-Hut < FFT_MIN_N, FFT above. */
+export function resolveTsneMethod(method: TsneMethod, n: number): 'exact' | 'barnes-hut' | 'fft' {
+  if (method !== 'auto') return method;
+  return n <= 500 ? 'exact' : n < FFT_MIN_N ? 'barnes-hut' : 'fft';
 }
 
 /** Stateful t-SNE on x [n × d] (row-major) → embedding [n × 2]; call step() until done. */
 export class Tsne {
   readonly n: number;
-  readonly method: 'exact' | 'barnes-hut';
+  readonly method: 'exact' | 'barnes-hut' | 'fft';
   readonly learningRate: number;
   /** Current layout [n × 2], row-major; updated in place by step(). */
   readonly embedding: Float64Array;
@@ -84,7 +101,10 @@ export class Tsne {
   #done = false;
   #kl = NaN;
   readonly #opts: Required<
-    Omit<TsneOptions, 'init' | 'learningRate' | 'method' | 'seed' | 'pcaDims' | 'neighbors'>
+    Omit<
+      TsneOptions,
+      'init' | 'learningRate' | 'method' | 'seed' | 'pcaDims' | 'neighbors' | 'fft' | 'threads'
+    >
   >;
   #denseP: Float64Array | null = null;
   #sparseP: SparseP | null = null;
@@ -95,6 +115,8 @@ export class Tsne {
   #neg: Float64Array | null = null;
   #stack: Int32Array | null = null;
   #tree: QuadTree | null = null;
+  #fft: FftRepulsion | null = null;
+  #parallel: ParallelFftGradient | null = null;
   /** Milliseconds spent in the set-up phases (PCA, neighbour search, affinities). */
   readonly setupMs = { pca: 0, neighbours: 0, affinities: 0 };
   #stageStart = 0;
@@ -136,7 +158,8 @@ export class Tsne {
       dim = d;
     }
 
-    this.embedding = new Float64Array(2 * n);
+    const threads = this.method === 'fft' ? options.threads : undefined;
+    this.embedding = threads ? threads.f64(2 * n) : new Float64Array(2 * n);
     const init = options.init ?? 'pca';
     if (init === 'pca') {
       // sklearn: PCA(2) of the input, scaled so column 0 has std 1e-4.
@@ -173,6 +196,15 @@ export class Tsne {
       this.#sparseP = sparseJointP(graph, n, perplexity);
       this.setupMs.affinities = performance.now() - t0;
       this.#neg = new Float64Array(2 * n);
+      if (threads)
+        this.#parallel = new ParallelFftGradient(
+          threads,
+          this.embedding,
+          this.#sparseP,
+          n,
+          options.fft,
+        );
+      else if (this.method === 'fft') this.#fft = new FftRepulsion(options.fft);
       // Depth ≤ 48 and ≤ 4 children per opened cell bound the traversal stack.
       this.#stack = new Int32Array(4 * 49 + 8);
       this.#tree = new QuadTree();
@@ -260,7 +292,15 @@ export class Tsne {
     this.#bestIter = this.#stageStart;
   }
 
+  /** Releases the helper threads, if any (the layout stays readable). */
+  close(): void {
+    this.#parallel?.close();
+    this.#parallel = null;
+  }
+
   #gradient(exaggeration: number, computeError: boolean): number {
+    if (this.#parallel !== null)
+      return this.#parallel.gradient(exaggeration, computeError, this.#grad);
     if (this.#denseP !== null) {
       return exactGradient(
         this.embedding,
@@ -269,6 +309,18 @@ export class Tsne {
         exaggeration,
         this.#grad,
         this.#num!,
+        computeError,
+      );
+    }
+    if (this.#fft !== null) {
+      return fftGradient(
+        this.embedding,
+        this.#sparseP!,
+        this.n,
+        exaggeration,
+        this.#fft,
+        this.#grad,
+        this.#neg!,
         computeError,
       );
     }
