@@ -134,9 +134,16 @@ async function measure(page: Page, c: Case) {
 }
 
 const only = process.env.BENCH_TRAIN_BACKENDS?.split(',');
+// BENCH_TRAIN_CASES: comma-separated `${method} ${label}` names, e.g. "simclr ConvNet w32,simclr ResNet-18 w64".
+const onlyCases = process.env.BENCH_TRAIN_CASES?.split(',');
 const app = await startApp();
 try {
-  for (const c of CASES.filter((x) => !only || only.includes(x.backend))) {
+  const chosen = CASES.filter(
+    (x) =>
+      (!only || only.includes(x.backend)) &&
+      (!onlyCases || onlyCases.includes(`${x.method} ${x.label}`)),
+  );
+  for (const c of chosen) {
     const { context, page } = await newPage(app.browser);
     const active = await openApp(page, app.served.url, `?backend=${c.backend}`);
     const { mm, r } = await measure(page, c);
