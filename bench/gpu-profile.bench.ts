@@ -13,6 +13,7 @@ import { newPage, openApp } from '../tests/e2e/browser';
 import { startApp } from './browser';
 import { emit, fmt } from './lib';
 import type { GpuProfileRequest, GpuProfileResult } from '../src/worker/bench-gpu-profile';
+import type { GpuStepProfile } from '../src/ml/kernels/webgpu/profiler/readiness';
 
 type Engine = { benchGpuProfile(o: GpuProfileRequest): Promise<GpuProfileResult> };
 
@@ -60,11 +61,12 @@ const only = process.env.BENCH_GPU_STEPS?.split(',');
 const g = (n: number) => `${(n / 1e9).toFixed(2)} G`;
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
-function report(step: Step, set: string, r: GpuProfileResult): void {
+function report(step: Step, set: string, res: GpuProfileResult): GpuStepProfile {
+  const r = res.profile!;
   const lines = [
-    `${step.name} (${set}${r.nonStockKernels.length ? `: ${r.nonStockKernels.join(', ')}` : ''}): ` +
+    `${step.name} (${set}${res.nonStockKernels.length ? `: ${res.nonStockKernels.join(', ')}` : ''}): ` +
       `${r.dispatches} dispatches, ${g(r.flops)}FLOP, ${mb(r.bytesRead)} read, ` +
-      `${mb(r.bytesWritten)} written, peak GPU ${mb(r.peakGpuBytes)}, dry run ${r.seconds.toFixed(1)} s`,
+      `${mb(r.bytesWritten)} written, peak GPU ${mb(r.peakGpuBytes)}, dry run ${res.seconds.toFixed(1)} s`,
     '  kind                                dispatches        FLOP        bytes',
     ...r.kinds.map(
       (k) =>
@@ -86,6 +88,7 @@ function report(step: Step, set: string, r: GpuProfileResult): void {
       ),
   ];
   console.log(lines.join('\n'));
+  return r;
 }
 
 const app = await startApp();
@@ -94,14 +97,14 @@ try {
     for (const set of sets) {
       const { context, page } = await newPage(app.browser);
       const active = await openApp(page, app.served.url, '?backend=webgpu');
-      const r = await page.evaluate(
+      const res = await page.evaluate(
         (o) =>
           (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine.benchGpuProfile(
             o,
           ),
         { ...step.req, kernels: set, mode: 'dry' as const },
       );
-      report(step, set, r);
+      const r = report(step, set, res);
       const suffix = set === 'stock' ? ' stock' : '';
       const common = { backend: active, size: step.size, runs: 1, anchor: null, ratio: null };
       emit({

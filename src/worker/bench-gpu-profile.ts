@@ -17,9 +17,15 @@ export interface GpuProfileRequest {
   mode: 'dry' | 'real';
   /** Steps before the recorded one (default 1: optimiser slots exist). */
   warmup?: number;
+  /** Only the dispatch list, no costs (comparing a dry run with a real step needs no formulas). */
+  listOnly?: boolean;
 }
 
-export interface GpuProfileResult extends GpuStepProfile {
+export interface GpuProfileResult {
+  /** null when listOnly. */
+  profile: GpuStepProfile | null;
+  /** `kernel|key` of every dispatch of the recorded step, in order. */
+  list: string[];
   backend: string;
   /** webgpu kernels registered over tfjs' own while the step ran. */
   nonStockKernels: string[];
@@ -30,11 +36,12 @@ export interface GpuProfileResult extends GpuStepProfile {
 export async function benchGpuProfile(req: GpuProfileRequest): Promise<GpuProfileResult> {
   if (tf.getBackend() !== 'webgpu')
     throw new Error(`needs the webgpu backend (${tf.getBackend()})`);
-  const [{ recordStep }, { summarise }, { nonStockKernels, withKernelSet }] = await Promise.all([
-    import('../ml/kernels/webgpu/profiler/profile-step'),
-    import('../ml/kernels/webgpu/profiler/readiness'),
-    import('../ml/kernels/webgpu/profiler/stock-kernels'),
-  ]);
+  const [{ recordStep }, { dispatchId, summarise }, { nonStockKernels, withKernelSet }] =
+    await Promise.all([
+      import('../ml/kernels/webgpu/profiler/profile-step'),
+      import('../ml/kernels/webgpu/profiler/readiness'),
+      import('../ml/kernels/webgpu/profiler/stock-kernels'),
+    ]);
   const t0 = performance.now();
   const rec = await recordStep(
     {
@@ -48,5 +55,11 @@ export async function benchGpuProfile(req: GpuProfileRequest): Promise<GpuProfil
   );
   const seconds = (performance.now() - t0) / 1000;
   const nonStock = await withKernelSet(req.kernels, async () => nonStockKernels());
-  return { ...summarise(rec), backend: tf.getBackend(), nonStockKernels: nonStock, seconds };
+  return {
+    profile: req.listOnly ? null : summarise(rec),
+    list: rec.dispatches.map(dispatchId),
+    backend: tf.getBackend(),
+    nonStockKernels: nonStock,
+    seconds,
+  };
 }

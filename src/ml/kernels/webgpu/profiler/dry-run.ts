@@ -5,11 +5,17 @@
  * Two modes:
  * - 'real': the wrapped call runs as usual; each dispatched program is noted after it ran (so its
  *   `dispatch` is the one the backend reshaped to the device's limits).
- * - 'dry': each program is noted and its output tensor is made resident on the "GPU" without any
- *   buffer, pipeline or dispatch: the tensor's `resource` becomes a placeholder that tfjs treats as
- *   GPU-resident (so `shouldExecuteOnCPU` and every later kernel choice sees what a real step sees),
- *   and its bytes are accounted. A batch-256 ResNet-18 step, hours on SwiftShader, lists in seconds.
- *   Nothing may read a dry tensor's values (they were never computed); dispose them normally.
+ * - 'dry': each program is noted and its output tensor is made resident on the "GPU" without its
+ *   own buffer, pipeline or dispatch: the tensor's `resource` becomes one shared 256-byte placeholder
+ *   buffer, so tfjs treats it as GPU-resident (`shouldExecuteOnCPU` and every later kernel choice
+ *   see what a real step sees) and code that binds it still binds a valid buffer; its bytes are
+ *   accounted. A batch-256 ResNet-18 step, hours on SwiftShader, lists in seconds. A dry tensor's
+ *   values were never computed: do not read them, and dispose every tensor made during the
+ *   recording before `work` returns (any left are detached from the placeholder at the end).
+ *
+ * Dispatches that bypass `runWebGPUProgram` (simlab's read-write programs encode on the backend's
+ * compute pass themselves) are caught at GPUComputePassEncoder.dispatchWorkgroups during the
+ * recording, named by their pipeline's label; a dry run skips them too.
  *
  * Peak GPU bytes: the backend's own `numBytesInGPU` (real buffers in use) plus the bytes of dry
  * placeholders alive, maximised over the recording (sampled after every dispatch and release).
@@ -80,12 +86,28 @@ interface BackendLike {
   releaseResource(dataId: object): void;
   tensorMap: { get(dataId: object): TensorData };
   bufferManager: { numBytesUsed: number };
-  device: { limits: { maxComputeWorkgroupsPerDimension: number } };
+  device: {
+    limits: { maxComputeWorkgroupsPerDimension: number };
+    createBuffer(d: { size: number; usage: number }): { destroy(): void };
+  };
 }
 
-/** The placeholder a dry output holds instead of a GPUBuffer. */
-class DryBuffer {
-  constructor(readonly size: number) {}
+interface PassEncoderProto {
+  setPipeline(p: { label?: string }): void;
+  dispatchWorkgroups(x: number, y?: number, z?: number): void;
+}
+
+/** A dispatch encoded outside runWebGPUProgram: named after its pipeline's label. */
+function directProgram(label: string, d: [number, number, number]): ProgramLike {
+  return {
+    constructor: { name: label.split('_')[0] || 'unlabelled pipeline' },
+    outputShape: [],
+    shaderKey: label,
+    dispatch: d,
+    dispatchLayout: { x: [] },
+    workgroupSize: [1, 1, 1],
+    variableNames: [],
+  };
 }
 
 function bytesOf(t: { shape: number[]; dtype: tf.DataType }): number {
@@ -124,9 +146,9 @@ export function namedUniforms(
   return out;
 }
 
-function keyOf(program: ProgramLike, inputs: TensorShapeInfo[], output: TensorShapeInfo): string {
+function keyOf(shaderKey: string, inputs: TensorShapeInfo[], output: TensorShapeInfo): string {
   const shapes = [...inputs, output].map((t) => `${t.dtype}[${t.shape.join(',')}]`);
-  return `${program.shaderKey}|${shapes.join(';')}`;
+  return `${shaderKey}|${shapes.join(';')}`;
 }
 
 /** The active WebGPU backend (throws when another backend is active). */
@@ -135,39 +157,104 @@ export function activeWebGPUBackend(): BackendLike {
   return tf.backend() as unknown as BackendLike;
 }
 
+export interface RecordingControl {
+  /** Drops what was recorded so far (warm-up steps); the peak restarts from the bytes resident now. */
+  restart(): void;
+  /** Stops noting dispatches and the peak (clean-up after the recorded step); dry mode stays on. */
+  stop(): void;
+}
+
 /**
  * Runs `work` with every dispatch of the active WebGPU backend recorded ('real') or recorded and
- * skipped ('dry'). `work` may call `restart()` to drop what was recorded so far (warm-up steps) and
- * restart the peak from the bytes resident then. The wrappers are removed when `work` settles.
- * Tensors `work` creates are the caller's to dispose as usual.
+ * skipped ('dry'). The wrappers are removed when `work` settles. In dry mode `work` must dispose
+ * every tensor it made (see the header).
  */
 export async function recordDispatches(
   mode: RecordMode,
-  work: (restart: () => void) => Promise<void> | void,
+  work: (control: RecordingControl) => Promise<void> | void,
 ): Promise<Recording> {
   const backend = activeWebGPUBackend();
   const engine = tf.engine() as unknown as { runKernelFunc(p: { kernelName?: string }): unknown };
   const dispatches: DispatchRecord[] = [];
   const opStack: string[] = [];
   let dryLive = 0;
+  let on = true;
   let startGpuBytes = backend.bufferManager.numBytesUsed;
   let peak = startGpuBytes;
-  const restart = () => {
-    dispatches.length = 0;
-    startGpuBytes = backend.bufferManager.numBytesUsed + dryLive;
-    peak = startGpuBytes;
+  const control: RecordingControl = {
+    restart() {
+      dispatches.length = 0;
+      startGpuBytes = backend.bufferManager.numBytesUsed + dryLive;
+      peak = startGpuBytes;
+    },
+    stop() {
+      on = false;
+    },
   };
   const sample = () => {
-    peak = Math.max(peak, backend.bufferManager.numBytesUsed + dryLive);
+    if (on) peak = Math.max(peak, backend.bufferManager.numBytesUsed + dryLive);
   };
 
+  // Dry tensors: dataId → bytes, all backed by one placeholder buffer.
+  const dry = new Map<object, number>();
+  const placeholder =
+    mode === 'dry'
+      ? backend.device.createBuffer({
+          size: 256,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        })
+      : null;
   const resident = (dataId: object) => {
     const d = backend.tensorMap.get(dataId);
     if (d.resource != null) return;
     const size = bytesOf(d);
-    d.resource = new DryBuffer(size);
+    d.resource = placeholder;
+    dry.set(dataId, size);
     dryLive += size;
   };
+  const detach = (dataId: object) => {
+    const size = dry.get(dataId);
+    if (size === undefined) return;
+    dry.delete(dataId);
+    dryLive -= size;
+    const d = backend.tensorMap.get(dataId);
+    if (d && d.resource === placeholder) d.resource = null;
+  };
+
+  // Dispatches encoded outside runWebGPUProgram.
+  const pass = (globalThis as { GPUComputePassEncoder?: { prototype: PassEncoderProto } })
+    .GPUComputePassEncoder?.prototype;
+  const origSetPipeline = pass?.setPipeline;
+  const origDispatch = pass?.dispatchWorkgroups;
+  let insideRun = 0;
+  let pipelineLabel = '';
+  if (pass && origSetPipeline && origDispatch) {
+    pass.setPipeline = function (p) {
+      pipelineLabel = p?.label ?? '';
+      return origSetPipeline.call(this, p);
+    };
+    pass.dispatchWorkgroups = function (x, y = 1, z = 1) {
+      if (insideRun > 0) return origDispatch.call(this, x, y, z);
+      if (on) {
+        const d: [number, number, number] = [x, y, z];
+        const program = directProgram(pipelineLabel, d);
+        dispatches.push({
+          kernel: program.constructor.name,
+          op: opStack[opStack.length - 1] ?? '',
+          key: pipelineLabel,
+          workgroups: d,
+          workgroupSize: [1, 1, 1],
+          invocations: x * y * z,
+          inputs: [],
+          output: { shape: [], dtype: 'float32' },
+          uniforms: {},
+          program,
+        });
+        sample();
+      }
+      if (mode === 'real') return origDispatch.call(this, x, y, z);
+    };
+  }
 
   const origRun = backend.runWebGPUProgram;
   const origRelease = backend.releaseResource;
@@ -180,8 +267,16 @@ export async function recordDispatches(
       return origRun.call(backend, program, inputs, outputDtype, uniforms, output);
     const ins = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
     let out: TensorInfo;
+    const named = namedUniforms(program.uniforms as string | undefined, uniforms);
+    // runWebGPUProgram replaces program.shaderKey with its cache key: take the program's own first.
+    const ownKey = program.shaderKey;
     if (mode === 'real') {
-      out = origRun.call(backend, program, inputs, outputDtype, uniforms, output);
+      insideRun++;
+      try {
+        out = origRun.call(backend, program, inputs, outputDtype, uniforms, output);
+      } finally {
+        insideRun--;
+      }
     } else {
       out = output ?? backend.makeTensorInfo(program.outputShape, outputDtype);
       for (const t of inputs) resident(t.dataId);
@@ -191,19 +286,20 @@ export async function recordDispatches(
         program,
       );
     }
+    if (!on) return out;
     const o = { shape: [...out.shape], dtype: out.dtype };
     const wg = program.workgroupSize;
     const d = program.dispatch;
     dispatches.push({
       kernel: program.constructor.name,
       op: opStack[opStack.length - 1] ?? '',
-      key: keyOf(program, ins, o),
+      key: keyOf(ownKey, ins, o),
       workgroups: [d[0], d[1], d[2]],
       workgroupSize: [wg[0], wg[1], wg[2]],
       invocations: d[0] * d[1] * d[2] * wg[0] * wg[1] * wg[2],
       inputs: ins,
       output: o,
-      uniforms: namedUniforms(program.uniforms as string | undefined, uniforms),
+      uniforms: named,
       program,
     });
     sample();
@@ -211,8 +307,7 @@ export async function recordDispatches(
   };
 
   backend.releaseResource = function (dataId) {
-    const d = backend.tensorMap.get(dataId);
-    if (d && d.resource instanceof DryBuffer) dryLive -= d.resource.size;
+    detach(dataId);
     origRelease.call(backend, dataId);
     sample();
   };
@@ -227,11 +322,18 @@ export async function recordDispatches(
   };
 
   try {
-    await work(restart);
+    await work(control);
   } finally {
     backend.runWebGPUProgram = origRun;
     backend.releaseResource = origRelease;
     engine.runKernelFunc = origKernel;
+    if (pass && origSetPipeline && origDispatch) {
+      pass.setPipeline = origSetPipeline;
+      pass.dispatchWorkgroups = origDispatch;
+    }
+    // Tensors still alive hold no buffer now; the placeholder never enters tfjs' buffer pool.
+    for (const id of [...dry.keys()]) detach(id);
+    placeholder?.destroy();
   }
   return { dispatches, peakGpuBytes: peak, startGpuBytes };
 }

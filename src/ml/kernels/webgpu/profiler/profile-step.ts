@@ -37,45 +37,47 @@ function views(batch: number, size: number, seed: number): tf.Tensor4D {
  * records keep only shapes and the program objects.
  */
 export async function recordStep(spec: StepSpec, mode: RecordMode): Promise<Recording> {
-  return withKernelSet(spec.kernels, async () => {
-    const backbone = createBackbone(spec.backbone);
-    const size = backbone.config.inputSize;
-    const m = createMethod(backbone.model, {
-      method: spec.method,
-      seed: 1,
-      ...(spec.method === 'supervised' ? { numClasses: 10 } : {}),
-      ...(spec.method === 'mocov2' ? { queueSize: Math.max(256, spec.batch) } : {}),
-    } as Parameters<typeof createMethod>[1]);
-    const opt = createOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 });
-    const batch: MethodBatch =
-      m.batchKind === 'labeled'
-        ? {
-            x: views(spec.batch, size, 7),
-            y: tf.tensor1d(
-              Array.from({ length: spec.batch }, (_, i) => i % 10),
-              'int32',
-            ),
-          }
-        : { v1: views(spec.batch, size, 7), v2: views(spec.batch, size, 8) };
-    const total = spec.warmup + 1;
-    const step = async (s: number) => {
-      const r = m.step(batch, opt, 0.01, { step: s, totalSteps: total });
-      m.afterStep({ step: s, totalSteps: total });
-      // A dry step's values were never computed: reading them back would fail.
-      if (mode === 'real') await r.loss.data();
-      tf.dispose([r.loss, ...Object.values(r.extra)]);
-    };
-    try {
-      return await recordDispatches(mode, async (restart) => {
+  return withKernelSet(spec.kernels, () =>
+    // Everything the step makes is made and disposed inside the recording (dry tensors must be).
+    recordDispatches(mode, async ({ restart, stop }) => {
+      const backbone = createBackbone(spec.backbone);
+      const size = backbone.config.inputSize;
+      const m = createMethod(backbone.model, {
+        method: spec.method,
+        seed: 1,
+        ...(spec.method === 'supervised' ? { numClasses: 10 } : {}),
+        ...(spec.method === 'mocov2' ? { queueSize: Math.max(256, spec.batch) } : {}),
+      } as Parameters<typeof createMethod>[1]);
+      const opt = createOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 });
+      const batch: MethodBatch =
+        m.batchKind === 'labeled'
+          ? {
+              x: views(spec.batch, size, 7),
+              y: tf.tensor1d(
+                Array.from({ length: spec.batch }, (_, i) => i % 10),
+                'int32',
+              ),
+            }
+          : { v1: views(spec.batch, size, 7), v2: views(spec.batch, size, 8) };
+      const total = spec.warmup + 1;
+      const step = async (s: number) => {
+        const r = m.step(batch, opt, 0.01, { step: s, totalSteps: total });
+        m.afterStep({ step: s, totalSteps: total });
+        // A dry step's values were never computed: reading them back would be meaningless.
+        if (mode === 'real') await r.loss.data();
+        tf.dispose([r.loss, ...Object.values(r.extra)]);
+      };
+      try {
         for (let s = 0; s < spec.warmup; s++) await step(s);
         restart();
         await step(spec.warmup);
-      });
-    } finally {
-      tf.dispose(Object.values(batch) as tf.Tensor[]);
-      opt.dispose();
-      m.dispose();
-      backbone.model.dispose();
-    }
-  });
+        stop();
+      } finally {
+        tf.dispose(Object.values(batch) as tf.Tensor[]);
+        opt.dispose();
+        m.dispose();
+        backbone.model.dispose();
+      }
+    }),
+  );
 }

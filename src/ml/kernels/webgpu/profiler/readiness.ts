@@ -47,8 +47,6 @@ export interface GpuStepProfile {
   maxSerial: ProgramRow;
   /** Every distinct program, by FLOPs then bytes, descending. */
   programs: ProgramRow[];
-  /** `kernel|key` of every dispatch in order (to compare a dry run with a real step). */
-  list: string[];
 }
 
 export const SHARE_THRESHOLD = 0.01;
@@ -120,6 +118,5 @@ export function summarise(rec: Recording): GpuStepProfile {
     minParallelism,
     maxSerial,
     programs: rows,
-    list: rec.dispatches.map(dispatchId),
   };
 }

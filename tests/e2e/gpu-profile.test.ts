@@ -1,0 +1,49 @@
+/**
+ * The GPU-readiness profiler's dry run (src/ml/kernels/webgpu/profiler/dry-run.ts) lists exactly
+ * the programs a real step dispatches: the same training step (after one warm-up step) recorded
+ * dry (nothing dispatched) and for real on webgpu (SwiftShader), tiny shapes.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { GpuProfileRequest, GpuProfileResult } from '../../src/worker/bench-gpu-profile';
+import { launch, newPage, openApp } from './browser';
+
+const appUrl = inject('appUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+type Engine = { benchGpuProfile(o: GpuProfileRequest): Promise<GpuProfileResult> };
+
+describe('webgpu step profiler', () => {
+  it('lists the same dispatches dry as a real step runs (ConvNet w4, 3 blocks, 8 px, batch 2)', async () => {
+    const { context, page, errors } = await newPage(browser);
+    expect(await openApp(page, appUrl, '?backend=webgpu')).toBe('webgpu');
+    const lists = await page.evaluate(async () => {
+      const engine = (window as unknown as { __simlab: { engine: Engine } }).__simlab.engine;
+      const req = {
+        method: 'supervised' as const,
+        backbone: { name: 'convnet', width: 4, inputSize: 8, blocks: 3 },
+        batch: 2,
+        kernels: 'current' as const,
+        warmup: 1,
+        listOnly: true,
+      };
+      const dry = await engine.benchGpuProfile({ ...req, mode: 'dry' });
+      const real = await engine.benchGpuProfile({ ...req, mode: 'real' });
+      const other = await engine.benchGpuProfile({ ...req, batch: 3, mode: 'dry' });
+      return { dry: dry.list, real: real.list, other: other.list };
+    });
+    await context.close();
+    expect(lists.real.length).toBeGreaterThan(30);
+    expect(lists.dry).toEqual(lists.real);
+    // Another batch lists other shapes: the comparison can fail.
+    expect(lists.other).not.toEqual(lists.real);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
