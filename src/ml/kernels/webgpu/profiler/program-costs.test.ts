@@ -9,7 +9,7 @@ import { MatMulPackedProgram } from '@tensorflow/tfjs-backend-webgpu/dist/matmul
 import { ReduceProgram } from '@tensorflow/tfjs-backend-webgpu/dist/reduce_webgpu';
 import { describe, expect, test } from 'vitest';
 import { namedUniforms, type ProgramLike } from './dry-run';
-import { programCost, type CostInput } from './program-costs';
+import { declareDispatchCost, programCost, type CostInput } from './program-costs';
 
 const f32 = (shape: number[]) => ({ shape, dtype: 'float32' as const });
 
@@ -151,5 +151,29 @@ describe('program costs', () => {
       bytesWritten: 16,
       memoryBound: false,
     });
+  });
+
+  test('a dispatch outside runWebGPUProgram is costed by its declared label', () => {
+    const direct = {
+      constructor: { name: 'testDirect' },
+      outputShape: [],
+      shaderKey: 'testDirect_sgd',
+      dispatch: [3, 1, 1] as [number, number, number],
+      dispatchLayout: { x: [] },
+      workgroupSize: [1, 1, 1] as [number, number, number],
+      variableNames: [],
+    };
+    expect(() => programCost(costInput(direct, [], []))).toThrow(/'testDirect'/);
+    // 3 workgroups of 64 invocations, 4 parameters each: 768 elements, memory-bound.
+    declareDispatchCost('testDirect', ({ workgroups }) => ({
+      serialMacs: 4,
+      macs: 0,
+      work: workgroups[0] * 64 * 4,
+      bytesRead: 0,
+      bytesWritten: 0,
+    }));
+    const c = programCost(costInput(direct, [], []));
+    expect(c.memoryBound).toBe(true);
+    expect(c.work / c.serial).toBe(192);
   });
 });

@@ -325,10 +325,26 @@ const FORMULAS: Record<string, Formula> = {
 /** The program classes with a formula here (simlab's own classes declare `cost()` instead). */
 export const COSTED_CLASSES = Object.keys(FORMULAS);
 
+/** What a dispatch encoded outside runWebGPUProgram shows: its pipeline label and launch. */
+export interface DirectDispatch {
+  label: string;
+  workgroups: [number, number, number];
+}
+const DIRECT = new Map<string, (d: DirectDispatch) => DeclaredCost>();
+
+/** Declares the cost of the dispatches whose pipeline label starts with `name` + '_' (or is `name`). */
+export function declareDispatchCost(name: string, cost: (d: DirectDispatch) => DeclaredCost): void {
+  DIRECT.set(name, cost);
+}
+
 function declared(c: CostInput): ProgramCost | null {
-  const f = (c.program as { cost?: (io: unknown) => DeclaredCost }).cost;
-  if (typeof f !== 'function') return null;
-  const d = f.call(c.program, { inputs: c.inputs, output: c.output, uniforms: c.uniforms });
+  const own = (c.program as { cost?: (io: unknown) => DeclaredCost }).cost;
+  const direct = DIRECT.get(c.program.constructor.name);
+  let d: DeclaredCost;
+  if (typeof own === 'function')
+    d = own.call(c.program, { inputs: c.inputs, output: c.output, uniforms: c.uniforms });
+  else if (direct) d = direct({ label: c.program.shaderKey, workgroups: c.program.dispatch });
+  else return null;
   const memoryBound = d.memoryBound ?? d.macs === 0;
   return {
     work: d.work ?? (memoryBound ? size(c.output.shape) : d.macs),
