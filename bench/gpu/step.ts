@@ -74,12 +74,10 @@ function installDawn(): void {
 
 function images(n: number, size: number, rng: ReturnType<typeof createRng>): tf.Tensor4D {
   return tf.tidy(() =>
-    tf.tensor4d(Float32Array.from({ length: n * size * size * 3 }, () => rng.normal()), [
-      n,
-      size,
-      size,
-      3,
-    ]),
+    tf.tensor4d(
+      Float32Array.from({ length: n * size * size * 3 }, () => rng.normal()),
+      [n, size, size, 3],
+    ),
   );
 }
 
@@ -88,7 +86,9 @@ async function run(name: string, spec: StepSpec, reps: number): Promise<void> {
   const size = spec.backbone.inputSize as number;
   const m = createMethod(
     bb.model,
-    spec.method === 'supervised' ? { method: 'supervised', numClasses: 10 } : { method: spec.method },
+    spec.method === 'supervised'
+      ? { method: 'supervised', numClasses: 10 }
+      : { method: spec.method },
   );
   const opt = createOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 });
   const rng = createRng(1);
@@ -138,7 +138,9 @@ async function run(name: string, spec: StepSpec, reps: number): Promise<void> {
     });
     const byKernel = new Map<string, number>();
     for (const k of prof.kernels) {
-      const ms = Number(await (k as unknown as { kernelTimeMs: number | Promise<number> }).kernelTimeMs);
+      const ms = Number(
+        await (k as unknown as { kernelTimeMs: number | Promise<number> }).kernelTimeMs,
+      );
       if (Number.isFinite(ms)) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
     }
     const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8);
@@ -167,7 +169,11 @@ async function main(): Promise<void> {
   const report = await initBackend({ force: 'webgpu' });
   if (report.active !== 'webgpu')
     throw new Error(`webgpu did not start: ${JSON.stringify(report)}`);
-  const a = report.adapter as { vendor?: string; architecture?: string; description?: string } | null;
+  const a = report.adapter as {
+    vendor?: string;
+    architecture?: string;
+    description?: string;
+  } | null;
   console.error(`adapter: ${JSON.stringify(a)}`);
   const reps = Number(arg('reps', '5'));
   for (const name of arg('models', 'resnet18-w64-simclr-b256').split(',')) {
