@@ -14,6 +14,7 @@ import type {
   CaseResult,
   KernelCase,
   KernelHarness,
+  OptimizerConfig,
 } from '../../src/ml/kernels/webgpu/harness.testing';
 import { launch, newPage } from './browser';
 import { serveDir, type Served } from './server';
@@ -177,5 +178,45 @@ describe('webgpu training kernels equal the cpu backend', () => {
       { op: 'dwInput', x: [2, 8, 8, 64], filter: [3, 3, 64, 1], strides: 1, pad: 'valid' },
     ];
     expectAllClose(await compare(cases));
+  });
+
+  it('fused optimiser steps equal the tensor-op path (webgpu) and cpu, state snapshots untouched', async () => {
+    const cfgs: OptimizerConfig[] = [
+      { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 },
+      { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-2 },
+      { kind: 'sgd' },
+      { kind: 'adam', weightDecay: 1e-2 },
+      { kind: 'adamw', weightDecay: 5e-2, beta1: 0.8 },
+      { kind: 'lars', momentum: 0.9, weightDecay: 1e-2, trustCoefficient: 0.02 },
+      { kind: 'lars', nesterov: true, weightDecay: 0 },
+    ] as OptimizerConfig[];
+    const r = await page.evaluate(
+      (c) =>
+        (globalThis as unknown as { simlabKernels: KernelHarness }).simlabKernels.optimizers(c, 3),
+      cfgs,
+    );
+    for (const x of r) {
+      // 3 steps × 3 variables, each one dispatch.
+      expect(x.fused, x.kind).toBe(9);
+      expect(x.vsOps, x.kind).toBeLessThanOrEqual(1);
+      expect(x.vsCpu, x.kind).toBeLessThanOrEqual(1);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('50 tiny training steps after a warm-up keep tensors and GPU bytes flat, and learn', async () => {
+    const r = await page.evaluate(() =>
+      (globalThis as unknown as { simlabKernels: KernelHarness }).simlabKernels.tinyTraining(
+        { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 } as never,
+        5,
+        50,
+      ),
+    );
+    expect(r.tensors.length).toBe(50);
+    expect(new Set(r.tensors).size, `tensor counts ${r.tensors}`).toBe(1);
+    expect(new Set(r.bytes).size, `GPU bytes ${r.bytes}`).toBe(1);
+    expect(r.bytes[0]).toBeGreaterThan(0);
+    expect(r.losses[1]).toBeLessThan(r.losses[0]);
+    expect(errors).toEqual([]);
   });
 });

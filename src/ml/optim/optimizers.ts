@@ -5,6 +5,7 @@
  * Update rules follow PyTorch's SGD / Adam / AdamW and SimCLR's LARS (You et al. 2017).
  */
 import * as tf from '@tensorflow/tfjs';
+import { applyFusedUpdate, type FusedRule } from '../kernels/webgpu/optimizer-update';
 
 export { OPTIMIZER_KINDS, type OptimizerConfig, type OptimizerKind } from './optimizer-config';
 import { OPTIMIZER_KINDS, type OptimizerConfig, type OptimizerKind } from './optimizer-config';
@@ -33,6 +34,9 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/** Whether optimisers use the fused webgpu step when webgpu is active (tests turn it off to compare). */
+export const fusedOptimizerEnabled = { value: true };
+
 /** Default decay rule: decay weights of rank ≥ 2 (kernels), never biases or BatchNorm γ/β (rank 1). */
 export function decaysByDefault(v: tf.Variable): boolean {
   return v.shape.length > 1;
@@ -45,19 +49,57 @@ export function createOptimizer(
 ): Optimizer {
   switch (cfg.kind) {
     case 'sgd':
-      return new SlotOptimizer(cfg, 1, (ctx) =>
-        sgdUpdate(ctx, cfg.momentum ?? 0, cfg.nesterov ?? false, cfg.weightDecay ?? 0),
+      return new SlotOptimizer(
+        cfg,
+        1,
+        (ctx) => sgdUpdate(ctx, cfg.momentum ?? 0, cfg.nesterov ?? false, cfg.weightDecay ?? 0),
+        (v) => ({
+          kind: 'sgd',
+          momentum: cfg.momentum ?? 0,
+          nesterov: cfg.nesterov ?? false,
+          wd: decayFor(v, cfg.weightDecay),
+        }),
       );
     case 'adam':
-      return new SlotOptimizer(cfg, 2, (ctx) => adamUpdate(ctx, cfg, false));
-    case 'adamw':
-      return new SlotOptimizer(cfg, 2, (ctx) => adamUpdate(ctx, cfg, true));
+    case 'adamw': {
+      const decoupled = cfg.kind === 'adamw';
+      return new SlotOptimizer(
+        cfg,
+        2,
+        (ctx) => adamUpdate(ctx, cfg, decoupled),
+        (v) => ({
+          kind: 'adam',
+          beta1: cfg.beta1 ?? 0.9,
+          beta2: cfg.beta2 ?? 0.999,
+          epsilon: cfg.epsilon ?? 1e-8,
+          wd: decayFor(v, cfg.weightDecay),
+          decoupled,
+        }),
+      );
+    }
     case 'lars':
-      return new SlotOptimizer(cfg, 1, (ctx) => larsUpdate(ctx, cfg));
+      return new SlotOptimizer(
+        cfg,
+        1,
+        (ctx) => larsUpdate(ctx, cfg),
+        (v) => ({
+          kind: 'lars',
+          momentum: cfg.momentum ?? 0.9,
+          nesterov: cfg.nesterov ?? false,
+          wd: cfg.weightDecay ?? 0,
+          eta: cfg.trustCoefficient ?? 0.001,
+          adapt: decays(v),
+        }),
+      );
     default: {
       const kind = (cfg as { kind: string }).kind;
       throw new Error(`unknown optimizer "${kind}"; valid: ${OPTIMIZER_KINDS.join(', ')}`);
     }
+  }
+
+  /** The weight decay `v` gets (0 if it does not decay), as the tensor-op updates below decide. */
+  function decayFor(v: tf.Variable, wd: number | undefined): number {
+    return (wd ?? 0) > 0 && decays(v) ? (wd ?? 0) : 0;
   }
 
   function sgdUpdate(ctx: UpdateCtx, mu: number, nesterov: boolean, wd: number): void {
@@ -138,11 +180,19 @@ class SlotOptimizer implements Optimizer {
   readonly config: OptimizerConfig;
   readonly #nSlots: number;
   readonly #update: (ctx: UpdateCtx) => void;
+  /** The same rule for the fused webgpu step (kernels/webgpu/optimizer-update.ts). */
+  readonly #fused: (v: tf.Variable) => FusedRule;
 
-  constructor(config: OptimizerConfig, nSlots: number, update: (ctx: UpdateCtx) => void) {
+  constructor(
+    config: OptimizerConfig,
+    nSlots: number,
+    update: (ctx: UpdateCtx) => void,
+    fused: (v: tf.Variable) => FusedRule,
+  ) {
     this.config = config;
     this.#nSlots = nSlots;
     this.#update = update;
+    this.#fused = fused;
   }
 
   #slotsFor(v: tf.Variable): tf.Variable[] {
@@ -163,6 +213,12 @@ class SlotOptimizer implements Optimizer {
       const grad = grads[v.name];
       if (grad == null) continue;
       const slots = this.#slotsFor(v);
+      // On webgpu one dispatch updates v and its slots; elsewhere (or if it declines) tensor ops.
+      if (
+        fusedOptimizerEnabled.value &&
+        applyFusedUpdate(this.#fused(v), v, grad, slots, lr, this.#t)
+      )
+        continue;
       tf.tidy(() => this.#update({ v, grad, slots, lr, t: this.#t }));
     }
   }

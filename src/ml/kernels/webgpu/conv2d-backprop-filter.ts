@@ -15,7 +15,14 @@ import {
 } from '../wasm/conv-geometry';
 import { planFilterGemm, type GemmPlan } from './filter-gemm-plan';
 import { webgpuKernelOptions } from './options';
-import { asWebGpu, run, type Dispatch, type ProgramCost, type SimlabProgram } from './program';
+import {
+  asWebGpu,
+  run,
+  sizeOf,
+  type Dispatch,
+  type ProgramCost,
+  type SimlabProgram,
+} from './program';
 import { sumSplits } from './split-sum';
 
 /**
@@ -32,9 +39,11 @@ export class FilterGemmProgram implements SimlabProgram {
   uniforms =
     'pads : vec2<i32>, strides : vec2<i32>, filterDims : vec2<i32>, inDims : vec2<i32>, outDims : vec2<i32>, gemmM : i32, gemmN : i32, gemmK : i32, cin : i32, tilesPerSplit : i32,';
   readonly plan: GemmPlan;
+  readonly #info: Conv2DInfo;
 
   constructor(info: Conv2DInfo, plan: GemmPlan) {
     this.plan = plan;
+    this.#info = info;
     this.outputShape = plan.splits === 1 ? info.filterShape : [plan.splits, plan.m * plan.n];
     this.dispatch = plan.dispatch;
     this.workgroupSize = plan.workgroupSize;
@@ -130,13 +139,13 @@ export class FilterGemmProgram implements SimlabProgram {
 
   cost(): ProgramCost {
     const p = this.plan;
-    const groups = p.dispatch[0] * p.dispatch[1] * p.dispatch[2];
-    const kPerSplit = p.tilesPerSplit * p.tileK;
+    const i = this.#info;
     return {
-      serialMacs: kPerSplit * p.perThreadM * p.perThreadN,
-      macs: groups * p.tileM * p.tileN * kPerSplit,
-      bytesRead: 4 * groups * p.tilesPerSplit * p.tileK * (p.tileM + p.tileN),
+      serialMacs: p.tilesPerSplit * p.tileK * p.perThreadM * p.perThreadN,
+      macs: p.m * p.n * p.k,
+      bytesRead: 4 * (sizeOf(i.inShape) + sizeOf(i.outShape)),
       bytesWritten: 4 * p.splits * p.m * p.n,
+      memoryBound: false,
     };
   }
 }

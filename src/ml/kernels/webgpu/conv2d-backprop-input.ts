@@ -17,6 +17,7 @@ import {
   asWebGpu,
   flatDispatch,
   run,
+  sizeOf,
   type Dispatch,
   type ProgramCost,
   type SimlabProgram,
@@ -127,8 +128,9 @@ export class ConvInputProgram implements SimlabProgram {
     return {
       serialMacs: serial,
       macs: n * serial,
-      bytesRead: 4 * n * taps * i.outChannels * (1 + CPT),
-      bytesWritten: 4 * i.inShape.reduce((a, b) => a * b, 1),
+      bytesRead: 4 * (sizeOf(i.outShape) + sizeOf(i.filterShape)),
+      bytesWritten: 4 * sizeOf(i.inShape),
+      memoryBound: false,
     };
   }
 }

@@ -18,6 +18,7 @@ import {
   asWebGpu,
   flatDispatch,
   run,
+  sizeOf,
   type Dispatch,
   type ProgramCost,
   type SimlabProgram,
@@ -40,8 +41,10 @@ export class DepthwiseFilterProgram implements SimlabProgram {
   readonly #weights: number;
   readonly #splits: number;
   readonly #chunk: number;
+  readonly #info: Conv2DInfo;
 
   constructor(info: Conv2DInfo, splits: number, chunk: number) {
+    this.#info = info;
     this.#weights =
       (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels) / info.inChannels;
     this.#splits = splits;
@@ -105,12 +108,13 @@ export class DepthwiseFilterProgram implements SimlabProgram {
   }
 
   cost(): ProgramCost {
-    const n = this.#splits * this.#weights;
+    const i = this.#info;
     return {
       serialMacs: this.#chunk,
-      macs: n * this.#chunk,
-      bytesRead: 8 * n * this.#chunk,
-      bytesWritten: 4 * n,
+      macs: this.#weights * i.batchSize * i.outHeight * i.outWidth,
+      bytesRead: 4 * (sizeOf(i.inShape) + sizeOf(i.outShape)),
+      bytesWritten: 4 * this.#splits * this.#weights,
+      memoryBound: false,
     };
   }
 }

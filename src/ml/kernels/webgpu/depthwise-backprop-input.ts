@@ -15,6 +15,7 @@ import {
   asWebGpu,
   flatDispatch,
   run,
+  sizeOf,
   type Dispatch,
   type ProgramCost,
   type SimlabProgram,
@@ -92,7 +93,13 @@ export class DepthwiseInputProgram implements SimlabProgram {
     const mult = i.outChannels / i.inChannels;
     const taps =
       Math.ceil(i.filterHeight / i.strideHeight) * Math.ceil(i.filterWidth / i.strideWidth) * mult;
-    return { serialMacs: taps, macs: n * taps, bytesRead: 8 * n * taps, bytesWritten: 4 * n };
+    return {
+      serialMacs: taps,
+      macs: n * taps,
+      bytesRead: 4 * (sizeOf(i.outShape) + sizeOf(i.filterShape)),
+      bytesWritten: 4 * n,
+      memoryBound: false,
+    };
   }
 }
 

@@ -6,16 +6,28 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
-/** Work of one program launch, for the profiler (src/ml/kernels/webgpu/profiler/). */
+/**
+ * Work of one program launch, for the profiler (the interface documented in
+ * src/ml/kernels/webgpu/profiler/program-costs.ts, "DeclaredCost").
+ */
 export interface ProgramCost {
-  /** Longest serial multiply-add chain of one invocation. */
+  /** Longest serial chain of one invocation: multiply-adds, or element steps when memoryBound. */
   serialMacs: number;
-  /** Multiply-adds of the whole launch. */
+  /** Useful multiply-adds of the whole launch (0 for a memory-bound pass). */
   macs: number;
-  /** Bytes read from storage buffers (each input element counted once per read). */
+  /** Compulsory traffic: each input tensor read once, 4 bytes per element. */
   bytesRead: number;
-  /** Bytes written to storage buffers. */
+  /** Bytes written (the output once). */
   bytesWritten: number;
+  memoryBound: boolean;
+  /** Element steps of a memory-bound pass (defaults to the output size in the profiler). */
+  work?: number;
+  flops?: number;
+}
+
+/** Elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 /** A tfjs WebGPU program of simlab's with its cost. */

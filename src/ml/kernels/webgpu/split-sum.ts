@@ -44,9 +44,12 @@ export class SplitSumProgram implements SimlabProgram {
     const n = sizeOf(this.outputShape);
     return {
       serialMacs: this.#splits,
-      macs: n * this.#splits,
+      macs: 0,
       bytesRead: 4 * n * this.#splits,
       bytesWritten: 4 * n,
+      memoryBound: true,
+      work: n * this.#splits,
+      flops: n * this.#splits,
     };
   }
 }
