@@ -4,23 +4,26 @@
  * DINO's eval_knn.py): cosine similarity to a labelled bank, the k most similar bank items vote for
  * their class with weight exp(sim / T), the class with the largest summed weight wins.
  *
- * The heavy part runs as tfjs ops on the active backend: the bank is l2-normalised and transposed
- * once ([d × bankChunk] blocks, resident for the whole call), each block of queries is normalised
- * and multiplied by every bank block, so 10k queries against a 50k bank never materialise a
- * 10k × 50k matrix. The bank is stored transposed because tfjs-backend-wasm 4.22 sends
- * `matMul(a, b, false, true)` to a naive loop (2.2 GFLOP/s measured for 1024 × 16384 × 512) while
- * the plain `matMul(a, bT)` goes to XNNPACK (20–38 GFLOP/s): that alone was most of the 376 s that
- * 10k × 50k × 512 took.
+ * The heavy part runs as tfjs ops on the active backend. The bank is l2-normalised and transposed
+ * once and stays resident for the call: on wasm and cpu as one [d × nb] tensor, elsewhere in
+ * [d × 8192] column blocks. Queries go in blocks (≤ 512 rows, sized so a similarity block is at
+ * most 2²⁵ floats), each normalised and multiplied by the bank blocks, so 10k queries against a
+ * 50k bank never materialise a 10k × 50k matrix. Why transposed: tfjs-backend-wasm 4.22 sends
+ * `matMul(a, b, false, true)` to a naive loop (2.2 GFLOP/s measured at 1024 × 16384 × 512, Node)
+ * while `matMul(a, bT)` goes to XNNPACK (20–38 GFLOP/s); that was most of the 376 s that
+ * 10k × 50k × 512 took. Why one bank block on wasm: its Slice copies the whole input out of the
+ * heap first, so cutting a 50k bank into blocks cost seconds, and one block needs no merge.
  *
- * Top-k: on wasm and cpu each similarity block is read back and streamed through per-row bounded
- * heaps (top-k.ts) that persist over the bank blocks, so after the first block almost every entry
- * costs one comparison; the next block's matmul is queued before the current one is awaited (on
- * async backends the selection overlaps the matmul; wasm runs kernels synchronously, so there it
- * is just cheap: see bench/knn.bench.ts for the split). On webgpu/webgl the top-k is `tf.topk` per
- * bank block, merged on the backend, so only [rows × k] comes back. The vote over the k neighbours
- * runs in JS on the downloaded top-k, which keeps the tie-breaking identical on every backend
- * (neighbours: larger similarity first, ties to the lower bank index; votes: ties to the lower
- * class index).
+ * Top-k: `tf.topk` on the backend (webgpu/webgl/wasm), merged over bank blocks there, so only
+ * [rows × k] is read back; the next query block is queued before the current one is awaited, which
+ * overlaps the read-back and vote with the next matmul on async backends (wasm runs kernels
+ * synchronously: nothing overlaps there, the top-k costs ~15% of the matmul, see
+ * bench/knn.bench.ts). On wasm tf.topk beat reading the block back and selecting in JS (Node,
+ * 1024 × 50000: read-back 0.75 s + heaps 0.31 s vs 0.47 s). On cpu each similarity block is read
+ * back and streamed through per-row bounded heaps (top-k.ts), 3× faster than the cpu `tf.topk`.
+ * The vote over the k neighbours runs in JS on the downloaded top-k, which keeps the tie-breaking
+ * identical on every backend (neighbours: larger similarity first, ties to the lower bank index;
+ * votes: ties to the lower class index).
  */
 import * as tf from '@tensorflow/tfjs';
 import { RowTopK } from './top-k';
@@ -32,16 +35,16 @@ export interface KnnOptions {
   temperature?: number;
   /** Number of classes; default max(bankLabels) + 1. */
   numClasses?: number;
-  /** Queries per block (default 512). */
+  /** Queries per block (default min(512, 2²⁵ / bank block), at least 64). */
   queryChunk?: number;
   /**
-   * Bank rows per block (default 8192, at least k): the similarity block is queryChunk × bankChunk
-   * floats (16 MB by default) and the transposed bank block bankChunk × d (8 MB at d = 512).
+   * Bank rows per block (at least k; default the whole bank on wasm and cpu, else 8192): the
+   * similarity block is queryChunk × bankChunk floats, the transposed bank block d × bankChunk.
    */
   bankChunk?: number;
   /**
    * Where the top-k is taken: 'topk' = tf.topk on the backend, 'js' = similarity blocks read back
-   * and selected with bounded heaps in JS; 'auto' (default) = 'js' on wasm and cpu, else 'topk'.
+   * and selected with bounded heaps in JS; 'auto' (default) = 'js' on cpu, else 'topk'.
    */
   selection?: 'auto' | 'topk' | 'js';
 }
@@ -88,12 +91,15 @@ export async function knnClassify(
   for (let i = 0; i < nb; i++) maxLabel = Math.max(maxLabel, bankLabels[i]);
   const numClasses = options.numClasses ?? maxLabel + 1;
   if (maxLabel >= numClasses) throw new Error(`bank label ${maxLabel} >= numClasses ${numClasses}`);
-  const qChunk = Math.max(1, options.queryChunk ?? 512);
-  const bChunk = Math.max(k, options.bankChunk ?? 8192);
   const selection = options.selection ?? 'auto';
   const backend = tf.getBackend();
-  const useJs =
-    selection === 'js' || (selection === 'auto' && (backend === 'cpu' || backend === 'wasm'));
+  const onCpu = backend === 'wasm' || backend === 'cpu';
+  const useJs = selection === 'js' || (selection === 'auto' && backend === 'cpu');
+  const bChunk = Math.max(k, options.bankChunk ?? (onCpu ? nb : 8192));
+  const qChunk = Math.max(
+    1,
+    options.queryChunk ?? Math.min(512, Math.max(64, Math.floor(2 ** 25 / Math.min(nb, bChunk)))),
+  );
 
   const bankT = normalizedBankT(bank, bChunk);
   const predictions = new Int32Array(nq);
@@ -123,9 +129,14 @@ export async function knnClassify(
   };
 }
 
-/** The bank l2-normalised and transposed in column blocks: [d × ≤ bChunk] each, caller disposes. */
+/**
+ * The bank l2-normalised and transposed, [d × nb] as one tensor when bChunk ≥ nb, else in column
+ * blocks [d × ≤ bChunk] sliced from the bank first (the normalise, transpose and matmul then bind
+ * one block each: WebGPU's 128 MiB storage-binding limit). Caller disposes.
+ */
 function normalizedBankT(bank: tf.Tensor2D, bChunk: number): tf.Tensor2D[] {
   const nb = bank.shape[0];
+  if (bChunk >= nb) return [tf.tidy(() => l2Normalize(bank).transpose())];
   const out: tf.Tensor2D[] = [];
   for (let b0 = 0; b0 < nb; b0 += bChunk) {
     const b1 = Math.min(nb, b0 + bChunk);
@@ -149,7 +160,7 @@ async function topKTf(
   const launch = (q0: number) => {
     const q1 = Math.min(nq, q0 + qChunk);
     const [v, i] = tf.tidy(() => {
-      const qn = l2Normalize(queries.slice([q0, 0], [q1 - q0, -1]));
+      const qn = l2Normalize(rowsOf(queries, q0, q1));
       const vals: tf.Tensor2D[] = [],
         idxs: tf.Tensor2D[] = [];
       let offset = 0;
@@ -208,7 +219,7 @@ async function topKJs(
     if (qn?.q0 !== q0) {
       qn?.t.dispose(); // its last product is already queued
       const rows = Math.min(nq, q0 + qChunk) - q0;
-      qn = { q0, t: tf.tidy(() => l2Normalize(queries.slice([q0, 0], [rows, -1]))) };
+      qn = { q0, t: tf.tidy(() => l2Normalize(rowsOf(queries, q0, q0 + rows))) };
     }
     return tf.matMul(qn.t, bankT[p % nc]);
   };
@@ -241,6 +252,16 @@ async function topKJs(
     next?.dispose();
     (qn as { t: tf.Tensor2D } | null)?.t.dispose();
   }
+}
+
+/**
+ * Rows [r0, r1) of x [n, d] → [r1 - r0, d]. A gather rather than a slice: tfjs-backend-wasm 4.22's
+ * Slice copies the whole input out of the heap first (7 bank blocks sliced from a 50k × 512 bank
+ * took 2.8 s), its Gather reads the rows in place. Call inside tidy.
+ */
+function rowsOf(x: tf.Tensor2D, r0: number, r1: number): tf.Tensor2D {
+  if (r0 === 0 && r1 === x.shape[0]) return x;
+  return tf.gather(x, tf.range(r0, r1, 1, 'int32'));
 }
 
 /** Rows scaled to unit l2 norm (eps 1e-12 as torch's F.normalize); [n, d] → [n, d]. Call inside tidy. */
