@@ -86,50 +86,46 @@ export async function fitLinearProbe(
   if (!(C > 0)) throw new Error(`C must be positive, got ${C}`);
   const lambda = 1 / (C * n);
   const standardizer = fitStandardizer(x, n, dim);
-  const objective = probeObjective(standardize(standardizer, x), y, dim, numClasses, lambda);
+  const xs = standardize(standardizer, x);
+  const variables =
+    options.precondition === false
+      ? null
+      : {
+          P: await probePreconditioner(xs, dim, numClasses, lambda),
+          biasScale: Math.sqrt(numClasses),
+        };
+  const objective = probeObjective(xs, y, dim, numClasses, lambda, variables);
   const curves: ProbeEpoch[] = [];
   try {
-    const pre =
-      options.precondition === false
-        ? null
-        : await probePreconditioner(objective.x, numClasses, lambda);
-    const params = new Float64Array(objective.size);
-    const fg = pre
-      ? async (u: Float64Array, g: Float64Array) => {
-          pre.toParams(u, params);
-          const f = await objective.evaluate(params, g);
-          pre.gradToU(g);
-          return f;
-        }
-      : (p: Float64Array, g: Float64Array) => objective.evaluate(p, g);
     let accepted = 0;
-    const r = await minimizeLbfgs(fg, new Float64Array(objective.size), {
-      maxIterations: options.maxIterations ?? 100,
-      gradTol: options.tol ?? 1e-5,
-      onIteration: (it) => {
-        accepted = it.evaluation;
-        const e: ProbeEpoch = {
-          epoch: it.iteration,
-          loss: it.f,
-          trainAccuracy: objective.accuracies[it.evaluation],
-        };
-        curves.push(e);
-        options.onIteration?.(e);
+    const r = await minimizeLbfgs(
+      (p, g) => objective.evaluate(p, g),
+      new Float64Array(objective.size),
+      {
+        maxIterations: options.maxIterations ?? 100,
+        gradTol: options.tol ?? 1e-5,
+        onIteration: (it) => {
+          accepted = it.evaluation;
+          const e: ProbeEpoch = {
+            epoch: it.iteration,
+            loss: it.f,
+            trainAccuracy: objective.accuracies[it.evaluation],
+          };
+          curves.push(e);
+          options.onIteration?.(e);
+        },
       },
-    });
-    const final = new Float64Array(objective.size);
-    if (pre) pre.toParams(r.x, final);
-    else final.set(r.x);
-    const dc = dim * numClasses;
+    );
+    const { weights, bias } = objective.toWeights(r.x);
     return linearProbe(
       dim,
       numClasses,
-      final.slice(0, dc),
-      final.slice(dc),
+      weights,
+      bias,
       standardizer,
       curves,
       r.f,
-      objective.accuracies[r.iterations > 0 ? accepted : 0],
+      objective.accuracies[accepted],
       r.iterations,
       r.evaluations,
       r.stop,

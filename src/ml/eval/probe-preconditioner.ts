@@ -6,110 +6,80 @@
  *
  * The softmax cross-entropy's Hessian in W is (1/n)·Σᵢ xᵢxᵢᵀ ⊗ (diag pᵢ − pᵢpᵢᵀ); at W = 0 the
  * class factor is (I − 11ᵀ/c)/c. With Σ = XᵀX/m (standardised features, m ≤ maxRows rows) and
- *   A = Σ/c + λI = L·Lᵀ  (Cholesky),
- * the parameters are W = L⁻ᵀ·U and b = √c·β, so the Hessian in (U, β) is ≈ I near the start and
- * stays well scaled after. Gradients map back as ∇_U = L⁻¹·∇_W, ∇_β = √c·∇_b. Plain float64 loops
- * except XᵀX (one matmul on the active backend).
+ *   A = Σ/c + λI = L·Lᵀ  (Cholesky),   P = L⁻ᵀ,
+ * the parameters are W = P·U and b = √c·β, so the Hessian in (U, β) is PᵀAP = I near the start
+ * and stays well scaled after. Gradients map back as ∇_U = Pᵀ·∇_W, ∇_β = √c·∇_b
+ * (probe-objective.ts applies both with matmuls). Plain float64 loops except XᵀX (one matmul on
+ * the active backend).
  */
 import * as tf from '@tensorflow/tfjs';
 
-export interface ProbePreconditioner {
-  /** (U [dim × classes], β [classes]) → (W, b), same layout (W row-major, then b). */
-  toParams(u: Float64Array, out: Float64Array): void;
-  /** ∇ in (W, b) → ∇ in (U, β), in place. */
-  gradToU(g: Float64Array): void;
-  /** (W, b) → (U, β): the inverse of toParams. */
-  fromParams(p: Float64Array, out: Float64Array): void;
-}
-
 /**
- * Builds the preconditioner from standardised features X [n × dim] (read, not disposed); uses the
- * first min(n, maxRows) rows for Σ. Every tensor made here is disposed.
+ * P = L⁻ᵀ [dim × dim] row-major (upper triangular) for standardised features xs [n × dim]
+ * row-major, from the first min(n, maxRows) rows. Every tensor made here is disposed.
  */
 export async function probePreconditioner(
-  X: tf.Tensor2D,
+  xs: Float32Array,
+  dim: number,
   classes: number,
   lambda: number,
   maxRows = 2048,
-): Promise<ProbePreconditioner> {
-  const [n, d] = X.shape;
-  const m = Math.min(n, maxRows);
+): Promise<Float64Array> {
+  const d = dim;
+  const m = Math.min(xs.length / d, maxRows);
   const covT = tf.tidy(() => {
-    const xs = m < n ? tf.slice(X, [0, 0], [m, d]) : X;
-    // Xsᵀ·Xs with Xs as the right operand untransposed (the wasm backend's fast path).
-    return tf.matMul(tf.transpose(xs), xs);
+    const x = tf.tensor2d(xs.subarray(0, m * d), [m, d]);
+    // xᵀ·x with x as the right operand untransposed (the wasm backend's fast path).
+    return tf.matMul(tf.transpose(x), x);
   });
   const cov = await covT.data();
   covT.dispose();
-  // A = Σ/c + λI, then A = L·Lᵀ in place (lower triangle, row-major).
-  const L = new Float64Array(d * d);
-  for (let i = 0; i < d * d; i++) L[i] = cov[i] / (m * classes);
-  // A relative floor keeps the factorisation defined when Σ is singular and λ is 0-ish.
+  const A = new Float64Array(d * d);
+  for (let i = 0; i < d * d; i++) A[i] = cov[i] / (m * classes);
+  // λ, floored relative to the trace so the factorisation exists even when Σ is singular.
   let trace = 0;
-  for (let i = 0; i < d; i++) trace += L[i * d + i];
-  const ridge = Math.max(lambda, (1e-10 * trace) / d);
-  for (let i = 0; i < d; i++) L[i * d + i] += ridge;
-  cholesky(L, d);
-  const c = classes,
-    sc = Math.sqrt(c);
-  const dc = d * c;
-  const acc = new Float64Array(c);
-  return {
-    toParams(u, out) {
-      // W = L⁻ᵀ·U: back substitution Lᵀ·W = U, row by row from the bottom.
-      for (let i = d - 1; i >= 0; i--) {
-        for (let j = 0; j < c; j++) acc[j] = u[i * c + j];
-        for (let k = i + 1; k < d; k++) {
-          const l = L[k * d + i],
-            o = k * c;
-          for (let j = 0; j < c; j++) acc[j] -= l * out[o + j];
-        }
-        const lii = L[i * d + i];
-        for (let j = 0; j < c; j++) out[i * c + j] = acc[j] / lii;
-      }
-      for (let j = 0; j < c; j++) out[dc + j] = sc * u[dc + j];
-    },
-    gradToU(g) {
-      // ∇_U = L⁻¹·∇_W: forward substitution L·Z = ∇_W.
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < c; j++) acc[j] = g[i * c + j];
-        for (let k = 0; k < i; k++) {
-          const l = L[i * d + k],
-            o = k * c;
-          for (let j = 0; j < c; j++) acc[j] -= l * g[o + j];
-        }
-        const lii = L[i * d + i];
-        for (let j = 0; j < c; j++) g[i * c + j] = acc[j] / lii;
-      }
-      for (let j = 0; j < c; j++) g[dc + j] *= sc;
-    },
-    fromParams(p, out) {
-      // U = Lᵀ·W.
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < c; j++) {
-          let s = 0;
-          for (let k = i; k < d; k++) s += L[k * d + i] * p[k * c + j];
-          out[i * c + j] = s;
-        }
-      }
-      for (let j = 0; j < c; j++) out[dc + j] = p[dc + j] / sc;
-    },
-  };
+  for (let i = 0; i < d; i++) trace += A[i * d + i];
+  const ridge = Math.max(lambda, (1e-8 * trace) / d);
+  for (let i = 0; i < d; i++) A[i * d + i] += ridge;
+  cholesky(A, d);
+  return upperInverseTranspose(A, d);
 }
 
 /** In-place Cholesky of a symmetric positive-definite a [d × d] (row-major): lower L, upper zeroed. */
 export function cholesky(a: Float64Array, d: number): void {
   for (let j = 0; j < d; j++) {
-    let s = a[j * d + j];
-    for (let k = 0; k < j; k++) s -= a[j * d + k] * a[j * d + k];
+    const rj = j * d;
+    let s = a[rj + j];
+    for (let k = 0; k < j; k++) s -= a[rj + k] * a[rj + k];
     if (!(s > 0)) throw new Error(`matrix is not positive definite (pivot ${j}: ${s})`);
     const ljj = Math.sqrt(s);
-    a[j * d + j] = ljj;
+    a[rj + j] = ljj;
     for (let i = j + 1; i < d; i++) {
-      let t = a[i * d + j];
-      for (let k = 0; k < j; k++) t -= a[i * d + k] * a[j * d + k];
-      a[i * d + j] = t / ljj;
+      const ri = i * d;
+      let t = a[ri + j];
+      for (let k = 0; k < j; k++) t -= a[ri + k] * a[rj + k];
+      a[ri + j] = t / ljj;
     }
-    for (let i = 0; i < j; i++) a[i * d + j] = 0;
   }
+  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) a[i * d + j] = 0;
+}
+
+/**
+ * L⁻ᵀ for lower-triangular L [d × d] row-major → new [d × d] row-major. Row j of the result is
+ * column j of L⁻¹, found by forward substitution L·z = e_j (zᵢ = 0 for i < j).
+ */
+export function upperInverseTranspose(L: Float64Array, d: number): Float64Array {
+  const P = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    const z = j * d;
+    P[z + j] = 1 / L[j * d + j];
+    for (let i = j + 1; i < d; i++) {
+      const ri = i * d;
+      let s = 0;
+      for (let k = j; k < i; k++) s -= L[ri + k] * P[z + k];
+      P[z + i] = s / L[ri + i];
+    }
+  }
+  // P holds (L⁻¹)ᵀ row by row: P[j][i] = (L⁻¹)[i][j], i.e. P = L⁻ᵀ.
+  return P;
 }
