@@ -49,7 +49,7 @@ const STEPS: Record<string, StepSpec> = {
   },
   'mobilenetv3-simsiam-b128': {
     method: 'simsiam',
-    backbone: { name: 'mobilenetv3', inputSize: 64 },
+    backbone: { name: 'mobilenetv3-small', inputSize: 64 },
     batch: 128,
   },
   tiny: { method: 'simclr', backbone: { name: 'convnet', width: 4, inputSize: 16 }, batch: 4 },

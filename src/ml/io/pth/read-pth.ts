@@ -125,7 +125,7 @@ export function readPth(bytes: Uint8Array, fileName = ''): PthFile {
   const persistentLoad = (pid: unknown): TorchStorage => {
     if (!isTuple(pid) || pid[0] !== 'storage' || pid.length < 5)
       throw new PickleError('a persistent id that is not a torch storage');
-    const [, type, key, , numel] = pid as unknown[];
+    const [, type, key, , numel] = pid as readonly unknown[];
     if (!(type instanceof PyGlobal) || typeof key !== 'string' || typeof numel !== 'number')
       throw new PickleError('a malformed torch storage id');
     const cls = type.name.split('.').pop() ?? '';
