@@ -104,9 +104,22 @@ try {
           ),
         { ...step.req, kernels: set, mode: 'dry' as const },
       );
-      const r = report(step, set, res);
       const suffix = set === 'stock' ? ' stock' : '';
       const common = { backend: active, size: step.size, runs: 1, anchor: null, ratio: null };
+      if (!res.profile) {
+        // The profiler refuses to guess: no readiness figures without every program's formula.
+        console.log(`${step.name} (${set}): ${res.list.length} dispatches; ${res.costError}`);
+        emit({
+          figure: `gpu-readiness dispatches ${step.name}${suffix}`,
+          median: res.list.length,
+          unit: 'dispatches',
+          note: 'not costed: program classes without a cost formula (see log)',
+          ...common,
+        });
+        await context.close();
+        continue;
+      }
+      const r = report(step, set, res);
       emit({
         figure: `gpu-readiness dispatches ${step.name}${suffix}`,
         median: r.dispatches,

@@ -22,8 +22,10 @@ export interface GpuProfileRequest {
 }
 
 export interface GpuProfileResult {
-  /** null when listOnly. */
+  /** null when listOnly, or when a program had no cost formula (see costError). */
   profile: GpuStepProfile | null;
+  /** Why the profile could not be costed: the program classes with no formula and no cost(). */
+  costError: string | null;
   /** `kernel|key` of every dispatch of the recorded step, in order. */
   list: string[];
   backend: string;
@@ -55,8 +57,18 @@ export async function benchGpuProfile(req: GpuProfileRequest): Promise<GpuProfil
   );
   const seconds = (performance.now() - t0) / 1000;
   const nonStock = await withKernelSet(req.kernels, async () => nonStockKernels());
+  let profile: GpuStepProfile | null = null;
+  let costError: string | null = null;
+  if (!req.listOnly) {
+    try {
+      profile = summarise(rec);
+    } catch (e) {
+      costError = (e as Error).message;
+    }
+  }
   return {
-    profile: req.listOnly ? null : summarise(rec),
+    profile,
+    costError,
     list: rec.dispatches.map(dispatchId),
     backend: tf.getBackend(),
     nonStockKernels: nonStock,

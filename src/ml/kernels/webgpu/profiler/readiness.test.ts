@@ -4,6 +4,7 @@
  */
 import { MatMulPackedProgram } from '@tensorflow/tfjs-backend-webgpu/dist/matmul_packed_webgpu';
 import { ReduceProgram } from '@tensorflow/tfjs-backend-webgpu/dist/reduce_webgpu';
+import { UnaryOpType } from '@tensorflow/tfjs-backend-webgpu/dist/unary_op_util';
 import { UnaryOpProgram } from '@tensorflow/tfjs-backend-webgpu/dist/unary_op_webgpu';
 import { describe, expect, test } from 'vitest';
 import { namedUniforms, type DispatchRecord, type ProgramLike } from './dry-run';
@@ -49,7 +50,7 @@ describe('summarise', () => {
     [[100]],
   );
   // relu over 1 M elements: 8 MiB of traffic (most of the bytes), one element per invocation.
-  const relu = record(new UnaryOpProgram([1 << 20], 'RELU'), [[1 << 20]], [1 << 20]);
+  const relu = record(new UnaryOpProgram([1 << 20], UnaryOpType.RELU), [[1 << 20]], [1 << 20]);
 
   test('totals per kind and the ≥ 1% rule', () => {
     const s = summarise({ dispatches: [mm, small, relu, mm], peakGpuBytes: 123, startGpuBytes: 0 });
