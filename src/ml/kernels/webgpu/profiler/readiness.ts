@@ -62,13 +62,17 @@ export function summarise(rec: Recording): GpuStepProfile {
   let flops = 0;
   let bytesRead = 0;
   let bytesWritten = 0;
-  const missing = new Set<string>();
+  // Program class → shader keys with no formula (the error names them all at once).
+  const missing = new Map<string, Set<string>>();
   for (const d of rec.dispatches) {
     let c;
     try {
       c = programCost(d);
     } catch (e) {
-      missing.add((e as Error).message);
+      if (!/^no cost formula/.test((e as Error).message)) throw e;
+      const keys = missing.get(d.kernel) ?? new Set<string>();
+      keys.add(d.program.shaderKey);
+      missing.set(d.kernel, keys);
       continue;
     }
     flops += c.flops;
@@ -99,7 +103,10 @@ export function summarise(rec: Recording): GpuStepProfile {
     k.bytes += b;
     kinds.set(d.kernel, k);
   }
-  if (missing.size) throw new Error([...missing].join('; '));
+  if (missing.size) {
+    const list = [...missing].map(([k, keys]) => `${k} (${[...keys].join(', ')})`);
+    throw new Error(`no cost formula for WebGPU program classes: ${list.join('; ')}`);
+  }
   if (!programs.size) throw new Error('no WebGPU dispatch was recorded');
   const rows = [...programs.values()].sort((a, b) => b.flops - a.flops || b.bytes - a.bytes);
   const bytes = bytesRead + bytesWritten;
