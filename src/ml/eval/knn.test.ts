@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../node-backend.testing';
+import { useCpuBackend, useWasmBackend } from '../node-backend.testing';
 import { knnClassify } from './knn';
 
 /** Brute-force reference in float64: cosine similarity, stable sort, exp(sim/T) votes. */
@@ -149,6 +149,29 @@ describe('weighted kNN classifier', () => {
       const before = tf.memory().numTensors;
       for (let i = 0; i < 3; i++) await knnClassify(bankT, labels, qT, null, opts);
       expect(tf.memory().numTensors).toBe(before);
+    }
+    tf.dispose([bankT, qT]);
+  });
+});
+
+describe('weighted kNN classifier on the cpu backend', () => {
+  beforeAll(useCpuBackend);
+
+  it('matches the brute-force reference with its defaults (whole bank, JS heaps) and in blocks', async () => {
+    expect(tf.getBackend()).toBe('cpu');
+    const rng = createRng(13);
+    const bank = randomMatrix(rng, 120, 5),
+      queries = randomMatrix(rng, 23, 5);
+    const labels = bank.map((_, i) => (i * 7) % 5);
+    const ref = bruteForce(bank, labels, queries, 30, 0.2, 5);
+    const bankT = tf.tensor2d(bank),
+      qT = tf.tensor2d(queries);
+    for (const opts of [{}, { queryChunk: 7 }, { queryChunk: 4, bankChunk: 50 }]) {
+      const r = await knnClassify(bankT, labels, qT, null, { k: 30, temperature: 0.2, ...opts });
+      expect(Array.from(r.predictions)).toEqual(ref.preds);
+      ref.scores.forEach((row, q) =>
+        row.forEach((s, c) => expect(r.scores[q * 5 + c]).toBeCloseTo(s, 3)),
+      );
     }
     tf.dispose([bankT, qT]);
   });
