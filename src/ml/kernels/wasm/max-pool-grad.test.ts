@@ -35,7 +35,9 @@ async function poolGrad(c: PoolCase): Promise<Float32Array> {
     Float32Array.from({ length: y.size }, () => rng.normal()),
     y.shape,
   );
-  const dx = tf.grad((a: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(a, c.k, c.s, c.pad), g)))(x);
+  const dx = tf.grad((a: tf.Tensor) =>
+    tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.k, c.s, c.pad), g)),
+  )(x);
   const out = Float32Array.from(await dx.data());
   tf.dispose([x, y, g, dx]);
   return out;
