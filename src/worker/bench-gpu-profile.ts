@@ -28,6 +28,10 @@ export interface GpuProfileResult {
   costError: string | null;
   /** `kernel|key` of every dispatch of the recorded step, in order. */
   list: string[];
+  /** Most GPU bytes resident at once during the recorded step (dry: placeholders accounted). */
+  peakGpuBytes: number;
+  /** GPU bytes resident when the recorded step began. */
+  startGpuBytes: number;
   backend: string;
   /** webgpu kernels registered over tfjs' own while the step ran. */
   nonStockKernels: string[];
@@ -70,6 +74,8 @@ export async function benchGpuProfile(req: GpuProfileRequest): Promise<GpuProfil
     profile,
     costError,
     list: rec.dispatches.map(dispatchId),
+    peakGpuBytes: rec.peakGpuBytes,
+    startGpuBytes: rec.startGpuBytes,
     backend: tf.getBackend(),
     nonStockKernels: nonStock,
     seconds,

@@ -1,7 +1,8 @@
 /**
  * The GPU-readiness profiler's dry run (src/ml/kernels/webgpu/profiler/dry-run.ts) lists exactly
- * the programs a real step dispatches: the same training step (after one warm-up step) recorded
- * dry (nothing dispatched) and for real on webgpu (SwiftShader), tiny shapes.
+ * the programs a real step dispatches, and its peak GPU bytes follow the real buffers: the same
+ * training step (after one warm-up step) recorded dry (nothing dispatched) and for real on webgpu
+ * (SwiftShader), tiny shapes.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -37,13 +38,23 @@ describe('webgpu step profiler', () => {
       const dry = await engine.benchGpuProfile({ ...req, mode: 'dry' });
       const real = await engine.benchGpuProfile({ ...req, mode: 'real' });
       const other = await engine.benchGpuProfile({ ...req, batch: 3, mode: 'dry' });
-      return { dry: dry.list, real: real.list, other: other.list };
+      return {
+        dry: dry.list,
+        real: real.list,
+        other: other.list,
+        peaks: [dry.startGpuBytes, dry.peakGpuBytes, real.startGpuBytes, real.peakGpuBytes],
+      };
     });
     await context.close();
     expect(lists.real.length).toBeGreaterThan(30);
     expect(lists.dry).toEqual(lists.real);
     // Another batch lists other shapes: the comparison can fail.
     expect(lists.other).not.toEqual(lists.real);
+    // The step's own peak (above what was resident when it began) agrees with the real buffers'.
+    const [dryStart, dryPeak, realStart, realPeak] = lists.peaks;
+    expect(realPeak - realStart).toBeGreaterThan(0);
+    expect((dryPeak - dryStart) / (realPeak - realStart)).toBeGreaterThan(0.9);
+    expect((dryPeak - dryStart) / (realPeak - realStart)).toBeLessThan(1.1);
     expect(errors).toEqual([]);
   }, 60_000);
 });
