@@ -59,6 +59,12 @@ function jpegSize(b) {
 }
 async function one(f, mode, size) {
   if (mode === 'read') return (await f.arrayBuffer()).byteLength;
+  if (mode === 'readsync') return new FileReaderSync().readAsArrayBuffer(f).byteLength;
+  if (mode === 'readstream') {
+    let n = 0;
+    for await (const c of f.stream()) n += c.length;
+    return n;
+  }
   if (mode === 'read1k') return (await f.slice(0, 1024).arrayBuffer()).byteLength;
   if (mode === 'idle') return new Promise((r) => setTimeout(() => r(0), 10));
   if (mode === 'read+sha256') {
@@ -149,7 +155,7 @@ export async function stageRate(
       const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
       const w = new Worker(url);
       try {
-        const r = await new Promise<{ n: number; seconds: number }>((res, rej) => {
+        const r = await new Promise<{ n: number; seconds: number; last?: unknown }>((res, rej) => {
           w.onmessage = (e) => res(e.data);
           w.onerror = (e) => rej(new Error(e.message));
           w.postMessage({ files, mode, inFlight, size });
