@@ -5,21 +5,21 @@
  * their class with weight exp(sim / T), the class with the largest summed weight wins.
  *
  * The heavy part runs as tfjs ops on the active backend. The bank is l2-normalised and transposed
- * once and stays resident for the call: on wasm and cpu as one [d × nb] tensor, elsewhere in
- * [d × 8192] column blocks. Queries go in blocks (≤ 512 rows, sized so a similarity block is at
+ * once and stays resident for the call: on wasm and cpu as one [d × nb] tensor (up to 2²⁶ floats,
+ * then blocks of that size), elsewhere in [d × 8192] column blocks. Queries go in blocks (≤ 512 rows, sized so a similarity block is at
  * most 2²⁵ floats), each normalised and multiplied by the bank blocks, so 10k queries against a
  * 50k bank never materialise a 10k × 50k matrix. Why transposed: tfjs-backend-wasm 4.22 sends
  * `matMul(a, b, false, true)` to a naive loop (2.2 GFLOP/s measured at 1024 × 16384 × 512, Node)
  * while `matMul(a, bT)` goes to XNNPACK (20–38 GFLOP/s); that was most of the 376 s that
- * 10k × 50k × 512 took. Why one bank block on wasm: its Slice copies the whole input out of the
- * heap first, so cutting a 50k bank into blocks cost seconds, and one block needs no merge.
+ * 10k × 50k × 512 took. Why one bank block on wasm: it needs no top-k merge, and cutting blocks
+ * costs (see rowsOf).
  *
  * Top-k: `tf.topk` on the backend (webgpu/webgl/wasm), merged over bank blocks there, so only
  * [rows × k] is read back; the next query block is queued before the current one is awaited, which
  * overlaps the read-back and vote with the next matmul on async backends (wasm runs kernels
  * synchronously: nothing overlaps there, the top-k costs ~15% of the matmul, see
  * bench/knn.bench.ts). On wasm tf.topk beat reading the block back and selecting in JS (Node,
- * 1024 × 50000: read-back 0.75 s + heaps 0.31 s vs 0.47 s). On cpu each similarity block is read
+ * 1024 × 50000: read-back 0.86 s + heaps 0.29 s vs 0.31 s CPU). On cpu each similarity block is read
  * back and streamed through per-row bounded heaps (top-k.ts), 3× faster than the cpu `tf.topk`.
  * The vote over the k neighbours runs in JS on the downloaded top-k, which keeps the tie-breaking
  * identical on every backend (neighbours: larger similarity first, ties to the lower bank index;
@@ -95,7 +95,9 @@ export async function knnClassify(
   const backend = tf.getBackend();
   const onCpu = backend === 'wasm' || backend === 'cpu';
   const useJs = selection === 'js' || (selection === 'auto' && backend === 'cpu');
-  const bChunk = Math.max(k, options.bankChunk ?? (onCpu ? nb : 8192));
+  // wasm/cpu: the whole bank as one block up to 2²⁶ floats (256 MB), then blocks of that size.
+  const bDefault = onCpu ? Math.max(1, Math.floor(2 ** 26 / Math.max(1, bank.shape[1]))) : 8192;
+  const bChunk = Math.max(k, options.bankChunk ?? bDefault);
   const qChunk = Math.max(
     1,
     options.queryChunk ?? Math.min(512, Math.max(64, Math.floor(2 ** 25 / Math.min(nb, bChunk)))),
@@ -130,17 +132,24 @@ export async function knnClassify(
 }
 
 /**
- * The bank l2-normalised and transposed, [d × nb] as one tensor when bChunk ≥ nb, else in column
- * blocks [d × ≤ bChunk] sliced from the bank first (the normalise, transpose and matmul then bind
- * one block each: WebGPU's 128 MiB storage-binding limit). Caller disposes.
+ * The bank l2-normalised and transposed in column blocks [d × ≤ bChunk] (one block when
+ * bChunk ≥ nb), each cut from the bank by rowsOf. Caller disposes.
  */
 function normalizedBankT(bank: tf.Tensor2D, bChunk: number): tf.Tensor2D[] {
   const nb = bank.shape[0];
-  if (bChunk >= nb) return [tf.tidy(() => l2Normalize(bank).transpose())];
   const out: tf.Tensor2D[] = [];
   for (let b0 = 0; b0 < nb; b0 += bChunk) {
     const b1 = Math.min(nb, b0 + bChunk);
-    out.push(tf.tidy(() => l2Normalize(bank.slice([b0, 0], [b1 - b0, -1])).transpose()));
+    const rows = tf.tidy(() => rowsOf(bank, b0, b1));
+    // Norms first, in their own tidy, so the squares are freed before the transpose is made
+    // (peak: the block plus two copies); x / max(‖x‖, eps) as l2Normalize, transposed.
+    const norm = tf.tidy(() => tf.maximum(tf.sqrt(tf.sum(tf.square(rows), 1)), tf.scalar(1e-12)));
+    try {
+      out.push(tf.tidy(() => tf.div(rows.transpose(), norm.reshape([1, -1]))));
+    } finally {
+      norm.dispose();
+      if (rows !== bank) rows.dispose();
+    }
   }
   return out;
 }
@@ -255,9 +264,10 @@ async function topKJs(
 }
 
 /**
- * Rows [r0, r1) of x [n, d] → [r1 - r0, d]. A gather rather than a slice: tfjs-backend-wasm 4.22's
- * Slice copies the whole input out of the heap first (7 bank blocks sliced from a 50k × 512 bank
- * took 2.8 s), its Gather reads the rows in place. Call inside tidy.
+ * Rows [r0, r1) of x [n, d] → [r1 - r0, d] (x itself when that is all of it). A gather rather than
+ * a slice: tfjs-backend-wasm 4.22's Slice copies the whole input out of the heap into JS first
+ * (7 blocks sliced from a 50k × 512 bank took 2.8 s), its Gather reads the rows in place (0.8 s).
+ * Call inside tidy.
  */
 function rowsOf(x: tf.Tensor2D, r0: number, r1: number): tf.Tensor2D {
   if (r0 === 0 && r1 === x.shape[0]) return x;
