@@ -64,6 +64,11 @@ async function compare(cases: KernelCase[]): Promise<CaseResult[]> {
 }
 
 function expectAllClose(results: CaseResult[]): void {
+  const worst = Math.max(...results.map((r) => r.worst));
+  const maxAbs = Math.max(...results.map((r) => r.maxAbs));
+  console.log(
+    `${results.length} cases: worst ${worst.toExponential(2)} of the bound, max |Δ| ${maxAbs.toExponential(2)}`,
+  );
   const bad = results.filter((r) => !(r.worst <= 1));
   expect(
     bad,
@@ -196,6 +201,9 @@ describe('webgpu training kernels equal the cpu backend', () => {
       cfgs,
     );
     for (const x of r) {
+      console.log(
+        `${x.kind}: fused vs tensor ops ${x.vsOps.toExponential(2)}, vs cpu ${x.vsCpu.toExponential(2)} of the bound`,
+      );
       // 3 steps × 3 variables, each one dispatch.
       expect(x.fused, x.kind).toBe(9);
       expect(x.vsOps, x.kind).toBeLessThanOrEqual(1);
