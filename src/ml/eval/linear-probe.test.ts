@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../node-backend.testing';
 import { loadEvalFixture } from './eval-reference.testing';
@@ -44,6 +46,15 @@ describe('linear probe (L-BFGS) against sklearn LogisticRegression', () => {
       );
     },
   );
+
+  it('the fixture was written by the current probe_reference.py', () => {
+    const script = readFileSync(
+      new URL('../../../tests/reference/probe_reference.py', import.meta.url),
+    );
+    expect(ref.script_sha256, 'probe_reference.json is stale: rerun the script').toBe(
+      createHash('sha256').update(script).digest('hex'),
+    );
+  });
 
   it('the weights are the same minimiser as sklearn’s (coef_ and intercept_)', async () => {
     const k = ref.cases.find((q) => q.C < 1) ?? ref.cases[0];

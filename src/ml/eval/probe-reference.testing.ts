@@ -23,6 +23,7 @@ export interface ProbeReferenceCase {
 }
 
 export interface ProbeReference {
+  script_sha256: string;
   sklearn: string;
   n_train: number;
   n_test: number;
