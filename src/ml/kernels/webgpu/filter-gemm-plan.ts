@@ -6,8 +6,13 @@
  * (WGSL has no float atomics). Pure arithmetic, no tfjs: unit-tested in Node.
  */
 
-/** Invocations a launch should reach before split-K stops adding splits. */
-export const TARGET_INVOCATIONS = 32768;
+/** Invocations every layer carrying ≥ 1% of a step's FLOPs must launch (issue 12's goal). */
+export const PARALLELISM_GOAL = 32768;
+/**
+ * Invocations split-K aims for: 4× the goal, so a layer whose own tiles just reach the goal still
+ * gets a few slices (a large GPU keeps ~10⁵ invocations resident; the reduce pass stays small).
+ */
+export const TARGET_INVOCATIONS = 4 * PARALLELISM_GOAL;
 /** Each split covers at least this many K tiles, so the reduce pass stays small next to the GEMM. */
 export const MIN_TILES_PER_SPLIT = 4;
 export const MAX_SPLITS = 1024;
