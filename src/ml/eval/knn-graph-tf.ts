@@ -42,7 +42,7 @@ export async function knnGraphTf(
     candSq = new Float64Array(kk);
   const xd = x instanceof Float64Array ? x : Float64Array.from(x);
   try {
-    let next = tf.tidy(() => tf.add(tf.matMul(xT.slice([0, 0], [Math.min(n, chunk), d]), xT2), sq));
+    let next = tf.tidy(() => tf.add(tf.matMul(rows(xT, 0, Math.min(n, chunk)), xT2), sq));
     for (let q0 = 0; q0 < n; q0 += chunk) {
       const q1 = Math.min(n, q0 + chunk);
       const block = (await next.data()) as Float32Array;
@@ -50,7 +50,7 @@ export async function knnGraphTf(
       // Queue the next chunk's matmul before selecting in JS (overlaps on async backends).
       if (q1 < n) {
         const r1 = Math.min(n, q1 + chunk);
-        next = tf.tidy(() => tf.add(tf.matMul(xT.slice([q1, 0], [r1 - q1, d]), xT2), sq));
+        next = tf.tidy(() => tf.add(tf.matMul(rows(xT, q1, r1), xT2), sq));
       }
       const top = new RowTopK(q1 - q0, kk);
       for (let i = q0; i < q1; i++) block[(i - q0) * n + i] = -Infinity; // never its own neighbour
@@ -79,6 +79,14 @@ export async function knnGraphTf(
     tf.dispose([xT, xT2, sq]);
   }
   return { k, indices, sqDistances };
+}
+
+/**
+ * Rows [r0, r1) of x [n, d]. A gather, not a slice: tfjs-backend-wasm 4.22's Slice copies its whole
+ * input out of the heap into JS first (one copy of x per query chunk). Call inside tidy.
+ */
+function rows(x: tf.Tensor2D, r0: number, r1: number): tf.Tensor2D {
+  return tf.gather(x, tf.range(r0, r1, 1, 'int32'));
 }
 
 /** Insertion sort of (key, idx) pairs by key, then index (ties: smaller index first). */
