@@ -10,7 +10,7 @@ import {
   type RunEvent,
   type RunRecord,
 } from '../worker/api';
-import type { EngineClient } from '../worker/client';
+import { EngineCrashed, type EngineClient } from '../worker/client';
 
 export interface LiveProgress {
   step: number;
@@ -21,6 +21,16 @@ export interface LiveProgress {
   imagesPerSec: number;
   loss: number;
   lr: number;
+}
+
+/** The Train panel's words for a run call that failed (the worker dying is said plainly). */
+function runFailure(e: unknown): string {
+  if (e instanceof EngineCrashed)
+    return (
+      `The engine stopped while training (${e.why}) and was restarted. ` +
+      'The run is kept as interrupted at its last checkpoint: resume it below.'
+    );
+  return (e as Error).message;
 }
 
 export class TrainState {
@@ -38,6 +48,15 @@ export class TrainState {
   error = $state<string | null>(null);
   runs = $state.raw<RunRecord[]>([]);
   lastCheckpoint = $state.raw<{ epoch: number; bytes: number } | null>(null);
+  /** The stored record of the run on screen while none trains (the latest one after a reload). */
+  shown = $derived(
+    this.status === 'idle' && this.runId
+      ? (this.runs.find((r) => r.id === this.runId) ?? null)
+      : null,
+  );
+  #restoreDone = false;
+  /** Bumped by loadConfig, so a defaults() answer that arrives later does not replace that config. */
+  #configSeq = 0;
   #validateSeq = 0;
   /** Set by loadConfig: the next defaults() for this method and dataset keeps the loaded config. */
   #loaded: { method: string; datasetId: string } | null = null;
@@ -50,6 +69,25 @@ export class TrainState {
     this.runs = await this.#client.remote.listRuns();
   }
 
+  /**
+   * Once per page: shows the latest training run (its curves, status and config) when nothing
+   * else is on screen, so a reload lands on the run that was going, with Resume where it applies.
+   */
+  async restoreLatest(): Promise<void> {
+    await this.refreshRuns();
+    if (this.#restoreDone) return;
+    this.#restoreDone = true;
+    if (this.status !== 'idle' || this.runId) return;
+    const latest = this.runs
+      .filter((r) => (r.kind ?? 'train') === 'train')
+      .reduce<RunRecord | null>((a, r) => (!a || r.updatedAt > a.updatedAt ? r : a), null);
+    if (!latest) return;
+    this.runId = latest.id;
+    this.steps = latest.curves.steps;
+    this.epochs = latest.curves.epochs;
+    this.loadConfig(latest.config);
+  }
+
   /** A fresh default config for a method on a dataset (keeps the current augmentation when asked). */
   async defaults(method: MethodName, datasetId: string): Promise<void> {
     const loaded = this.#loaded;
@@ -59,7 +97,10 @@ export class TrainState {
     if (this.status !== 'idle') return;
     this.error = null;
     try {
-      this.config = await this.#client.remote.defaultRunConfig(method, datasetId);
+      const seq = this.#configSeq;
+      const config = await this.#client.remote.defaultRunConfig(method, datasetId);
+      if (seq !== this.#configSeq) return;
+      this.config = config;
       await this.validate();
     } catch (e) {
       this.error = (e as Error).message;
@@ -68,6 +109,7 @@ export class TrainState {
 
   /** Fills the form with a whole config (from the Runs panel: a stored run's, or imported JSON). */
   loadConfig(config: RunConfig): void {
+    this.#configSeq++;
     this.config = structuredClone(config);
     this.#loaded = { method: config.method.method, datasetId: config.dataset.id };
     void this.validate();
@@ -153,7 +195,7 @@ export class TrainState {
     try {
       await this.#client.startRun($state.snapshot(this.config), this.#onEvent);
     } catch (e) {
-      this.error = (e as Error).message;
+      this.error = runFailure(e);
     } finally {
       this.status = 'idle';
       await this.refreshRuns();
@@ -170,7 +212,7 @@ export class TrainState {
     try {
       await this.#client.resumeRun(runId, this.#onEvent);
     } catch (e) {
-      this.error = (e as Error).message;
+      this.error = runFailure(e);
     } finally {
       this.status = 'idle';
       await this.refreshRuns();

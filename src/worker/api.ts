@@ -6,6 +6,7 @@
  * src/worker/engine/*.ts implement one domain each.
  */
 import type { BackendName, BackendReport } from '../ml/backend-names';
+import type { BackendChange, TestHook } from '../common/engine-recovery';
 import type { SplitName } from '../ml/data/types';
 import type { DatasetIndex, DatasetMeta } from '../storage/schema';
 import type { AugmentOp, AugmentPipeline, PipelineIssue } from '../ml/augment/schema';
@@ -91,6 +92,7 @@ export type {
   SplitName,
 };
 export { SPLIT_CODES, SPLIT_NAMES } from '../ml/data/types';
+export { TEST_HOOKS, type BackendChange, type TestHook } from '../common/engine-recovery';
 export type { AugmentPreview, AugmentPreviewRequest } from '../common/augment-types';
 export {
   IMAGE_SIZES,
@@ -159,8 +161,22 @@ export {
 } from './explorer-client';
 
 export interface EngineApi {
-  /** Starts tfjs on the best (or forced) backend. */
-  init(opts: { backend: BackendName | null; wasmThreads?: number }): Promise<BackendReport>;
+  /**
+   * Starts tfjs on the best (or forced) backend. After a GPU fault mid-run (lost device, out of GPU
+   * memory) the engine stops the run at its last checkpoint, starts a backend again by itself and
+   * calls `onBackendChange` (engine/recovery.ts). `testHooks` enables testHook().
+   */
+  init(
+    opts: { backend: BackendName | null; wasmThreads?: number; testHooks?: boolean },
+    onBackendChange?: (c: BackendChange) => void,
+  ): Promise<BackendReport>;
+  /** The page's heartbeat: answers at once unless the worker is stuck (worker/engine-supervisor.ts). */
+  ping(): Promise<number>;
+  /**
+   * Test hook, refused unless init() had `testHooks` (the page passes it for `?testHooks=1`):
+   * causes the fault named (common/engine-recovery.ts) from inside the worker.
+   */
+  testHook(name: TestHook): Promise<void>;
   /** One tiny computation whose numbers the page can compare across backends. */
   selfTest(): Promise<{ backend: BackendName; values: number[] }>;
 

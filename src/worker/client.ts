@@ -1,9 +1,13 @@
 /**
  * The page's handle on the engine worker. Callbacks are wrapped with Comlink.proxy here so
  * callers pass plain functions; File objects are posted by reference, pixel buffers transferred back.
+ * The worker is supervised (engine-supervisor.ts): if it dies it is restarted, calls waiting on it
+ * fail with EngineCrashed, and onRestart listeners re-initialise it.
  */
 import * as Comlink from 'comlink';
+import { EngineSupervisor, type HeartbeatOptions } from './engine-supervisor';
 import type {
+  BackendChange,
   EmbeddingsRequest,
   EngineApi,
   EvalProgress,
@@ -20,9 +24,17 @@ import type {
 import type { PairsEvent, PairsTrainRequest } from './api';
 
 export type Engine = Comlink.Remote<EngineApi>;
+export { EngineCrashed, DEFAULT_HEARTBEAT, type HeartbeatOptions } from './engine-supervisor';
 
 export interface EngineClient {
+  /** The current worker's API (after a restart, the new worker's). */
   remote: Engine;
+  init(
+    opts: Parameters<EngineApi['init']>[0],
+    onBackendChange: (c: BackendChange) => void,
+  ): ReturnType<EngineApi['init']>;
+  /** Calls `cb(why)` after the worker died and a new one was started; returns an unsubscribe. */
+  onRestart(cb: (why: string) => void): () => void;
   scanImport(
     input: ImportInput,
     onProgress?: (p: ImportProgress) => void,
@@ -61,14 +73,20 @@ export interface EngineClient {
   terminate(): void;
 }
 
-export function createEngineClient(): EngineClient {
-  const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'simlab-engine',
-  });
-  const remote = Comlink.wrap<EngineApi>(worker);
+export function createEngineClient(opts: { heartbeat?: HeartbeatOptions } = {}): EngineClient {
+  const supervisor = new EngineSupervisor(
+    () =>
+      new Worker(new URL('./engine.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'simlab-engine',
+      }),
+    opts.heartbeat,
+  );
+  const remote = supervisor.remote;
   return {
     remote,
+    init: (o, onBackendChange) => remote.init(o, Comlink.proxy(onBackendChange)),
+    onRestart: (cb) => supervisor.onRestart(cb),
     scanImport: (input, onProgress) =>
       remote.scanImport(input, onProgress ? Comlink.proxy(onProgress) : undefined),
     commitImport: (planId, o, onProgress) =>
@@ -84,6 +102,6 @@ export function createEngineClient(): EngineClient {
       remote.embeddings(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     fineTune: (req, onEpoch) => remote.fineTune(req, onEpoch ? Comlink.proxy(onEpoch) : undefined),
     trainPairs: (req, onEvent) => remote.trainPairs(req, Comlink.proxy(onEvent)),
-    terminate: () => worker.terminate(),
+    terminate: () => supervisor.terminate(),
   };
 }

@@ -15,6 +15,7 @@ import { createEngineContext } from './engine/context';
 import { datasetsPart } from './engine/datasets';
 import { evaluatePart } from './engine/evaluate';
 import { pairsPart } from './engine/pairs';
+import { recoveryPart } from './engine/recovery';
 import { runsPart } from './engine/runs';
 
 export function createEngine(): EngineApi {
@@ -34,8 +35,11 @@ export function createEngine(): EngineApi {
     readImages,
   });
 
+  const backend = backendPart(ctx);
   return {
-    ...backendPart(ctx),
+    ...backend,
+    // Wraps backend.init: watches the GPU and restarts the backend after a fault.
+    ...recoveryPart(ctx, controller, backend.init),
     ...datasetsPart(ctx, importer),
     ...augmentPart(ctx),
     ...runsPart(ctx, controller, runFiles, pairsLab),

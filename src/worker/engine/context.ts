@@ -16,6 +16,11 @@ export interface EngineContext {
   runsOpened: Promise<unknown>;
   /** Tensor work waits for init(), so it never runs on a backend tfjs picked by itself. */
   ready: Promise<void>;
+  /**
+   * Resolves when no backend restart is under way; engine/recovery.ts replaces it while it starts
+   * a new backend after a GPU fault, so runs started meanwhile wait for the new one.
+   */
+  restarted: Promise<void>;
   /** Records init()'s backend report and opens the `ready` gate. */
   markReady(report: BackendReport): void;
   /** The active backend and GPU adapter, as runs record them. */
@@ -55,6 +60,7 @@ export function createEngineContext(): EngineContext {
     runs,
     runsOpened,
     ready,
+    restarted: Promise.resolve(),
     markReady(r) {
       report = r;
       open();

@@ -34,11 +34,12 @@ export type RunsPart = Pick<
 >;
 
 export function runsPart(
-  { store, runs, runsOpened, ready, backendInfo }: EngineContext,
+  ctx: EngineContext,
   controller: RunController,
   runFiles: RunFiles,
   pairsLab: PairsLab,
 ): RunsPart {
+  const { store, runs, runsOpened, ready, backendInfo } = ctx;
   return {
     async defaultRunConfig(method, datasetId) {
       const meta = await store.getMeta(datasetId);
@@ -56,6 +57,7 @@ export function runsPart(
 
     async startRun(config, onEvent) {
       await ready;
+      await ctx.restarted;
       await runsOpened;
       if (pairsLab.busy)
         throw new Error(
@@ -66,6 +68,7 @@ export function runsPart(
 
     async resumeRun(runId, onEvent) {
       await ready;
+      await ctx.restarted;
       await runsOpened;
       if (pairsLab.busy)
         throw new Error(

@@ -61,6 +61,9 @@ export class RunController {
   #trainer: Trainer | null = null;
   #record: RunRecord | null = null;
   #writes: Promise<void> = Promise.resolve();
+  /** Settles when the run in progress has ended (records written); resolved when none runs. */
+  #ended: Promise<unknown> = Promise.resolve();
+  #explain: (message: string) => Promise<string> = async (m) => m;
 
   constructor(datasets: DatasetStore, runs: RunStore) {
     this.#datasets = datasets;
@@ -158,7 +161,19 @@ export class RunController {
         });
         return;
       }
-      if (e.type === 'epoch' || e.type === 'done' || e.type === 'paused' || e.type === 'error') {
+      if (e.type === 'error' || e.type === 'done') {
+        // In order, after the run's error got its explanation (a lost GPU fails the read-back
+        // before the device says it is lost: the error should say the GPU was lost).
+        this.#queue(async () => {
+          const out = e.type === 'error' ? { ...e, message: await this.#explain(e.message) } : e;
+          if (out.type === 'error')
+            this.#record = { ...(this.#record as RunRecord), error: out.message };
+          await this.#runs.put(this.#record as RunRecord);
+          onEvent({ ...out, runId: rec.id });
+        });
+        return;
+      }
+      if (e.type === 'epoch' || e.type === 'paused') {
         this.#queue(() => this.#runs.put(this.#record as RunRecord));
       }
       onEvent({ ...e, runId: rec.id });
@@ -166,17 +181,39 @@ export class RunController {
 
     const trainer = new Trainer({ config, data: source, monitorData, onEvent: handle, resumeFrom });
     this.#trainer = trainer;
-    try {
-      await trainer.run();
-    } finally {
-      trainer.dispose();
-      this.#trainer = null;
-    }
-    await this.#writes;
-    const final = this.#record as RunRecord;
-    await this.#runs.put(final);
-    onEvent({ type: 'record', runId: final.id, record: final });
-    return final;
+    const ended = (async () => {
+      try {
+        await trainer.run();
+      } finally {
+        trainer.dispose();
+        this.#trainer = null;
+      }
+      await this.#writes;
+      const final = this.#record as RunRecord;
+      await this.#runs.put(final);
+      onEvent({ type: 'record', runId: final.id, record: final });
+      return final;
+    })();
+    this.#ended = ended.catch(() => undefined);
+    return ended;
+  }
+
+  /**
+   * Sets what rewrites a run's error message before it is stored and sent (engine/recovery.ts: a
+   * read-back that failed because the GPU device was lost becomes "the GPU device was lost").
+   */
+  explainErrors(explain: (message: string) => Promise<string>): void {
+    this.#explain = explain;
+  }
+
+  /** Ends the run in progress now with `error` (it keeps its last checkpoint; see Trainer.abort). */
+  abort(error: Error): void {
+    this.#trainer?.abort(error);
+  }
+
+  /** Resolves once no run is in progress and the ended run's records are written. */
+  idle(): Promise<void> {
+    return this.#ended.then(() => undefined);
   }
 
   #queue(task: () => Promise<void>): void {
