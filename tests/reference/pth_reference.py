@@ -15,6 +15,10 @@ both readers are checked against the same weights, and writes into fixtures/:
                                   transpose (strides), a column; a bfloat16 and an int64 tensor
   pth_legacy.pth                  the pre-1.6 format (_use_new_zipfile_serialization=False)
   pth_os_system.pth               a zip whose pickle calls os.system (never loaded here)
+  pth_resnet50_w8.pth             torchvision's resnet50 layout at width 8 (ImageNet stem, fc 10)
+  pth_mobilenet_v3_small.pth      torchvision's mobilenet_v3_small(width_mult=0.5), classifier dropped
+  pth_resnet18_imagenet.pth       a width-4 ImageNet-stem resnet18 (for the CIFAR stem: all but conv1)
+  (each with seeded BN statistics from three training-mode passes)
   pth_reference.json              eval-mode embeddings and logits torch computes from the files
                                   (torch.load), the view values, the hparams, file hashes
 """
@@ -86,6 +90,65 @@ def pickle_cases():
     ]
 
 
+def settle_bn(model, shape):
+    """Three training-mode passes so BN statistics and num_batches_tracked are not the defaults."""
+    model.train()
+    with torch.no_grad():
+        for k in range(3):
+            model(torch.randn(*shape) * (1 + 0.5 * k) + 0.1 * k)
+    model.eval()
+    return model
+
+
+def narrow_resnet50(width, num_classes):
+    from torchvision.models.resnet import Bottleneck, ResNet
+    import torch.nn as nn
+
+    m = ResNet(Bottleneck, [3, 4, 6, 3], num_classes=1000)
+    m.inplanes = width
+    m.conv1 = nn.Conv2d(3, width, kernel_size=7, stride=2, padding=3, bias=False)
+    m.bn1 = nn.BatchNorm2d(width)
+    m.layer1 = m._make_layer(Bottleneck, width, 3)
+    m.layer2 = m._make_layer(Bottleneck, width * 2, 4, stride=2)
+    m.layer3 = m._make_layer(Bottleneck, width * 4, 6, stride=2)
+    m.layer4 = m._make_layer(Bottleneck, width * 8, 3, stride=2)
+    m.fc = nn.Linear(width * 32, num_classes)
+    for mod in m.modules():
+        if isinstance(mod, nn.Conv2d):
+            nn.init.kaiming_normal_(mod.weight, mode="fan_out", nonlinearity="relu")
+    return m
+
+
+def transfer_cases(x64):
+    """ResNet-50, MobileNetV3-Small and an ImageNet-stem ResNet-18 as .pth, with torch's outputs."""
+    import torchvision
+
+    torch.manual_seed(5)
+    r50 = settle_bn(narrow_resnet50(8, 10), (4, 3, 64, 64))
+    torch.save(r50.state_dict(), os.path.join(FIX, "pth_resnet50_w8.pth"))
+    e50, y50 = embed(r50, x64)
+    torch.manual_seed(6)
+    mb = torchvision.models.mobilenet_v3_small(width_mult=0.5)
+    settle_bn(mb, (4, 3, 64, 64))
+    sd = {k: v for k, v in mb.state_dict().items() if not k.startswith("classifier.")}
+    torch.save(sd, os.path.join(FIX, "pth_mobilenet_v3_small.pth"))
+    with torch.no_grad():
+        emb = torch.flatten(mb.avgpool(mb.features(x64)), 1)
+    torch.manual_seed(7)
+    r18 = settle_bn(narrow_resnet18(4, "imagenet", 10), (4, 3, 64, 64))
+    torch.save(r18.state_dict(), os.path.join(FIX, "pth_resnet18_imagenet.pth"))
+    bn_eps = [m.eps for m in mb.modules() if isinstance(m, torch.nn.BatchNorm2d)][0]
+    bn_mom = [m.momentum for m in mb.modules() if isinstance(m, torch.nn.BatchNorm2d)][0]
+    return {
+        "resnet50": {"file": "pth_resnet50_w8.pth", "width": 8, "numClasses": 10, "inputShapeNCHW": [2, 3, 64, 64],
+                     "keys": len(r50.state_dict()), "embedding": f32(e50), "logits": f32(y50)},
+        "mobilenet": {"file": "pth_mobilenet_v3_small.pth", "widthMultiplier": 0.5, "inputShapeNCHW": [2, 3, 64, 64],
+                      "bnEpsilon": bn_eps, "bnMomentum": bn_mom, "keys": len(sd), "embedding": f32(emb)},
+        "resnet18Imagenet": {"file": "pth_resnet18_imagenet.pth", "width": 4,
+                             "layer1Conv1": f32(r18.state_dict()["layer1.0.conv1.weight"])},
+    }
+
+
 def main():
     torch.manual_seed(0)
     sd, meta = read_safetensors(os.path.join(FIX, TV_FILE))
@@ -148,6 +211,8 @@ def main():
     m3.eval()
     e16, y16 = embed(m3, x)
     v2 = torch.load(os.path.join(FIX, files["views"]))
+    files.update({"resnet50": "pth_resnet50_w8.pth", "mobilenet": "pth_mobilenet_v3_small.pth", "resnet18Imagenet": "pth_resnet18_imagenet.pth"})
+    transfer = transfer_cases(formula_input([2, 3, 64, 64]))
     doc = {
         "script": "tests/reference/pth_reference.py",
         "versions": {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0]},
@@ -164,6 +229,7 @@ def main():
         "logitsF16": f32(y16),
         "hparams": vars(ns),
         "pickleCases": pickle_cases(),
+        "transfer": transfer,
         "views": {k: {"shape": list(v.shape), "values": [float(t) for t in v.float().reshape(-1)] if v.dtype != torch.int64 else [int(t) for t in v.reshape(-1)]} for k, v in v2.items()},
     }
     with open(OUT, "w") as f:

@@ -1,7 +1,10 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../ml/models/backbones/backbones-reference.testing';
 import { sha256Hex } from '../../ml/io/sha256';
 import { createMethod } from '../../ml/methods/create-method';
 import { createBackbone } from '../../ml/models/backbones';
@@ -215,5 +218,42 @@ describe('run files: export → import round trip (fake IndexedDB, wasm)', () =>
     expect(got.config.backbone).toMatchObject({ name: 'resnet18', width: 2, stem: 'cifar' });
     expect(got.config.dataset.id).toBe('tiny');
     expectSameWeights(ckpt.backbone, got.backbone);
+  });
+
+  it('torchvision .pth files of ResNet-50 and MobileNetV3-Small (torch 1.13) become weights-only runs of those backbones', async () => {
+    const a = await stores();
+    await a.datasets.putMeta({
+      ...META,
+      id: 'px64',
+      name: 'px64',
+      size: 64,
+      fingerprint: 'px64-fp',
+    });
+    const fix = (f: string) =>
+      new Uint8Array(readFileSync(resolve(REPO_ROOT, 'tests/reference/fixtures', f)));
+    const r50 = await a.files.importFile(fix('pth_resnet50_w8.pth'), 'r50.pth', {
+      datasetId: 'px64',
+    });
+    expect(r50.note.kind).toBe('torchvision-pth');
+    expect(r50.record.config.backbone).toMatchObject({
+      name: 'resnet50',
+      width: 8,
+      stem: 'imagenet',
+      inputSize: 64,
+    });
+    expect(r50.notes[0]).toMatch(/^ResNet-50 width 8, imagenet stem/);
+    expect(r50.notes).toContain('took the state_dict');
+    expect(r50.notes).toContain('ignored: fc.weight, fc.bias');
+    const mb = await a.files.importFile(fix('pth_mobilenet_v3_small.pth'), 'mb.pth', {
+      datasetId: 'px64',
+    });
+    expect(mb.record.config.backbone).toMatchObject({
+      name: 'mobilenetv3-small',
+      table: 'torchvision',
+      widthMultiplier: 0.5,
+      bnEpsilon: 1e-3,
+    });
+    const ckpt = (await a.runs.getCheckpoint(mb.record.id, 'latest'))!;
+    expect(ckpt.backbone.length).toBeGreaterThan(100);
   });
 });

@@ -8,8 +8,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { importCheckpoint, type ConfigValidator } from '../../ml/io/checkpoint-file';
 import { pickledTorchKind } from '../../ml/io/safetensors';
 import { readWeightsFile, type WeightsFile } from '../../ml/io/weights-file';
+import { loadTorchvisionWeights } from '../../ml/io/torchvision-weights';
 import { importTorchvisionResNet18 } from '../../ml/io/torchvision-resnet';
-import { createBackbone } from '../../ml/models/backbones';
+import { createBackbone, type BackboneConfigInput } from '../../ml/models/backbones';
 import { parseRunConfig, type RunConfig } from '../../ml/train/config';
 import type { DatasetStore } from '../../storage/dataset-store';
 import type { RunNotesStore } from '../../storage/run-notes-store';
@@ -174,13 +175,7 @@ async function importWeightsRun(
   t0: number,
 ): Promise<ImportedRunInfo> {
   const st = readWeightsFile(bytes, fileName);
-  const conv1 = st.tensors['conv1.weight']?.shape;
-  if (!conv1 || conv1.length !== 4 || (conv1[2] !== 3 && conv1[2] !== 7))
-    throw new Error(
-      `${fileName} is not a torchvision resnet18 state_dict: it has no 3×3 or 7×7 conv1.weight${st.took ? ` (took ${st.took})` : ''}`,
-    );
-  const width = conv1[0];
-  const stem = conv1[2] === 7 ? 'imagenet' : 'cifar';
+  const arch = architectureOf(st, fileName);
   const all = (await stores.datasets.allMeta()).filter((m) => m.status === 'ready');
   if (opts.datasetId && !all.some((m) => m.id === opts.datasetId))
     throw new Error(
@@ -198,7 +193,7 @@ async function importWeightsRun(
     name: fileName.replace(/\.(safetensors|pth|pt|ckpt|bin)$/i, ''),
     dataset: { id: meta.id, name: meta.name, fingerprint: meta.fingerprint, size: meta.size },
     method: { method: 'simclr' },
-    backbone: { name: 'resnet18', width, stem, inputSize: meta.size },
+    backbone: { ...arch.backbone, inputSize: meta.size },
   });
   if (!parsed.ok)
     throw new Error(
@@ -207,7 +202,10 @@ async function importWeightsRun(
   const config = parsed.config;
   const bb = createBackbone(config.backbone, { initWeights: false });
   try {
-    const r = importTorchvisionResNet18(bytes, bb.model, { fileName });
+    const ignored =
+      arch.backbone.name === 'resnet18'
+        ? importTorchvisionResNet18(bytes, bb.model, { fileName }).ignored
+        : loadTorchvisionWeights(st.tensors, bb.model).ignored;
     const ckpt = await checkpointFrom(config, bb.model, null, {
       position: { epoch: 0, stepInEpoch: 0, step: 0 },
       curves: { steps: [], epochs: [] },
@@ -217,7 +215,7 @@ async function importWeightsRun(
     let record = newRunRecord({ id: crypto.randomUUID(), config, backend: 'imported', now });
     record = {
       ...record,
-      name: `${config.name} (torchvision resnet18 w${width}, ${stem} stem)`,
+      name: `${config.name} (torchvision ${arch.label})`,
       status: 'finished',
       endedAt: now,
     };
@@ -233,10 +231,10 @@ async function importWeightsRun(
     record = await stores.runs.saveCheckpoint(record, ckpt, ['latest']);
     await stores.notes.put(note);
     const notes = [
-      `ResNet-18 width ${width}, ${stem} stem, attached to dataset “${meta.name}” with a SimCLR config to edit`,
+      `${arch.described}, attached to dataset “${meta.name}” with a SimCLR config to edit`,
     ];
     notes.push(...fileReport(st));
-    if (r.ignored.length) notes.push(`ignored: ${r.ignored.join(', ')}`);
+    if (ignored.length) notes.push(`ignored: ${ignored.join(', ')}`);
     return {
       record,
       note,
@@ -263,4 +261,45 @@ function fileReport(st: WeightsFile): string[] {
   if (st.placeholders.length)
     out.push(`kept as inert placeholders (not run): ${st.placeholders.join(', ')}`);
   return out;
+}
+
+/**
+ * The backbone a torchvision state_dict is for, from its keys: resnet50 (bottleneck conv3 keys),
+ * mobilenet_v3_small (features.*; width multiplier from the stem's 16·m channels, torchvision's BN
+ * eps 1e-3 / momentum 0.01), else resnet18; width and stem from conv1.
+ */
+function architectureOf(
+  st: WeightsFile,
+  fileName: string,
+): { backbone: BackboneConfigInput; label: string; described: string } {
+  const t = st.tensors;
+  const stem0 = t['features.0.0.weight']?.shape;
+  if (stem0 && t['features.1.block.0.0.weight']) {
+    const m = stem0[0] / 16;
+    return {
+      backbone: {
+        name: 'mobilenetv3-small',
+        table: 'torchvision',
+        widthMultiplier: m,
+        bnEpsilon: 1e-3,
+        bnMomentum: 0.01,
+      },
+      label: `mobilenet_v3_small ×${m}`,
+      described: `MobileNetV3-Small (torchvision's 11-block table, width ×${m}, BN eps 1e-3)`,
+    };
+  }
+  const conv1 = t['conv1.weight']?.shape;
+  if (!conv1 || conv1.length !== 4 || (conv1[2] !== 3 && conv1[2] !== 7))
+    throw new Error(
+      `${fileName} is not a torchvision resnet18 / resnet50 / mobilenet_v3_small state_dict: it has no 3×3 or 7×7 conv1.weight and no features.0.0.weight${st.took ? ` (took ${st.took})` : ''}`,
+    );
+  const width = conv1[0];
+  const stem = conv1[2] === 7 ? 'imagenet' : 'cifar';
+  const deep = 'layer1.0.conv3.weight' in t;
+  const name = deep ? 'resnet50' : 'resnet18';
+  return {
+    backbone: { name, width, stem },
+    label: `${name} w${width}, ${stem} stem`,
+    described: `${deep ? 'ResNet-50' : 'ResNet-18'} width ${width}, ${stem} stem`,
+  };
 }

@@ -46,6 +46,18 @@ export const ResNetConfigSchema = z.object({
 export type ResNetConfig = z.infer<typeof ResNetConfigSchema>;
 export type ResNetConfigInput = z.input<typeof ResNetConfigSchema>;
 
+export const ResNet50ConfigSchema = z.object({
+  name: z.literal('resnet50'),
+  inputSize: inputSizeField,
+  /** Planes of layer1 (torchvision: 64); layer k has width·2^(k−1) planes, 4× that out. */
+  width: z.number().int().min(1).max(256).default(64),
+  stem: z.enum(['cifar', 'imagenet']).default('imagenet'),
+  seed: seedField,
+  ...bnFields,
+});
+export type ResNet50Config = z.infer<typeof ResNet50ConfigSchema>;
+export type ResNet50ConfigInput = z.input<typeof ResNet50ConfigSchema>;
+
 export const MobileNetV3ConfigSchema = z.object({
   name: z.literal('mobilenetv3-small'),
   inputSize: inputSizeField,
@@ -63,6 +75,7 @@ export type MobileNetV3ConfigInput = z.input<typeof MobileNetV3ConfigSchema>;
 export const BackboneConfigSchema = z.discriminatedUnion('name', [
   ConvNetConfigSchema,
   ResNetConfigSchema,
+  ResNet50ConfigSchema,
   MobileNetV3ConfigSchema,
 ]);
 /** Fully defaulted config (what factories return and runs store). */

@@ -8,10 +8,10 @@ describe('backbone registry', () => {
     await useWasmBackend();
   });
 
-  it('lists the three backbones and rejects unknown names with the valid ones', () => {
-    expect(BACKBONE_NAMES).toEqual(['convnet', 'resnet18', 'mobilenetv3-small']);
+  it('lists the four backbones and rejects unknown names with the valid ones', () => {
+    expect(BACKBONE_NAMES).toEqual(['convnet', 'resnet18', 'resnet50', 'mobilenetv3-small']);
     expect(() => createBackbone({ name: 'vgg16' } as never)).toThrow(
-      'unknown backbone "vgg16"; valid names: convnet, resnet18, mobilenetv3-small',
+      'unknown backbone "vgg16"; valid names: convnet, resnet18, resnet50, mobilenetv3-small',
     );
   });
 
@@ -35,6 +35,7 @@ describe('backbone registry', () => {
       seed: 9,
     },
     { name: 'resnet18', width: 4, inputSize: 16, seed: 9 },
+    { name: 'resnet50', width: 4, stem: 'cifar', inputSize: 16, seed: 9 },
     { name: 'mobilenetv3-small', widthMultiplier: 0.25, inputSize: 16, seed: 9 },
   ] as const) {
     it(`${input.name}: config survives JSON and rebuilds identical weights`, async () => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Backbone, BuildOptions } from './backbone';
 import { ConvNetConfigSchema, createConvNet, type ConvNetConfig } from './convnet';
 import { ResNetConfigSchema, createResNet18, type ResNetConfig } from './resnet';
+import { createResNet50, type ResNet50Config } from './resnet50';
 import {
   MobileNetV3ConfigSchema,
   createMobileNetV3Small,
@@ -28,6 +29,7 @@ type Factory = (config: BackboneConfig, opts: BuildOptions) => Backbone<Backbone
 const FACTORIES: Record<BackboneName, Factory> = {
   convnet: (c, o) => createConvNet(c as ConvNetConfig, o),
   resnet18: (c, o) => createResNet18(c as ResNetConfig, o),
+  resnet50: (c, o) => createResNet50(c as ResNet50Config, o),
   'mobilenetv3-small': (c, o) => createMobileNetV3Small(c as MobileNetV3Config, o),
 };
 
@@ -84,6 +86,12 @@ export {
   type ResNetConfig,
   type ResNetConfigInput,
 } from './resnet';
+export {
+  ResNet50ConfigSchema,
+  createResNet50,
+  type ResNet50Config,
+  type ResNet50ConfigInput,
+} from './resnet50';
 export {
   MobileNetV3ConfigSchema,
   createMobileNetV3Small,

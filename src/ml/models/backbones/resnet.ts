@@ -43,27 +43,33 @@ function basicBlock(x: Sym, prefix: string, planes: number, stride: number, bn: 
   return activation(out, 'relu', `${prefix}_relu2`);
 }
 
-/** Builds ResNet-18: [N, S, S, 3] → [N, 8·width]. Caller disposes `model`. */
-export function createResNet18(
-  input: Omit<ResNetConfigInput, 'name'> & { name?: 'resnet18' } = {},
-  opts: BuildOptions = {},
-): Backbone<ResNetConfig> {
-  const config = ResNetConfigSchema.parse({ ...input, name: 'resnet18' });
-  const { inputSize, width, stem } = config;
+/** Throws when `inputSize` is too small for the stem (the CIFAR stem needs 8 px, ImageNet's 32). */
+export function checkResNetInput(
+  name: string,
+  inputSize: number,
+  stem: 'cifar' | 'imagenet',
+): void {
   const minSize = stem === 'cifar' ? 8 : 32;
   if (inputSize < minSize)
     throw new Error(
-      `resnet18 with the ${stem} stem needs inputs of at least ${minSize} px, got ${inputSize}`,
+      `${name} with the ${stem} stem needs inputs of at least ${minSize} px, got ${inputSize}`,
     );
-  const bn = { momentum: config.bnMomentum, epsilon: config.bnEpsilon };
+}
 
-  const inp = tf.input({ shape: [inputSize, inputSize, 3], name: 'input' });
-  let x: Sym;
-  if (stem === 'cifar') {
-    x = conv(inp, { name: 'conv1', filters: width, kernel: 3, stride: 1 });
-  } else {
-    x = conv(inp, { name: 'conv1', filters: width, kernel: 7, stride: 2 });
-  }
+/**
+ * The ResNet stem (shared by ResNet-18 and ResNet-50): conv1 + bn1 + ReLU, and for the ImageNet
+ * stem the 3×3 stride-2 max-pool. [N, S, S, 3] → [N, S', S', width].
+ */
+export function resnetStem(
+  inp: Sym,
+  config: { width: number; stem: 'cifar' | 'imagenet' },
+  bn: BnOptions,
+): Sym {
+  const { width, stem } = config;
+  let x =
+    stem === 'cifar'
+      ? conv(inp, { name: 'conv1', filters: width, kernel: 3, stride: 1 })
+      : conv(inp, { name: 'conv1', filters: width, kernel: 7, stride: 2 });
   x = batchNormAct(x, 'bn1', bn, 'relu', 'relu');
   if (stem === 'imagenet') {
     x = tf.layers
@@ -79,6 +85,21 @@ export function createResNet18(
       .maxPooling2d({ name: 'maxpool', poolSize: 3, strides: 2, padding: 'valid' })
       .apply(x) as Sym;
   }
+  return x;
+}
+
+/** Builds ResNet-18: [N, S, S, 3] → [N, 8·width]. Caller disposes `model`. */
+export function createResNet18(
+  input: Omit<ResNetConfigInput, 'name'> & { name?: 'resnet18' } = {},
+  opts: BuildOptions = {},
+): Backbone<ResNetConfig> {
+  const config = ResNetConfigSchema.parse({ ...input, name: 'resnet18' });
+  const { inputSize, width, stem } = config;
+  checkResNetInput('resnet18', inputSize, stem);
+  const bn = { momentum: config.bnMomentum, epsilon: config.bnEpsilon };
+
+  const inp = tf.input({ shape: [inputSize, inputSize, 3], name: 'input' });
+  let x = resnetStem(inp, config, bn);
   let planes = width;
   RESNET18_LAYERS.forEach((n, stage) => {
     if (stage > 0) planes *= 2;
