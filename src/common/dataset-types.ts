@@ -42,7 +42,12 @@ export interface ImportPlan {
   defaultSize: ImageSize;
 }
 
-export const IMAGE_SIZES = [32, 64, 96, 128] as const;
+/** Stored side lengths (square RGB, 3 bytes a pixel: 224 px is ~150 KB an image). 160 / 224 suit ImageNet weights. */
+export const IMAGE_SIZES = [32, 64, 96, 128, 160, 224] as const;
+/** Bytes one stored image of `size` px takes (raw RGB; IndexedDB adds a little). */
+export function storedImageBytes(size: number): number {
+  return size * size * 3;
+}
 export type ImageSize = (typeof IMAGE_SIZES)[number];
 
 export interface ImportOptions {

@@ -96,6 +96,7 @@ export { TEST_HOOKS, type BackendChange, type TestHook } from '../common/engine-
 export type { AugmentPreview, AugmentPreviewRequest } from '../common/augment-types';
 export {
   IMAGE_SIZES,
+  storedImageBytes,
   type CsvCandidate,
   type ImageSize,
   type ImportInput,
