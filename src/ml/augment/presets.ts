@@ -19,6 +19,7 @@ export const PRESET_NAMES = [
   'simsiam',
   'mocov2',
   'supervised',
+  'transfer',
   'gentle',
   'none',
 ] as const;
@@ -123,6 +124,19 @@ const SUPERVISED_VIEW: ViewPipeline = [
   norm,
 ];
 
+/**
+ * Transfer (fine-tuning pretrained weights, as the cats-vs-dogs seminar does): random resized crop
+ * 0.5–1, flip 0.5, rotation ±20° (always), colour jitter saturation 0.05 and hue 0.05 (always, like
+ * torchvision's ColorJitter(saturation=0.05, hue=0.05)), then ImageNet normalisation.
+ */
+const TRANSFER_VIEW: ViewPipeline = [
+  crop(0.5),
+  flip,
+  { op: 'rotation', enabled: true, p: 1, degrees: 20 },
+  jitter(1, 0, 0, 0.05, 0.05),
+  norm,
+];
+
 /** Gentle: weaker crops (0.5–1), flip 0.5, mild colour jitter (0.2, 0.2, 0.2, 0.02) p = 0.5; for small or fragile datasets. */
 const GENTLE_VIEW: ViewPipeline = [crop(0.5), flip, jitter(0.5, 0.2, 0.2, 0.2, 0.02), norm];
 
@@ -160,6 +174,11 @@ const PRESETS: Record<AugmentPresetName, Omit<AugmentPreset, 'name'>> = {
     label: 'Supervised',
     citation: 'crop 0.5–1, flip 0.5, rotation ±20°, jitter (0.3,0.3,0.3,0.05) p 0.8',
     views: [SUPERVISED_VIEW, SUPERVISED_VIEW],
+  },
+  transfer: {
+    label: 'Transfer (fine-tuning)',
+    citation: 'crop 0.5–1, flip 0.5, rotation ±20°, jitter saturation 0.05 hue 0.05 (p 1)',
+    views: [TRANSFER_VIEW, TRANSFER_VIEW],
   },
   gentle: {
     label: 'Gentle',
