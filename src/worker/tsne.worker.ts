@@ -8,6 +8,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import { createProjector, type TsnePrepare } from './eval/projector';
+import { createTsneThreadPool, type WorkerTsnePool } from './eval/tsne-threads';
 
 let backend: Promise<boolean> | null = null;
 
@@ -35,4 +36,9 @@ const prepare: TsnePrepare = async (x, n, d, k) => {
   return (await backend) ? prepareTsneInput(x, n, d, k) : null;
 };
 
-Comlink.expose(createProjector({ prepare }));
+// Helper threads for the t-SNE gradient: all cores but this one (at most 3 helpers), made once.
+let pool: Promise<WorkerTsnePool | null> | null = null;
+const threads = () =>
+  (pool ??= createTsneThreadPool(Math.min(3, (navigator.hardwareConcurrency || 2) - 1)));
+
+Comlink.expose(createProjector({ prepare, threads }));

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { denseJointP, sparseJointP } from './tsne-affinities';
+import { denseJointP } from './tsne-affinities';
 import { FftRepulsion } from './tsne-fft';
 import { fftGradient } from './tsne-fft-gradient';
 import { exactGradient } from './tsne-gradient';
-import { ParallelFftGradient, sequentialPool } from './tsne-parallel';
-import { vpTreeKnn } from './vp-tree';
 
 /** Σ_{j≠i} K²(y_i − y_j)(y_i − y_j) into neg, and Z = Σ_{i≠j} K, by the O(n²) loop. */
 function directRepulsion(y: Float64Array, n: number, neg: Float64Array): number {
@@ -117,29 +115,5 @@ describe('FFT-interpolated t-SNE repulsion', () => {
     const err = Math.hypot(...gFft.map((g, c) => g - gExact[c])) / Math.hypot(...gExact);
     expect(err).toBeLessThan(1e-6);
     expect(klFft).toBeCloseTo(klExact, 6);
-  });
-});
-
-describe('FFT gradient split into parts (the thread pool path)', () => {
-  it('gives the single-thread gradient and KL with 1, 2 and 3 parts', () => {
-    const n = 2000,
-      dim = 5;
-    const rng = createRng(4);
-    const x = Float64Array.from({ length: n * dim }, () => rng.normal());
-    const P = sparseJointP(vpTreeKnn(x, n, dim, 31), n, 10);
-    const y0 = blobs(n, 12, 5);
-    const ref = new Float64Array(2 * n);
-    const klRef = fftGradient(y0, P, n, 12, new FftRepulsion(), ref, new Float64Array(2 * n), true);
-    for (const parts of [1, 2, 3]) {
-      const pool = sequentialPool(parts);
-      const y = pool.f64(2 * n);
-      y.set(y0);
-      const par = new ParallelFftGradient(pool, y, P, n);
-      const grad = new Float64Array(2 * n);
-      const kl = par.gradient(12, true, grad);
-      grad.forEach((g, c) => expect(g).toBeCloseTo(ref[c], 10));
-      expect(kl).toBeCloseTo(klRef, 10);
-      par.close();
-    }
   });
 });

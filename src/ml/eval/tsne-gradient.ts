@@ -84,33 +84,44 @@ const GROUP_SIZE = 32;
  */
 export class QuadTree {
   /** [comX, comY, width², count] per node. */
-  node = new Float64Array(0);
+  node: Float64Array = new Float64Array(0);
   /** First child id per node, -1 for a leaf. */
-  firstChild = new Int32Array(0);
+  firstChild: Int32Array = new Int32Array(0);
   /** Number of (non-empty) children per node. */
-  childCount = new Uint8Array(0);
+  childCount: Int32Array = new Int32Array(0);
   /** Range [lo[id], hi[id]) of `order` covered by each node. */
-  lo = new Int32Array(0);
-  hi = new Int32Array(0);
+  lo: Int32Array = new Int32Array(0);
+  hi: Int32Array = new Int32Array(0);
   size = 0;
   /** Point indices in depth-first leaf order (spatially coherent), valid after build(). */
-  order = new Int32Array(0);
+  order: Int32Array = new Int32Array(0);
   /** Point coordinates in `order` ([x, y] per position). */
-  pos = new Float64Array(0);
+  pos: Float64Array = new Float64Array(0);
   /** Node ids of the point groups, in leaf order; groupCount of them are valid. */
-  groups = new Int32Array(0);
+  groups: Int32Array = new Int32Array(0);
   groupCount = 0;
   #cap = 0;
   #tmp = new Int32Array(0);
   #y: Float64Array = new Float64Array(0);
+  readonly #f64: (len: number) => Float64Array;
+  readonly #i32: (len: number) => Int32Array;
+
+  /** Allocators for the node and point arrays (shared memory when threads walk the tree). */
+  constructor(
+    f64: (len: number) => Float64Array = (len) => new Float64Array(len),
+    i32: (len: number) => Int32Array = (len) => new Int32Array(len),
+  ) {
+    this.#f64 = f64;
+    this.#i32 = i32;
+  }
 
   /** Rebuilds the tree over y [n × 2]. */
   build(y: Float64Array, n: number): void {
     if (this.order.length !== n) {
-      this.order = new Int32Array(n);
+      this.order = this.#i32(n);
       this.#tmp = new Int32Array(n);
-      this.pos = new Float64Array(2 * n);
-      this.groups = new Int32Array(n);
+      this.pos = this.#f64(2 * n);
+      this.groups = this.#i32(n);
     }
     this.#ensure(Math.max(64, n + 8));
     this.#y = y;
@@ -145,15 +156,15 @@ export class QuadTree {
   #ensure(cap: number): void {
     if (cap <= this.#cap) return;
     cap = Math.max(cap, 2 * this.#cap);
-    const node = new Float64Array(4 * cap);
+    const node = this.#f64(4 * cap);
     node.set(this.node);
-    const fc = new Int32Array(cap);
+    const fc = this.#i32(cap);
     fc.set(this.firstChild);
-    const cc = new Uint8Array(cap);
+    const cc = this.#i32(cap);
     cc.set(this.childCount);
-    const lo = new Int32Array(cap);
+    const lo = this.#i32(cap);
     lo.set(this.lo);
-    const hi = new Int32Array(cap);
+    const hi = this.#i32(cap);
     hi.set(this.hi);
     this.node = node;
     this.firstChild = fc;
@@ -259,35 +270,32 @@ export class QuadTree {
 /** Interaction list of the group walk: [x, y, count] per summarised cell or single point. */
 let interactions: Float64Array = new Float64Array(3 * 4096);
 
+/** The tree arrays a repulsion walk reads (a QuadTree, or shared copies of its arrays). */
+export type QuadTreeView = Pick<
+  QuadTree,
+  'node' | 'firstChild' | 'childCount' | 'lo' | 'hi' | 'order' | 'pos' | 'groups'
+>;
+
 /**
- * Barnes-Hut gradient: y [n × 2], sparse P (times exaggeration), tree built on y → grad [n × 2].
- * Repulsion by a group walk (Barnes 1990): each group of ≤ 32 spatially close points walks the
- * tree once, summarising a cell by its centre of mass when max_width² < θ² · dist², dist measured
- * from the cell's centre of mass to the group's bounding box (so each point sees at least the
- * accuracy of sklearn's per-point test), then every point of the group sums the shared list in a
- * branch-free loop. Returns the KL divergence estimate (sklearn's formula with the BH normaliser)
- * when asked, else NaN.
+ * Repulsion of the points of groups [g0, g1) of a built tree (the group walk described at
+ * barnesHutGradient): neg[2i..2i+1] = Σ_j q_ij² (y_i − y_j) for those points; returns their
+ * share of Σ_{i≠j} q_ij.
  */
-export function barnesHutGradient(
-  y: Float64Array,
-  P: SparseP,
-  n: number,
-  exaggeration: number,
+export function barnesHutRepulsion(
+  tree: QuadTreeView,
   theta: number,
-  tree: QuadTree,
-  grad: Float64Array,
+  g0: number,
+  g1: number,
   neg: Float64Array,
   stack: Int32Array,
-  computeError: boolean,
 ): number {
-  tree.build(y, n);
   const theta2 = theta * theta;
-  const { node, firstChild, childCount, order, pos, groups, groupCount } = tree;
+  const { node, firstChild, childCount, order, pos, groups } = tree;
   const nodeLo = tree.lo,
     nodeHi = tree.hi;
   let sumQ = 0;
   let list: Float64Array = interactions;
-  for (let g = 0; g < groupCount; g++) {
+  for (let g = g0; g < g1; g++) {
     const gid = groups[g];
     const glo = nodeLo[gid],
       ghi = nodeHi[gid];
@@ -362,6 +370,32 @@ export function barnesHutGradient(
     }
   }
   interactions = list;
+  return sumQ;
+}
+
+/**
+ * Barnes-Hut gradient: y [n × 2], sparse P (times exaggeration), tree built on y → grad [n × 2].
+ * Repulsion by a group walk (Barnes 1990): each group of ≤ 32 spatially close points walks the
+ * tree once, summarising a cell by its centre of mass when max_width² < θ² · dist², dist measured
+ * from the cell's centre of mass to the group's bounding box (so each point sees at least the
+ * accuracy of sklearn's per-point test), then every point of the group sums the shared list in a
+ * branch-free loop. Returns the KL divergence estimate (sklearn's formula with the BH normaliser)
+ * when asked, else NaN.
+ */
+export function barnesHutGradient(
+  y: Float64Array,
+  P: SparseP,
+  n: number,
+  exaggeration: number,
+  theta: number,
+  tree: QuadTree,
+  grad: Float64Array,
+  neg: Float64Array,
+  stack: Int32Array,
+  computeError: boolean,
+): number {
+  tree.build(y, n);
+  const sumQ = barnesHutRepulsion(tree, theta, 0, tree.groupCount, neg, stack);
   let kl = 0;
   const { rowPtr, cols, vals } = P;
   for (let i = 0; i < n; i++) {

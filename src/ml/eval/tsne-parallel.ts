@@ -10,25 +10,15 @@
  * interpolation back to a point range. Every part writes only its own ranges.
  */
 import { attractiveForces } from './tsne-fft-gradient';
-import { FftRepulsion, type FftGrid, type FftRepulsionOptions } from './tsne-fft';
+import { createBhPhases, type TsneSharedBh } from './tsne-parallel-bh';
+import type { TsneThreadPool } from './tsne-thread-pool';
 
-/** Shared-memory threads that run the phases of one t-SNE (provided by the worker layer). */
-export interface TsneThreadPool {
-  /** Parts per phase: the calling thread plus the helpers (≥ 1). */
-  readonly size: number;
-  /** Arrays every thread can see (SharedArrayBuffer-backed in the browser). */
-  f64(length: number): Float64Array;
-  i32(length: number): Int32Array;
-  /** Hands the shared state of one t-SNE to the helpers; returns once they hold it. */
-  start(shared: TsneShared): void;
-  /** Runs `phase` on every helper (part k on helper k) while `local` runs part 0; blocks until all are done. */
-  run(phase: number, local: () => void): void;
-  /** Releases the helpers from the current t-SNE (they drop its state). */
-  end(): void;
-}
+export type { TsneThreadPool } from './tsne-thread-pool';
+import { FftRepulsion, type FftGrid, type FftRepulsionOptions } from './tsne-fft';
 
 /** Everything the parts of a phase read or write; structured-cloneable (views on shared buffers). */
 export interface TsneShared {
+  kind: 'fft';
   n: number;
   parts: number;
   fft: Required<FftRepulsionOptions>;
@@ -82,7 +72,11 @@ function attach(s: TsneShared): FftRepulsion {
 }
 
 /** The phase runner of one thread: (phase, part) → does that part. Used by helpers and the caller. */
-export function createTsnePhases(s: TsneShared): (phase: number, part: number) => void {
+export function createTsnePhases(
+  state: TsneShared | TsneSharedBh,
+): (phase: number, part: number) => void {
+  if (state.kind === 'bh') return createBhPhases(state);
+  const s = state;
   const rep = attach(s);
   const P = { n: s.n, rowPtr: s.rowPtr, cols: s.cols, vals: s.vals };
   return (phase, part) => {
@@ -166,6 +160,7 @@ export class ParallelFftGradient {
     const grids = [rep.grids];
     for (let k = 1; k < parts; k++) grids.push(rep.grids.map((a) => f64(a.length)));
     this.shared = {
+      kind: 'fft',
       n,
       parts,
       fft: {
@@ -243,7 +238,8 @@ export function sequentialPool(size = 1): TsneThreadPool {
     f64: (len) => new Float64Array(len),
     i32: (len) => new Int32Array(len),
     start(shared) {
-      helpers = Array.from({ length: size - 1 }, () => createTsnePhases(shared));
+      const state = shared as TsneShared | TsneSharedBh;
+      helpers = Array.from({ length: size - 1 }, () => createTsnePhases(state));
     },
     run(phase, local) {
       local();

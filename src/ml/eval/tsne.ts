@@ -21,6 +21,7 @@ import { denseJointP, sparseJointP, type SparseP } from './tsne-affinities';
 import { FftRepulsion, type FftRepulsionOptions } from './tsne-fft';
 import { fftGradient } from './tsne-fft-gradient';
 import { ParallelFftGradient, type TsneThreadPool } from './tsne-parallel';
+import { ParallelBhGradient } from './tsne-parallel-bh';
 import { barnesHutGradient, exactGradient, QuadTree } from './tsne-gradient';
 import { type KnnGraph, vpTreeKnn } from './vp-tree';
 
@@ -47,8 +48,8 @@ export interface TsneOptions {
   /** Grid settings of the 'fft' method. */
   fft?: FftRepulsionOptions;
   /**
-   * Shared-memory threads for the 'fft' method (the worker layer's Web Workers; see
-   * tsne-parallel.ts). Without one the gradient runs on the calling thread. Call close() after.
+   * Shared-memory threads for the Barnes-Hut and FFT gradients (the worker layer's Web Workers;
+   * see tsne-parallel.ts). Without one the gradient runs on the calling thread. Call close() after.
    */
   threads?: TsneThreadPool;
   /** 'pca' (default, sklearn ≥ 1.2), 'random' (N(0, 1e-4²)), or a previous layout [n × 2] used as is. */
@@ -116,7 +117,7 @@ export class Tsne {
   #stack: Int32Array | null = null;
   #tree: QuadTree | null = null;
   #fft: FftRepulsion | null = null;
-  #parallel: ParallelFftGradient | null = null;
+  #parallel: ParallelFftGradient | ParallelBhGradient | null = null;
   /** Milliseconds spent in the set-up phases (PCA, neighbour search, affinities). */
   readonly setupMs = { pca: 0, neighbours: 0, affinities: 0 };
   #stageStart = 0;
@@ -158,7 +159,7 @@ export class Tsne {
       dim = d;
     }
 
-    const threads = this.method === 'fft' ? options.threads : undefined;
+    const threads = this.method === 'exact' ? undefined : options.threads;
     this.embedding = threads ? threads.f64(2 * n) : new Float64Array(2 * n);
     const init = options.init ?? 'pca';
     if (init === 'pca') {
@@ -196,14 +197,11 @@ export class Tsne {
       this.#sparseP = sparseJointP(graph, n, perplexity);
       this.setupMs.affinities = performance.now() - t0;
       this.#neg = new Float64Array(2 * n);
-      if (threads)
-        this.#parallel = new ParallelFftGradient(
-          threads,
-          this.embedding,
-          this.#sparseP,
-          n,
-          options.fft,
-        );
+      const P = this.#sparseP;
+      if (threads && this.method === 'fft')
+        this.#parallel = new ParallelFftGradient(threads, this.embedding, P, n, options.fft);
+      else if (threads)
+        this.#parallel = new ParallelBhGradient(threads, this.embedding, P, n, this.#opts.theta);
       else if (this.method === 'fft') this.#fft = new FftRepulsion(options.fft);
       // Depth ≤ 48 and ≤ 4 children per opened cell bound the traversal stack.
       this.#stack = new Int32Array(4 * 49 + 8);

@@ -8,6 +8,7 @@ import { UMAP } from 'umap-js';
 import { createRng } from '../../ml/rng';
 import { pca } from '../../ml/eval/pca';
 import { resolveTsneMethod, Tsne, type TsneOptions } from '../../ml/eval/tsne';
+import type { TsneThreadPool } from '../../ml/eval/tsne-thread-pool';
 import type { PreparedTsneInput } from '../../ml/eval/tsne-prepare';
 
 export type {
@@ -44,8 +45,14 @@ function toF32(a: ArrayLike<number>): Float32Array {
   return Float32Array.from(a);
 }
 
-/** The projector; `opts.prepare` (the worker passes one on the wasm backend) speeds up large t-SNE set-ups. */
-export function createProjector(opts: { prepare?: TsnePrepare } = {}): ProjectorApi {
+/**
+ * The projector; `opts.prepare` (the worker passes one on the wasm backend) speeds up large t-SNE
+ * set-ups, and `opts.threads` (helper threads over shared memory, tsne-threads.ts; null when the
+ * page is not cross-origin isolated) splits the t-SNE gradient.
+ */
+export function createProjector(
+  opts: { prepare?: TsnePrepare; threads?: () => Promise<TsneThreadPool | null> } = {},
+): ProjectorApi {
   let x: Float32Array = new Float32Array(0);
   let n = 0,
     dim = 0;
@@ -59,8 +66,10 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
     d: number,
     options: TsneOptions,
   ): Promise<{ t: Tsne; setupMs: NonNullable<Layout['setupMs']> }> {
+    const sparse = resolveTsneMethod('auto', rows) !== 'exact';
+    const threads = (sparse && opts.threads ? await opts.threads() : null) ?? undefined;
     const p =
-      opts.prepare && resolveTsneMethod('auto', rows) === 'barnes-hut'
+      opts.prepare && sparse
         ? await opts.prepare(
             data,
             rows,
@@ -69,8 +78,8 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
           )
         : null;
     const t = p
-      ? new Tsne(p.data, rows, p.dim, { ...options, pcaDims: 0, neighbors: p.neighbors })
-      : new Tsne(data, rows, d, options);
+      ? new Tsne(p.data, rows, p.dim, { ...options, threads, pcaDims: 0, neighbors: p.neighbors })
+      : new Tsne(data, rows, d, { ...options, threads });
     const setupMs = p ? { ...p.ms, affinities: t.setupMs.affinities } : { ...t.setupMs };
     return { t, setupMs };
   }
@@ -110,18 +119,22 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
       });
       const every = Math.max(1, req.every);
       let state = { iteration: 0, done: false, klDivergence: NaN };
-      while (!state.done && me === run) {
-        state = t.step(every);
-        lastTsne = Float64Array.from(t.embedding);
-        onLayout({
-          xy: toF32(t.embedding),
-          iteration: state.iteration,
-          total: req.iterations,
-          done: state.done,
-          kl: state.klDivergence,
-          method: 'tsne',
-        });
-        await yieldToMessages();
+      try {
+        while (!state.done && me === run) {
+          state = t.step(every);
+          lastTsne = Float64Array.from(t.embedding);
+          onLayout({
+            xy: toF32(t.embedding),
+            iteration: state.iteration,
+            total: req.iterations,
+            done: state.done,
+            kl: state.klDivergence,
+            method: 'tsne',
+          });
+          await yieldToMessages();
+        }
+      } finally {
+        t.close();
       }
       return {
         xy: toF32(t.embedding),
@@ -189,9 +202,13 @@ export function createProjector(opts: { prepare?: TsnePrepare } = {}): Projector
             : { nIter: req.iterations }),
         });
         let state = { iteration: 0, done: false, klDivergence: NaN };
-        while (!state.done && me === run) {
-          state = t.step(50);
-          await yieldToMessages();
+        try {
+          while (!state.done && me === run) {
+            state = t.step(50);
+            await yieldToMessages();
+          }
+        } finally {
+          t.close();
         }
         if (me !== run) break;
         prev = Float64Array.from(t.embedding);
