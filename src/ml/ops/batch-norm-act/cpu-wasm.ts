@@ -3,7 +3,8 @@
  * backend's tensor memory (the cpu backend's value arrays; the wasm backend's heap, viewed as
  * Float32Array), so the forward is 2 passes over x and the backward 2 passes over (dy, x, y),
  * instead of the ~25 elementwise/reduce ops of the composed path. On wasm these JS loops beat the
- * composed wasm ops (see op.ts: measured).
+ * composed wasm ops: at [128,32,32,32] (a ConvNet SimCLR activation) forward 110 vs 240 ms and
+ * forward + backward 330 vs 540 ms (best of 9, Node, 2-core machine under heavy load from others).
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormActBackward, batchNormActForward } from './loops';
