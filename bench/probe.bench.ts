@@ -200,6 +200,18 @@ if (!args.includes('--no-browser')) {
 
 await useWasmBackend();
 {
+  // Warm-up (wasm kernels, JIT) on a small slice, so the rows time the steady state as sklearn's
+  // (its interpreter start and imports are not timed either).
+  const w = gaussianClasses(5, 300);
+  await trainLinearProbe(
+    { x: w.x.subarray(0, 200 * o.dim), y: w.y.subarray(0, 200) },
+    { x: w.x.subarray(200 * o.dim), y: w.y.subarray(200) },
+    o.dim,
+    o.classes,
+    { maxIterations: 5 },
+  );
+}
+{
   const g = gaussianClasses(3, o.train + o.test);
   const r = await nodeProbe(g.x, g.y);
   row('linear probe, Gaussian classes (L-BFGS, C 1)', 'node wasm', r, skGaussian);
