@@ -122,6 +122,8 @@ describe('webgpu training kernels equal the cpu backend', () => {
         splits: 1,
       },
       { op: 'filter', x: [2, 6, 6, 17], filter: [1, 1, 17, 16], strides: 1, pad: 'valid' },
+      // K = 320 rows: the planned split count (5) rather than a forced one.
+      { op: 'filter', x: [5, 8, 8, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
     ];
     expectAllClose(await compare(cases));
   });
@@ -171,6 +173,7 @@ describe('webgpu training kernels equal the cpu backend', () => {
         pad: 'valid',
         splits: 3,
       },
+      { op: 'dwFilter', x: [5, 8, 8, 5], filter: [3, 3, 5, 1], strides: 1, pad: 'same' },
       { op: 'dwInput', x: [1, 6, 6, 16], filter: [3, 3, 16, 1], strides: 1, pad: 'same' },
       { op: 'dwInput', x: [5, 7, 7, 5], filter: [5, 5, 5, 2], strides: 2, pad: 'same' },
       {

@@ -6,13 +6,7 @@
  * which runs one invocation per filter weight, each looping over batch × outH × outW.
  */
 import type * as tf from '@tensorflow/tfjs';
-import {
-  assertNhwc,
-  convInfo,
-  type Conv2DInfo,
-  type PadAttr,
-  type RoundingMode,
-} from '../wasm/conv-geometry';
+import { convInfo, type Conv2DInfo, type PadAttr, type RoundingMode } from '../wasm/conv-geometry';
 import { planFilterGemm, type GemmPlan } from './filter-gemm-plan';
 import { webgpuKernelOptions } from './options';
 import {
@@ -24,6 +18,7 @@ import {
   type SimlabProgram,
 } from './program';
 import { sumSplits } from './split-sum';
+import { stockKernel } from './stock-kernels';
 
 /**
  * One launch over all (tile, split) pairs: x [B,H,W,Cin], dy [B,OH,OW,Cout] → [kh,kw,Cin,Cout]
@@ -171,7 +166,9 @@ export function conv2dBackpropFilterWebGpu(args: {
   const backend = asWebGpu(args.backend);
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const a = args.attrs as unknown as FilterAttrs;
-  assertNhwc('Conv2DBackpropFilter', a.dataFormat);
+  // NCHW (never used by simlab's models) stays with the stock kernel.
+  if (a.dataFormat === 'NCHW')
+    return stockKernel('Conv2DBackpropFilter')(args as never) as tf.TensorInfo;
   const info = convInfo(
     x.shape as [number, number, number, number],
     a.filterShape,

@@ -6,13 +6,7 @@
  * phase). Stride-1 layers with ≥ 32 channels (multiples of 4) go to the stock kernel.
  */
 import type * as tf from '@tensorflow/tfjs';
-import {
-  assertNhwc,
-  convInfo,
-  type Conv2DInfo,
-  type PadAttr,
-  type RoundingMode,
-} from '../wasm/conv-geometry';
+import { convInfo, type Conv2DInfo, type PadAttr, type RoundingMode } from '../wasm/conv-geometry';
 import {
   asWebGpu,
   flatDispatch,
@@ -151,7 +145,9 @@ export function conv2dBackpropInputWebGpu(args: {
 }): tf.TensorInfo {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const a = args.attrs as unknown as InputAttrs;
-  assertNhwc('Conv2DBackpropInput', a.dataFormat);
+  // NCHW (never used by simlab's models) stays with the stock kernel.
+  if (a.dataFormat === 'NCHW')
+    return stockKernel('Conv2DBackpropInput')(args as never) as tf.TensorInfo;
   const info = convInfo(
     a.inputShape,
     filter.shape as [number, number, number, number],
