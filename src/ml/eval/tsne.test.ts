@@ -5,6 +5,8 @@ import { trustworthiness } from './trustworthiness';
 import { Tsne, tsne } from './tsne';
 import { denseJointP, sparseJointP } from './tsne-affinities';
 import { barnesHutGradient, exactGradient, QuadTree } from './tsne-gradient';
+import { sequentialPool } from './tsne-parallel';
+import { curvedClusters, loadTsneReference } from './tsne-reference.testing';
 import { vpTreeKnn } from './vp-tree';
 
 const { tsne: f } = loadEvalFixture();
@@ -225,4 +227,38 @@ describe('t-SNE with GPU-style neighbours', () => {
     const b = tsne(pts, m, dim, { method: 'barnes-hut', perplexity: 10, nIter: 100 });
     expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));
   });
+});
+
+describe('t-SNE against sklearn 1.2 at 10,000 points (tsne_reference.py)', () => {
+  const ref = loadTsneReference();
+  const big = curvedClusters(ref.seed, ref.n, ref.dim);
+
+  it('regenerates the reference input draw for draw', () => {
+    let sum = 0,
+      sumSq = 0;
+    for (const v of big) {
+      sum += v;
+      sumSq += v * v;
+    }
+    expect(sum).toBeCloseTo(ref.checksum.sum, 6);
+    expect(sumSq).toBeCloseTo(ref.checksum.sum_sq, 5);
+    ref.checksum.first.forEach((v, j) => expect(big[j]).toBeCloseTo(v, 12));
+  });
+
+  // The app's path at this size: Barnes-Hut with the gradient split over a 2-part pool.
+  it('Barnes-Hut over a 2-part pool: trustworthiness within 0.02 and KL within 10%', () => {
+    const t = new Tsne(big, ref.n, ref.dim, {
+      perplexity: ref.perplexity,
+      threads: sequentialPool(2),
+    });
+    expect(t.method).toBe('barnes-hut');
+    const s = t.run();
+    t.close();
+    expect(s.iteration).toBe(1000);
+    const tw = trustworthiness(big, ref.dim, t.embedding, 2, ref.n_neighbors);
+    const sk = ref.barnes_hut;
+    expect(tw).toBeGreaterThanOrEqual(sk.trustworthiness - 0.02);
+    expect(tw - ref.pca_trustworthiness).toBeGreaterThan(0.1);
+    expect(Math.abs(s.klDivergence - sk.kl_divergence) / sk.kl_divergence).toBeLessThanOrEqual(0.1);
+  }, 240_000);
 });
