@@ -18,14 +18,19 @@ export function trustworthiness(
   if (!(k >= 1 && k < n / 2)) throw new Error(`k must be in [1, n/2), got ${k} for n = ${n}`);
   const distX = new Float64Array(n),
     distY = new Float64Array(n);
-  const nbrY = new Int32Array(k);
+  const nbrY = new Int32Array(k),
+    nbrX = new Int32Array(k);
   let t = 0;
   for (let i = 0; i < n; i++) {
     sqDistRow(x, dx, n, i, distX);
     sqDistRow(y, dy, n, i, distY);
     kNearest(distY, i, k, nbrY);
+    // Neighbours that are also among the k nearest in input space (same tie order) rank ≤ k and
+    // add nothing: only the others need their rank counted.
+    kNearest(distX, i, k, nbrX);
     for (let m = 0; m < k; m++) {
       const j = nbrY[m];
+      if (nbrX.includes(j)) continue;
       // Input-space rank of j (1 = nearest): points strictly closer to i, plus those at equal
       // distance with a lower index (a stable argsort), plus one.
       const dj = distX[j];
