@@ -87,6 +87,17 @@ function report(step: Step, set: string, res: GpuProfileResult): GpuStepProfile 
           `${((100 * p.flops) / r.flops).toFixed(1)}% FLOP, ${((100 * p.bytes) / (r.bytesRead + r.bytesWritten)).toFixed(1)}% bytes`,
       ),
   ];
+  const host = Object.entries(res.hostMsByOp).sort((a, b) => b[1] - a[1]);
+  const hostMs = host.reduce((t, [, ms]) => t + ms, 0);
+  lines.push(
+    `  host → GPU uploads ${mb(res.uploadBytes)}; wall s: ${Object.entries(res.phaseMs)
+      .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`)
+      .join(', ')}; host time inside kernels ${(hostMs / 1000).toFixed(1)} s; most: ` +
+      host
+        .slice(0, 5)
+        .map(([op, ms]) => `${op} ${(ms / 1000).toFixed(1)} s`)
+        .join(', '),
+  );
   console.log(lines.join('\n'));
   return r;
 }

@@ -32,6 +32,12 @@ export interface GpuProfileResult {
   peakGpuBytes: number;
   /** GPU bytes resident when the recorded step began. */
   startGpuBytes: number;
+  /** Bytes uploaded from JavaScript arrays to the GPU in the recorded step. */
+  uploadBytes: number;
+  /** Wall milliseconds of the profile's phases (model build, warm-up steps, recorded step, disposal). */
+  phaseMs: Record<string, number>;
+  /** Host milliseconds per tfjs kernel (self time) in the recorded step. */
+  hostMsByOp: Record<string, number>;
   backend: string;
   /** webgpu kernels registered over tfjs' own while the step ran. */
   nonStockKernels: string[];
@@ -76,6 +82,9 @@ export async function benchGpuProfile(req: GpuProfileRequest): Promise<GpuProfil
     list: rec.dispatches.map(dispatchId),
     peakGpuBytes: rec.peakGpuBytes,
     startGpuBytes: rec.startGpuBytes,
+    hostMsByOp: rec.hostMsByOp,
+    phaseMs: rec.phaseMs,
+    uploadBytes: rec.uploadBytes,
     backend: tf.getBackend(),
     nonStockKernels: nonStock,
     seconds,

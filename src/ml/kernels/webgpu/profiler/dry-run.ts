@@ -70,6 +70,10 @@ export interface Recording {
   peakGpuBytes: number;
   /** GPU bytes in use when the recording started. */
   startGpuBytes: number;
+  /** Bytes uploaded from JavaScript arrays to the GPU during the recorded step (e.g. tf.ones of an activation's shape, made on the CPU). */
+  uploadBytes: number;
+  /** Host (JavaScript) milliseconds inside each tfjs kernel, self time (nested kernels apart), recorded step only. */
+  hostMsByOp: Record<string, number>;
 }
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
@@ -83,6 +87,7 @@ interface BackendLike {
     output?: TensorInfo,
   ): TensorInfo;
   makeTensorInfo(shape: number[], dtype: tf.DataType): TensorInfo;
+  uploadToGPU(dataId: object): void;
   releaseResource(dataId: object): void;
   tensorMap: { get(dataId: object): TensorData };
   bufferManager: { numBytesUsed: number };
@@ -177,13 +182,18 @@ export async function recordDispatches(
   const engine = tf.engine() as unknown as { runKernelFunc(p: { kernelName?: string }): unknown };
   const dispatches: DispatchRecord[] = [];
   const opStack: string[] = [];
+  const hostMsByOp: Record<string, number> = {};
+  const childMs: number[] = [];
   let dryLive = 0;
+  let uploadBytes = 0;
   let on = true;
   let startGpuBytes = backend.bufferManager.numBytesUsed;
   let peak = startGpuBytes;
   const control: RecordingControl = {
     restart() {
       dispatches.length = 0;
+      uploadBytes = 0;
+      for (const k of Object.keys(hostMsByOp)) delete hostMsByOp[k];
       startGpuBytes = backend.bufferManager.numBytesUsed + dryLive;
       peak = startGpuBytes;
     },
@@ -208,6 +218,7 @@ export async function recordDispatches(
     const d = backend.tensorMap.get(dataId);
     if (d.resource != null) return;
     const size = bytesOf(d);
+    if (d.values != null && on) uploadBytes += size;
     d.resource = placeholder;
     dry.set(dataId, size);
     dryLive += size;
@@ -256,6 +267,14 @@ export async function recordDispatches(
     };
   }
 
+  // Uploads of JavaScript arrays: counted; a dry run makes the tensor resident on the placeholder.
+  const origUpload = backend.uploadToGPU;
+  backend.uploadToGPU = function (dataId) {
+    if (mode === 'dry') return resident(dataId);
+    const d = backend.tensorMap.get(dataId);
+    if (on && d.resource == null && d.values != null) uploadBytes += bytesOf(d);
+    origUpload.call(backend, dataId);
+  };
   const origRun = backend.runWebGPUProgram;
   const origRelease = backend.releaseResource;
   const origKernel = engine.runKernelFunc;
@@ -313,11 +332,18 @@ export async function recordDispatches(
   };
 
   engine.runKernelFunc = function (p) {
-    opStack.push(p.kernelName ?? 'customGrad');
+    const name = p.kernelName ?? 'customGrad';
+    opStack.push(name);
+    childMs.push(0);
+    const t0 = performance.now();
     try {
       return origKernel.call(engine, p);
     } finally {
       opStack.pop();
+      const total = performance.now() - t0;
+      const nested = childMs.pop() ?? 0;
+      if (childMs.length) childMs[childMs.length - 1] += total;
+      if (on) hostMsByOp[name] = (hostMsByOp[name] ?? 0) + total - nested;
     }
   };
 
@@ -326,6 +352,7 @@ export async function recordDispatches(
   } finally {
     backend.runWebGPUProgram = origRun;
     backend.releaseResource = origRelease;
+    backend.uploadToGPU = origUpload;
     engine.runKernelFunc = origKernel;
     if (pass && origSetPipeline && origDispatch) {
       pass.setPipeline = origSetPipeline;
@@ -335,5 +362,5 @@ export async function recordDispatches(
     for (const id of [...dry.keys()]) detach(id);
     placeholder?.destroy();
   }
-  return { dispatches, peakGpuBytes: peak, startGpuBytes };
+  return { dispatches, peakGpuBytes: peak, startGpuBytes, uploadBytes, hostMsByOp };
 }

@@ -36,7 +36,26 @@ function views(batch: number, size: number, seed: number): tf.Tensor4D {
  * runs and its loss is read back). Everything the step created is disposed before returning; the
  * records keep only shapes and the program objects.
  */
-export async function recordStep(spec: StepSpec, mode: RecordMode): Promise<Recording> {
+export async function recordStep(
+  spec: StepSpec,
+  mode: RecordMode,
+): Promise<Recording & { phaseMs: Record<'build' | 'warmup' | 'step' | 'dispose', number> }> {
+  const phaseMs = { build: 0, warmup: 0, step: 0, dispose: 0 };
+  let t = performance.now();
+  const lap = (phase: keyof typeof phaseMs) => {
+    const now = performance.now();
+    phaseMs[phase] += now - t;
+    t = now;
+  };
+  const rec = await recordStepIn(spec, mode, lap);
+  return { ...rec, phaseMs };
+}
+
+async function recordStepIn(
+  spec: StepSpec,
+  mode: RecordMode,
+  lap: (phase: 'build' | 'warmup' | 'step' | 'dispose') => void,
+): Promise<Recording> {
   return withKernelSet(spec.kernels, () =>
     // Everything the step makes is made and disposed inside the recording (dry tensors must be).
     recordDispatches(mode, async ({ restart, stop }) => {
@@ -67,16 +86,20 @@ export async function recordStep(spec: StepSpec, mode: RecordMode): Promise<Reco
         if (mode === 'real') await r.loss.data();
         tf.dispose([r.loss, ...Object.values(r.extra)]);
       };
+      lap('build');
       try {
         for (let s = 0; s < spec.warmup; s++) await step(s);
+        lap('warmup');
         restart();
         await step(spec.warmup);
         stop();
+        lap('step');
       } finally {
         tf.dispose(Object.values(batch) as tf.Tensor[]);
         opt.dispose();
         m.dispose();
         backbone.model.dispose();
+        lap('dispose');
       }
     }),
   );

@@ -53,7 +53,13 @@ describe('summarise', () => {
   const relu = record(new UnaryOpProgram([1 << 20], UnaryOpType.RELU), [[1 << 20]], [1 << 20]);
 
   test('totals per kind and the ≥ 1% rule', () => {
-    const s = summarise({ dispatches: [mm, small, relu, mm], peakGpuBytes: 123, startGpuBytes: 0 });
+    const s = summarise({
+      dispatches: [mm, small, relu, mm],
+      peakGpuBytes: 123,
+      startGpuBytes: 0,
+      hostMsByOp: {},
+      uploadBytes: 0,
+    });
     expect(s.dispatches).toBe(4);
     expect(s.peakGpuBytes).toBe(123);
     const mmKind = s.kinds.find((k) => k.kernel === 'MatMulPackedProgram')!;
@@ -71,7 +77,13 @@ describe('summarise', () => {
   test('a memory-bound kernel with its share counts: its lower parallelism is the figure', () => {
     const r = { ...relu, invocations: 1024 };
     // Pretend the launch were 1,024 invocations of 1,024 elements each: parallelism 1,024.
-    const s = summarise({ dispatches: [mm, r], peakGpuBytes: 0, startGpuBytes: 0 });
+    const s = summarise({
+      dispatches: [mm, r],
+      peakGpuBytes: 0,
+      startGpuBytes: 0,
+      hostMsByOp: {},
+      uploadBytes: 0,
+    });
     expect(s.minParallelism.kernel).toBe('UnaryOpProgram');
     expect(s.minParallelism.parallelism).toBe(1024);
   });
