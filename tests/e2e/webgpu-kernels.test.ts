@@ -209,6 +209,8 @@ describe('webgpu training kernels equal the cpu backend', () => {
       );
       // 3 steps × 3 variables, each one dispatch.
       expect(x.fused, x.kind).toBe(9);
+      // Each dispatch reported its cost to the listeners: 3 steps × (288 + 8 + 70) elements.
+      expect(x.costedElements, x.kind).toBe(3 * (288 + 8 + 70));
       expect(x.vsOps, x.kind).toBeLessThanOrEqual(1);
       expect(x.vsCpu, x.kind).toBeLessThanOrEqual(1);
     }

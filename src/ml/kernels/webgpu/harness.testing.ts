@@ -13,6 +13,7 @@ import {
 import { createRng } from '../../rng';
 import { fusedUpdateStats } from './optimizer-update';
 import { webgpuKernelOptions } from './options';
+import { readWriteDispatchListeners, type ReadWriteDispatch } from './read-write-dispatch';
 import { registerWebGpuTrainingKernels, webgpuTrainingKernelsRegistered } from './register';
 
 export type CaseOp = 'filter' | 'input' | 'dwFilter' | 'dwInput';
@@ -203,12 +204,18 @@ const api = {
   async optimizers(
     cfgs: OptimizerConfig[],
     steps: number,
-  ): Promise<{ kind: string; vsOps: number; vsCpu: number; fused: number }[]> {
+  ): Promise<
+    { kind: string; vsOps: number; vsCpu: number; fused: number; costedElements: number }[]
+  > {
     const out = [];
     for (const cfg of cfgs) {
       await tf.setBackend('webgpu');
       const before = fusedUpdateStats.dispatches;
+      const seen: ReadWriteDispatch[] = [];
+      const listener = (d: ReadWriteDispatch) => seen.push(d);
+      readWriteDispatchListeners.add(listener);
       const fused = await optimizerTrace(cfg, steps);
+      readWriteDispatchListeners.delete(listener);
       const dispatched = fusedUpdateStats.dispatches - before;
       fusedOptimizerEnabled.value = false;
       const ops = await optimizerTrace(cfg, steps);
@@ -221,6 +228,7 @@ const api = {
         vsOps: worstOf(fused, ops, 1e-7, 1e-6),
         vsCpu: worstOf(fused, cpu, 1e-6, 1e-5),
         fused: dispatched,
+        costedElements: seen.reduce((a, d) => a + (d.cost.work ?? 0), 0),
       });
     }
     return out;

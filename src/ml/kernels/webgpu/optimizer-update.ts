@@ -212,6 +212,7 @@ export function applyFusedUpdate(
     [true, false, ...owned.slice(1).map(() => true)],
     program.uniformData(lr, t),
     program.dispatch,
+    program.cost(),
   );
   fusedUpdateStats.dispatches++;
   owned.forEach((o, i) => {

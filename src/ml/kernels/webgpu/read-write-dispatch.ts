@@ -7,6 +7,7 @@
  * recordAndSubmit.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ProgramCost } from './program';
 
 interface TensorData {
   resource: unknown;
@@ -50,6 +51,19 @@ interface BackendInternals {
 
 const pipelines = new WeakMap<GpuDevice, Map<string, GpuPipeline>>();
 
+/** One dispatch made here: its pipeline key (also the GPU pipeline's label), workgroups and cost. */
+export interface ReadWriteDispatch {
+  key: string;
+  dispatch: [number, number, number];
+  cost: ProgramCost;
+}
+
+/**
+ * Called before each dispatch (these bypass runWebGPUProgram, so the profiler cannot see their
+ * program objects): add a listener to record them with their declared costs.
+ */
+export const readWriteDispatchListeners = new Set<(d: ReadWriteDispatch) => void>();
+
 /** The active webgpu backend's internals, or null when another backend is active. */
 export function webgpuInternals(): BackendInternals | null {
   if (tf.getBackend() !== 'webgpu') return null;
@@ -64,7 +78,7 @@ export function writableInPlace(b: BackendInternals, t: tf.TensorInfo): boolean 
 
 /**
  * Runs `code` (entry point `main`; bindings 0..n−1 the buffers of `tensors` in order, binding n the
- * uniforms struct) over `dispatch` workgroups. Buffers the shader writes must be writableInPlace;
+ * uniforms struct) over `dispatch` workgroups; `cost` goes to readWriteDispatchListeners. Buffers the shader writes must be writableInPlace;
  * their CPU-side copies are dropped so the next read downloads the new values.
  */
 export function dispatchReadWrite(
@@ -75,7 +89,9 @@ export function dispatchReadWrite(
   written: boolean[],
   uniforms: { type: 'float32' | 'int32' | 'uint32'; data: number[] }[],
   dispatch: [number, number, number],
+  cost: ProgramCost,
 ): void {
+  for (const l of readWriteDispatchListeners) l({ key, dispatch, cost });
   let cache = pipelines.get(b.device);
   if (!cache) pipelines.set(b.device, (cache = new Map()));
   let pipeline = cache.get(key);
