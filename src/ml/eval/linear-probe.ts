@@ -32,9 +32,10 @@ export interface LinearProbeOptions {
   /** Most L-BFGS iterations (default 100, sklearn's max_iter default). */
   maxIterations?: number;
   /**
-   * Stop when max |∇F| (in the optimiser's preconditioned variables) ≤ tol (default 1e-5). The
-   * float32 matmuls put a floor near 1e-5–1e-6; the run also stops there (line search finds no
-   * further decrease).
+   * Stop when max |∇F| (in the optimiser's preconditioned variables) ≤ tol (default 3e-5). The
+   * float32 matmuls put a floor near 1e-5; the run also stops there (line search finds no further
+   * decrease). On random-init ConvNet embeddings of cifar10 (5,000 × 512) 3e-5 took 49 passes and
+   * left F 1e-6 above sklearn's converged optimum, same test accuracy ±0.1 point; 1e-5 took 67.
    */
   tol?: number;
   /** Precondition the L-BFGS variables (default true); false runs plain L-BFGS on (W, b). */
@@ -103,7 +104,7 @@ export async function fitLinearProbe(
       new Float64Array(objective.size),
       {
         maxIterations: options.maxIterations ?? 100,
-        gradTol: options.tol ?? 1e-5,
+        gradTol: options.tol ?? 3e-5,
         onIteration: (it) => {
           accepted = it.evaluation;
           const e: ProbeEpoch = {
