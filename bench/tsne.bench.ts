@@ -9,10 +9,14 @@
  * of the build, driven with comlink exactly as the Evaluate panel's projector client does; the page
  * exposes no projector, so the bench creates the worker itself). Reports wall seconds, the CPU
  * seconds of the whole Chromium process tree, the set-up phases and ms per iteration before and
- * after the early-exaggeration stage, the first-layout latency and the final KL.
+ * after the early-exaggeration stage, the first-layout latency, the final KL, and trustworthiness
+ * (k = 10) of the final layout on a seeded subsample of 2,000 points (all points up to 2,000),
+ * computed in Node on the same input (the page's generator is mirrored by pageClusters). The
+ * explorer worker runs the gradient on helper threads when the page is cross-origin isolated
+ * (it is here): all cores but one.
  *
  *   npm run bench -- tsne                                  # 2k, 10k, 50k in Chromium
- *   node --import tsx bench/tsne.bench.ts 2000 10000 [--iter 1000]
+ *   node --import tsx bench/tsne.bench.ts 2000 10000 [--iter 1000] [--no-threads]
  *   node --import tsx bench/tsne.bench.ts --node 10000 [--trust]   # plain JS in Node (profiling)
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +33,8 @@ const iterArg = args.indexOf('--iter');
 const nIter = iterArg >= 0 ? Number(args[iterArg + 1]) : 1000;
 const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--iter').map(Number);
 const dim = 512;
+/** --no-threads: the explorer worker without its gradient helper threads (for the ratio). */
+const noThreads = args.includes('--no-threads');
 const root = resolve(import.meta.dirname, '..');
 
 interface SklearnRun {
@@ -108,6 +114,40 @@ function runNode(list: number[]): void {
   }
 }
 
+/** The page's seeded 10-cluster data (mulberry32 seeded with n, Box-Muller), made again in Node. */
+function pageClusters(n: number): Float32Array {
+  let s = n >>> 0;
+  const uni = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(1 - uni())) * Math.cos(2 * Math.PI * uni());
+  const centres = Float64Array.from({ length: 10 * dim }, normal);
+  const x = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dim; j++) x[i * dim + j] = centres[(i % 10) * dim + j] + normal();
+  return x;
+}
+
+/** Trustworthiness (k = 10) of layout xy [n × 2] of x on a seeded subsample of ≤ 2,000 points. */
+function subsampleTrust(x: Float32Array, xy: ArrayLike<number>, n: number): number {
+  const m = Math.min(n, 2000);
+  const idx = createRng(7)
+    .shuffle(Array.from({ length: n }, (_, i) => i))
+    .slice(0, m);
+  const xs = new Float64Array(m * dim),
+    ys = new Float64Array(2 * m);
+  idx.forEach((i, r) => {
+    for (let j = 0; j < dim; j++) xs[r * dim + j] = x[i * dim + j];
+    ys[2 * r] = xy[2 * i];
+    ys[2 * r + 1] = xy[2 * i + 1];
+  });
+  return trustworthiness(xs, dim, ys, 2, 10);
+}
+
 interface PageResult {
   totalMs: number;
   firstLayoutMs: number;
@@ -116,6 +156,8 @@ interface PageResult {
   iteration: number;
   kl: number;
   setupMs: { pca: number; neighbours: number; affinities: number } | null;
+  xy: number[];
+  threads: number;
 }
 
 async function runBrowser(list: number[]): Promise<void> {
@@ -141,7 +183,7 @@ async function runBrowser(list: number[]): Promise<void> {
       const cpu0 = childCpuSeconds(),
         wall0 = performance.now();
       const r = await page.evaluate(
-        async ({ n, dim, nIter, workerUrl }) => {
+        async ({ n, dim, nIter, workerUrl, noThreads }) => {
           const Comlink = await import(/* @vite-ignore */ `${location.origin}/__bench/comlink.mjs`);
           // Seeded 10-cluster data (mulberry32 + Box-Muller), made in the page.
           let s = n >>> 0;
@@ -177,9 +219,21 @@ async function runBrowser(list: number[]): Promise<void> {
             iteration: last.iteration,
             kl: last.kl,
             setupMs: last.setupMs ?? null,
+            xy: Array.from(last.xy as Float32Array),
+            threads: noThreads
+              ? 1
+              : crossOriginIsolated
+                ? Math.min(4, Math.max(1, navigator.hardwareConcurrency))
+                : 1,
           } as PageResult;
         },
-        { n, dim, nIter, workerUrl: `${app.served.url}/assets/${workerFile}` },
+        {
+          n,
+          dim,
+          nIter,
+          workerUrl: `${app.served.url}/assets/${workerFile}${noThreads ? '?threads=0' : ''}`,
+          noThreads,
+        },
       );
       const cpu = childCpuSeconds() - cpu0;
       const wall = (performance.now() - wall0) / 1000;
@@ -189,6 +243,7 @@ async function runBrowser(list: number[]): Promise<void> {
         return a && b ? ((b[1] - a[1]) / (to - from)).toFixed(0) : '-';
       };
       const su = r.setupMs;
+      const tw = subsampleTrust(pageClusters(n), r.xy, n);
       const ref = sk.runs.find((q) => q.n === n);
       const secs = r.totalMs / 1000;
       emit({
@@ -206,7 +261,8 @@ async function runBrowser(list: number[]): Promise<void> {
             ? `set-up: PCA ${(su.pca / 1000).toFixed(1)} s, kNN ${(su.neighbours / 1000).toFixed(1)} s, P ${(su.affinities / 1000).toFixed(1)} s; `
             : '') +
           `first layout ${(r.firstLayoutMs / 1000).toFixed(1)} s; ms/iter ${msPerIter(50, 250)} (exaggeration) / ${msPerIter(250, r.iteration)} (after); ` +
-          `KL ${r.kl.toFixed(3)}` +
+          `KL ${r.kl.toFixed(3)}; trust@10 ${tw.toFixed(4)} on ${Math.min(n, 2000)} points; ` +
+          `gradient threads ${r.threads}` +
           (ref
             ? `; sklearn (same recipe, another draw): KL ${ref.kl_divergence.toFixed(3)}, ${ref.cpu_seconds.toFixed(0)} CPU s, load ${sk.load.toFixed(0)} at its start`
             : '; sklearn: not measured at this size'),

@@ -36,9 +36,11 @@ const prepare: TsnePrepare = async (x, n, d, k) => {
   return (await backend) ? prepareTsneInput(x, n, d, k) : null;
 };
 
-// Helper threads for the t-SNE gradient: all cores but this one (at most 3 helpers), made once.
+// Helper threads for the t-SNE gradient: all cores but this one (at most 3 helpers), made once;
+// `?threads=0` on this worker's URL turns them off (bench/tsne.bench.ts --no-threads).
+const helpers = new URLSearchParams(self.location.search).get('threads') === '0' ? 0 : 3;
 let pool: Promise<WorkerTsnePool | null> | null = null;
 const threads = () =>
-  (pool ??= createTsneThreadPool(Math.min(3, (navigator.hardwareConcurrency || 2) - 1)));
+  (pool ??= createTsneThreadPool(Math.min(helpers, (navigator.hardwareConcurrency || 2) - 1)));
 
 Comlink.expose(createProjector({ prepare, threads }));
