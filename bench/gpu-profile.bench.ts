@@ -12,8 +12,11 @@
 import { newPage, openApp } from '../tests/e2e/browser';
 import { startApp } from './browser';
 import { emit, fmt } from './lib';
-import type { GpuProfileRequest, GpuProfileResult } from '../src/worker/bench-gpu-profile';
-import type { GpuStepProfile } from '../src/ml/kernels/webgpu/profiler/readiness';
+import type {
+  GpuProfileRequest,
+  GpuProfileResult,
+} from '../src/ml/kernels/webgpu/profiler/profile-types';
+import type { GpuStepProfile } from '../src/ml/kernels/webgpu/profiler/profile-types';
 
 type Engine = { benchGpuProfile(o: GpuProfileRequest): Promise<GpuProfileResult> };
 

@@ -13,7 +13,10 @@ import type { AugmentOp, AugmentPipeline, PipelineIssue } from '../ml/augment/sc
 import type { AugmentPreset } from '../ml/augment/presets';
 import type { ConfigProblem, RunConfig } from '../ml/train/config';
 import type { MethodName } from '../ml/methods/method-names';
-import type { GpuProfileRequest, GpuProfileResult } from './bench-gpu-profile';
+import type {
+  GpuProfileRequest,
+  GpuProfileResult,
+} from '../ml/kernels/webgpu/profiler/profile-types';
 import type { RunRecord } from '../storage/run-schema';
 import type { RunEvent } from '../common/run-event';
 import type { CheckpointSlot } from '../storage/run-schema';

@@ -4,46 +4,17 @@
  * and summarises it. Loaded on first use so the worker's start-up bundle does not carry it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MethodName } from '../ml/methods/method';
 import type { BackboneConfigInput } from '../ml/models/backbones';
-import type { GpuStepProfile } from '../ml/kernels/webgpu/profiler/readiness';
+import type {
+  GpuProfileRequest,
+  GpuProfileResult,
+  GpuStepProfile,
+} from '../ml/kernels/webgpu/profiler/profile-types';
 
-export interface GpuProfileRequest {
-  method: MethodName;
-  backbone: Record<string, unknown>;
-  batch: number;
-  /** 'stock': tfjs-backend-webgpu's kernels only; 'current': simlab's registered ones too. */
-  kernels: 'stock' | 'current';
-  mode: 'dry' | 'real';
-  /** Steps before the recorded one (default 1: optimiser slots exist). */
-  warmup?: number;
-  /** Only the dispatch list, no costs (comparing a dry run with a real step needs no formulas). */
-  listOnly?: boolean;
-}
-
-export interface GpuProfileResult {
-  /** null when listOnly, or when a program had no cost formula (see costError). */
-  profile: GpuStepProfile | null;
-  /** Why the profile could not be costed: the program classes with no formula and no cost(). */
-  costError: string | null;
-  /** `kernel|key` of every dispatch of the recorded step, in order. */
-  list: string[];
-  /** Most GPU bytes resident at once during the recorded step (dry: placeholders accounted). */
-  peakGpuBytes: number;
-  /** GPU bytes resident when the recorded step began. */
-  startGpuBytes: number;
-  /** Bytes uploaded from JavaScript arrays to the GPU in the recorded step. */
-  uploadBytes: number;
-  /** Wall milliseconds of the profile's phases (model build, warm-up steps, recorded step, disposal). */
-  phaseMs: Record<string, number>;
-  /** Host milliseconds per tfjs kernel (self time) in the recorded step. */
-  hostMsByOp: Record<string, number>;
-  backend: string;
-  /** webgpu kernels registered over tfjs' own while the step ran. */
-  nonStockKernels: string[];
-  /** Wall time of the recording (warm-up included). */
-  seconds: number;
-}
+export type {
+  GpuProfileRequest,
+  GpuProfileResult,
+} from '../ml/kernels/webgpu/profiler/profile-types';
 
 export async function benchGpuProfile(req: GpuProfileRequest): Promise<GpuProfileResult> {
   if (tf.getBackend() !== 'webgpu')

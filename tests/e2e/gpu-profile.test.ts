@@ -6,7 +6,10 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { GpuProfileRequest, GpuProfileResult } from '../../src/worker/bench-gpu-profile';
+import type {
+  GpuProfileRequest,
+  GpuProfileResult,
+} from '../../src/ml/kernels/webgpu/profiler/profile-types';
 import { launch, newPage, openApp } from './browser';
 
 const appUrl = inject('appUrl');

@@ -6,48 +6,9 @@
  */
 import type { DispatchRecord, Recording } from './dry-run';
 import { programCost } from './program-costs';
+import type { GpuStepProfile, KernelKindRow, ProgramRow } from './profile-types';
 
-/** Totals per program class. */
-export interface KernelKindRow {
-  kernel: string;
-  dispatches: number;
-  flops: number;
-  bytes: number;
-}
-
-/** One distinct program (class + key + uniforms) with its per-dispatch cost and its totals. */
-export interface ProgramRow {
-  kernel: string;
-  op: string;
-  key: string;
-  dispatches: number;
-  /** Invocations launched per dispatch (workgroups × workgroup size). */
-  invocations: number;
-  /** Per dispatch: multiply-adds, or elements when memory-bound. */
-  work: number;
-  /** Longest serial chain of one invocation, same unit as work. */
-  serial: number;
-  parallelism: number;
-  memoryBound: boolean;
-  /** Totals over its dispatches. */
-  flops: number;
-  bytes: number;
-}
-
-export interface GpuStepProfile {
-  dispatches: number;
-  flops: number;
-  bytesRead: number;
-  bytesWritten: number;
-  peakGpuBytes: number;
-  kinds: KernelKindRow[];
-  /** The smallest parallelism among programs with ≥ 1% of the FLOPs or of the bytes. */
-  minParallelism: ProgramRow;
-  /** The program with the longest serial chain of one invocation (any share). */
-  maxSerial: ProgramRow;
-  /** Every distinct program, by FLOPs then bytes, descending. */
-  programs: ProgramRow[];
-}
+export type { GpuStepProfile, KernelKindRow, ProgramRow } from './profile-types';
 
 export const SHARE_THRESHOLD = 0.01;
 
