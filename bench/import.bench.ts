@@ -6,7 +6,8 @@
  * decode alone = the floor, ...); then 50,000 images (cifar10-png repeated under new names) with the
  * peak memory of the page and its worker.
  * Anchor: PIL decode + resize + centre crop of the same files in one Python thread, when installed.
- * BENCH_SETS=photos4k,clothing-small picks the folders; BENCH_SKIP_50K=1 skips the 50,000.
+ * BENCH_SETS=photos4k,clothing-small picks the folders; BENCH_SKIP_50K=1 skips the 50,000 and
+ * BENCH_NO_STAGES=1 the stages.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -122,7 +123,7 @@ try {
       ratio: pil ? median(rates) / pil : null,
       note: `CPU ${median(cpu).toFixed(2)} ms/image (all Chromium processes); IndexedDB ${(bytes / 1e6).toFixed(1)} MB pixel data`,
     });
-    if (name !== 'photos4k') continue;
+    if (name !== 'photos4k' || process.env.BENCH_NO_STAGES) continue;
     // Each stage alone over the same files in the same page; the decode alone is the floor.
     await loadFolder(page, dir);
     for (const st of STAGES) {
