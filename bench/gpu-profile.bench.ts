@@ -122,7 +122,10 @@ try {
       const common = { backend: active, size: step.size, runs: 1, anchor: null, ratio: null };
       if (!res.profile) {
         // The profiler refuses to guess: no readiness figures without every program's formula.
-        console.log(`${step.name} (${set}): ${res.list.length} dispatches; ${res.costError}`);
+        console.log(
+          `${step.name} (${set}): ${res.list.length} dispatches, host → GPU uploads ` +
+            `${mb(res.uploadBytes)}, peak GPU ${mb(res.peakGpuBytes)}, dry run ${res.seconds.toFixed(1)} s; ${res.costError}`,
+        );
         emit({
           figure: `gpu-readiness dispatches ${step.name}${suffix}`,
           median: res.list.length,
