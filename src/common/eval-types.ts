@@ -48,9 +48,38 @@ export interface EvalProgress {
   epoch?: ProbeEpoch;
 }
 
+/** Which classifier produced a result: kNN, a linear probe, or the run's own trained head. */
+export type ClassifierKind = 'knn' | 'probe' | 'classifier';
+
+/** The run's own classifier (a supervised / fine-tuned run's head) on a split; no bank, no fitting. */
+export type OwnClassifierRequest = EvalTarget;
+
+/** Predictions of the run's own classifier on every image of a dataset split (labels not needed). */
+export interface PredictRequest {
+  runId: string;
+  slot: CheckpointSlot;
+  datasetId: string;
+  /** Default 'all' (an unlabelled import's images are all in one split). */
+  split?: EvalSplit;
+  /** Append one probability column per class to the CSV. */
+  probabilities?: boolean;
+}
+
+export interface PredictResult {
+  /** `file,label` (+ `p_<class>` columns), one row per image, in storage order. */
+  csv: string;
+  classes: string[];
+  /** Image indices (in datasetId), the predicted class and its probability per row. */
+  indices: Int32Array;
+  predictions: Int32Array;
+  confidence: Float32Array;
+  datasetId: string;
+  ms: number;
+}
+
 /** A classifier's test figures; rows follow `queryIndices`. */
 export interface ClassifierResult {
-  kind: 'knn' | 'probe';
+  kind: ClassifierKind;
   runId: string;
   slot: CheckpointSlot;
   /** Weights the embeddings came from. */

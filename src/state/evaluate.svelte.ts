@@ -21,6 +21,7 @@ import { Explorer } from './evaluate/explorer.svelte';
 import { FineTune } from './evaluate/fine-tune.svelte';
 import { KnnProbe } from './evaluate/knn-probe.svelte';
 import { Latest } from './evaluate/latest';
+import { OwnClassifier } from './evaluate/own-classifier.svelte';
 import { Playback } from './evaluate/playback.svelte';
 import type { Busy } from './evaluate/types';
 
@@ -51,6 +52,7 @@ export class EvaluateState implements EvalContext {
 
   readonly comparison: Comparison;
   readonly knnProbe: KnnProbe;
+  readonly ownClassifier: OwnClassifier;
   readonly explorer: Explorer;
   readonly playback: Playback;
   readonly fineTune: FineTune;
@@ -62,6 +64,7 @@ export class EvaluateState implements EvalContext {
       fineTune: this.fineTune.budget,
     }));
     this.knnProbe = new KnnProbe(this, client, this.comparison);
+    this.ownClassifier = new OwnClassifier(this, client);
     this.explorer = new Explorer(this, client);
     this.playback = new Playback(this, this.explorer);
     this.fineTune = new FineTune(this, client, this.comparison, (src) =>

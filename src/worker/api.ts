@@ -40,7 +40,11 @@ import type {
   RunKnn,
 } from '../common/run-types';
 import type {
+  ClassifierKind,
   ClassifierResult,
+  OwnClassifierRequest,
+  PredictRequest,
+  PredictResult,
   EmbeddingsRequest,
   EmbeddingsResult,
   EvalProgress,
@@ -60,7 +64,11 @@ import type {
 } from '../common/pairs-types';
 export type { PairsEvent, PairsLabReport, PairsPreview, PairsPreviewRequest, PairsTrainRequest };
 export type {
+  ClassifierKind,
   ClassifierResult,
+  OwnClassifierRequest,
+  PredictRequest,
+  PredictResult,
   EmbeddingsRequest,
   EmbeddingsResult,
   EvalProgress,
@@ -317,8 +325,18 @@ export interface EngineApi {
     req: ProbeEvalRequest,
     onProgress?: (p: EvalProgress) => void,
   ): Promise<ProbeResult>;
-  /** Evaluate: predictions CSV (path, true, predicted, probability, top-3) of the latest kNN or probe result. */
-  predictionsCsv(kind: 'knn' | 'probe'): Promise<string>;
+  /** Evaluate: a supervised or fine-tuned run's own classifier (its trained head) on a split, scored like kNN. */
+  evaluateClassifier(
+    req: OwnClassifierRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<ClassifierResult>;
+  /** Evaluate: the run's own classifier on every image of a dataset split, labelled or not (contest CSV + gallery). */
+  predictImages(
+    req: PredictRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<PredictResult>;
+  /** Evaluate: predictions CSV (path, true, predicted, probability, top-3) of the latest kNN, probe or own-classifier result. */
+  predictionsCsv(kind: ClassifierKind): Promise<string>;
   /** Evaluate: embeddings of dataset splits under a checkpoint (for the explorer), transferred. */
   embeddings(
     req: EmbeddingsRequest,

@@ -17,6 +17,8 @@ import type {
   ImportOptions,
   ImportProgress,
   KnnEvalRequest,
+  OwnClassifierRequest,
+  PredictRequest,
   ProbeEvalRequest,
   RunEvent,
   ShapesOptions,
@@ -58,6 +60,14 @@ export interface EngineClient {
     req: ProbeEvalRequest,
     onProgress?: (p: EvalProgress) => void,
   ): ReturnType<EngineApi['evaluateProbe']>;
+  evaluateClassifier(
+    req: OwnClassifierRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): ReturnType<EngineApi['evaluateClassifier']>;
+  predictImages(
+    req: PredictRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): ReturnType<EngineApi['predictImages']>;
   embeddings(
     req: EmbeddingsRequest,
     onProgress?: (p: EvalProgress) => void,
@@ -98,6 +108,10 @@ export function createEngineClient(opts: { heartbeat?: HeartbeatOptions } = {}):
       remote.evaluateKnn(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     evaluateProbe: (req, onProgress) =>
       remote.evaluateProbe(req, onProgress ? Comlink.proxy(onProgress) : undefined),
+    evaluateClassifier: (req, onProgress) =>
+      remote.evaluateClassifier(req, onProgress ? Comlink.proxy(onProgress) : undefined),
+    predictImages: (req, onProgress) =>
+      remote.predictImages(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     embeddings: (req, onProgress) =>
       remote.embeddings(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     fineTune: (req, onEpoch) => remote.fineTune(req, onEpoch ? Comlink.proxy(onEpoch) : undefined),

@@ -4,7 +4,7 @@ import type { FineTuneSnapshots } from '../../worker/api';
 export type MapMethod = 'tsne' | 'pca' | 'umap';
 
 /** What the panel is busy with (one engine request at a time). */
-export type Busy = 'knn' | 'probe' | 'embed' | 'finetune' | null;
+export type Busy = 'knn' | 'probe' | 'classifier' | 'embed' | 'finetune' | null;
 
 /** What the explorer shows: one row per embedded image. */
 export interface ExplorerPoints {

@@ -1,5 +1,6 @@
 /**
- * The engine's evaluate part: kNN and linear probe of a checkpoint, predictions CSV, embeddings
+ * The engine's evaluate part: kNN, linear probe and the run's own classifier of a checkpoint,
+ * predictions on unlabelled images, predictions CSV, embeddings
  * for the explorer, and fine-tuning.
  */
 import * as Comlink from 'comlink';
@@ -10,7 +11,14 @@ import type { EngineContext } from './context';
 
 export type EvaluatePart = Pick<
   EngineApi,
-  'evaluateKnn' | 'evaluateProbe' | 'predictionsCsv' | 'embeddings' | 'fineTune' | 'stopFineTune'
+  | 'evaluateKnn'
+  | 'evaluateProbe'
+  | 'evaluateClassifier'
+  | 'predictImages'
+  | 'predictionsCsv'
+  | 'embeddings'
+  | 'fineTune'
+  | 'stopFineTune'
 >;
 
 export function evaluatePart(
@@ -28,6 +36,16 @@ export function evaluatePart(
       await ready;
       await runsOpened;
       return evaluator.probe(req, onProgress);
+    },
+    async evaluateClassifier(req, onProgress) {
+      await ready;
+      await runsOpened;
+      return evaluator.classifier(req, onProgress);
+    },
+    async predictImages(req, onProgress) {
+      await ready;
+      await runsOpened;
+      return evaluator.predict(req, onProgress);
     },
     async predictionsCsv(kind) {
       return evaluator.predictionsCsv(kind);

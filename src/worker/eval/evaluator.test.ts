@@ -185,4 +185,62 @@ describe('Evaluator', () => {
       `fine-tune (random init): ${r.curves.map((e) => `loss ${e.trainLoss.toFixed(3)} acc ${e.testAccuracy.toFixed(2)}`).join('; ')}`,
     );
   }, 60_000);
+
+  it("a supervised run's own classifier: softmax(x·W + b) of its embeddings (float64 loop), its report and CSV; predictions on every image; a SimCLR run is refused", async () => {
+    const ck = await fx.addRun('sup', { weightsSeed: 4 });
+    const test = await evaluator.embeddings({ runId: 'sup', slot: 'latest', splits: ['test'] });
+    const dim = test.dim;
+    const w = Float32Array.from({ length: dim * 2 }, (_, i) => Math.sin(i * 1.7) * 0.5);
+    const b = Float32Array.from([0.05, -0.05]);
+    ck.method = {
+      method: 'supervised',
+      step: 30,
+      scalars: {},
+      tensors: {
+        'classifier.0': { shape: [dim, 2], dtype: 'float32', data: w },
+        'classifier.1': { shape: [2], dtype: 'float32', data: b },
+      },
+    };
+    await fx.runs.saveCheckpoint((await fx.runs.get('sup'))!, ck, ['latest']);
+    const before = tf.memory().numTensors;
+    const r = await evaluator.classifier({ runId: 'sup', slot: 'latest' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.kind).toBe('classifier');
+    expect(r.bankSize).toBe(0);
+    expect(Array.from(r.queryIndices)).toEqual(Array.from(test.indices));
+    for (let i = 0; i < test.n; i++) {
+      const z = [0, 1].map((j) => {
+        let s = b[j];
+        for (let d = 0; d < dim; d++) s += test.x[i * dim + d] * w[d * 2 + j];
+        return s;
+      });
+      const p1 = 1 / (1 + Math.exp(z[0] - z[1]));
+      expect(r.probs[2 * i + 1]).toBeCloseTo(p1, 5);
+      expect(r.predictions[i]).toBe(z[1] > z[0] ? 1 : 0);
+    }
+    expect(r.confusion.flat().reduce((a, c) => a + c, 0)).toBe(test.n);
+    const acc = Array.from(r.predictions).filter((p, i) => p === test.labels[i]).length / test.n;
+    expect(r.accuracy).toBe(acc);
+    expect((await evaluator.predictionsCsv('classifier')).trim().split('\n')).toHaveLength(
+      test.n + 1,
+    );
+
+    const all = await evaluator.predict({
+      runId: 'sup',
+      slot: 'latest',
+      datasetId: 'ds',
+      probabilities: true,
+    });
+    expect(all.indices.length).toBe(index.paths.length);
+    const lines = all.csv.trim().split('\n');
+    expect(lines[0]).toBe('file,label,p_circle,p_square');
+    expect(lines).toHaveLength(index.paths.length + 1);
+    const row = lines[1].split(',');
+    expect(row[0]).toBe(index.paths[all.indices[0]]);
+    expect(row[1]).toBe(['circle', 'square'][all.predictions[0]]);
+    expect(Number(row[2]) + Number(row[3])).toBeCloseTo(1, 5);
+    await expect(evaluator.classifier({ runId: 'r', slot: 'latest' })).rejects.toThrow(
+      /has no classifier of its own \(a simclr run learns embeddings only\)/,
+    );
+  });
 });

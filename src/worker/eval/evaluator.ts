@@ -22,9 +22,15 @@ import {
   parseKnnRequest,
   parseProbeRequest,
 } from './request-schema';
+import { evaluateOwnClassifier, predictImages } from './own-classifier';
+import { classifierResult, keepLabelled, resolveEvalTarget, type Prepared } from './eval-target';
 import type { EmbeddingCache, EmbeddingSet } from './embeddings';
 import type {
+  ClassifierKind,
   ClassifierResult,
+  OwnClassifierRequest,
+  PredictRequest,
+  PredictResult,
   EmbeddingsRequest,
   EmbeddingsResult,
   EvalProgress,
@@ -34,47 +40,13 @@ import type {
   ProbeResult,
 } from '../../common/eval-types';
 
-interface Prepared {
-  classes: string[];
-  datasetId: string;
-  querySplit: NonNullable<EvalTarget['querySplit']>;
-  /** Labelled bank rows (run's train split). */
-  bankX: Float32Array;
-  bankY: Int32Array;
-  /** Kept query rows and their mapped labels. */
-  queryX: Float32Array;
-  queryY: Int32Array;
-  queryIndices: Int32Array;
-  dim: number;
-  epoch: number;
-  step: number;
-}
-
-/** Rows of `set` whose (mapped) label is ≥ 0: their embeddings, labels and dataset indices. */
-function keepLabelled(
-  set: EmbeddingSet,
-  map: (label: number) => number,
-): { x: Float32Array; y: Int32Array; idx: Int32Array } {
-  const rows: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < set.n; i++) {
-    const l = set.labels[i] >= 0 ? map(set.labels[i]) : -1;
-    if (l >= 0) {
-      rows.push(i);
-      y.push(l);
-    }
-  }
-  const x = new Float32Array(rows.length * set.dim);
-  rows.forEach((r, k) => x.set(set.x.subarray(r * set.dim, (r + 1) * set.dim), k * set.dim));
-  return { x, y: Int32Array.from(y), idx: Int32Array.from(rows, (r) => set.indices[r]) };
-}
-
 export class Evaluator {
   readonly #cache: EmbeddingCache;
   readonly #recorder: EvalRecorder | null;
-  #last: { knn: ClassifierResult | null; probe: ClassifierResult | null } = {
+  #last: Record<ClassifierKind, ClassifierResult | null> = {
     knn: null,
     probe: null,
+    classifier: null,
   };
 
   #stopFineTune = false;
@@ -86,38 +58,10 @@ export class Evaluator {
   }
 
   async #prepare(t: EvalTarget, onProgress?: (p: EvalProgress) => void): Promise<Prepared> {
-    const { config } = await this.#cache.checkpoint(t.runId, t.slot);
-    const runData = await this.#cache.dataset(config.dataset.id);
-    const classes = runData.meta.classes;
-    if (classes.length < 2)
-      throw new Error(
-        `dataset “${runData.meta.name}” has ${classes.length} classes: evaluation needs labelled classes`,
-      );
-    const datasetId = t.datasetId ?? config.dataset.id;
-    const querySplit = t.querySplit ?? 'test';
-    const evalData =
-      datasetId === config.dataset.id ? runData : await this.#cache.dataset(datasetId);
-    let map: (l: number) => number = (l) => l;
-    if (t.classMap) {
-      const cm = t.classMap;
-      if (cm.length !== evalData.meta.classes.length)
-        throw new Error(
-          `class map has ${cm.length} entries, dataset “${evalData.meta.name}” ${evalData.meta.classes.length} classes`,
-        );
-      for (const c of cm)
-        if (!(Number.isInteger(c) && c >= -1 && c < classes.length))
-          throw new Error(
-            `class map entry ${c} is not a class of the run (0..${classes.length - 1}) or -1`,
-          );
-      map = (l) => cm[l];
-    } else if (
-      datasetId !== config.dataset.id &&
-      evalData.meta.classes.join('\n') !== classes.join('\n')
-    ) {
-      throw new Error(
-        `dataset “${evalData.meta.name}” has other classes than the run's: give a class map`,
-      );
-    }
+    const { config, classes, datasetId, querySplit, evalData, map } = await resolveEvalTarget(
+      this.#cache,
+      t,
+    );
     const init = { init: t.init, initRunId: t.initRunId };
     const bank = await this.#cache.get(
       { runId: t.runId, slot: t.slot, datasetId: config.dataset.id, split: 'train', ...init },
@@ -178,7 +122,7 @@ export class Evaluator {
       for (let j = 0; j < c; j++) s += r.scores[i * c + j];
       for (let j = 0; j < c; j++) probs[i * c + j] = s > 0 ? r.scores[i * c + j] / s : 0;
     }
-    const out = this.#result('knn', req, p, r.predictions, probs, t0);
+    const out = classifierResult('knn', req, p, r.predictions, probs, t0);
     this.#last.knn = out;
     return out;
   }
@@ -199,7 +143,7 @@ export class Evaluator {
         onProgress?.({ phase: 'probe', done: e.epoch, total: req.maxIterations, epoch: e }),
     });
     // Softmax of the fitted weights on the query split, on the standardisation the probe fitted.
-    const base = this.#result('probe', req, p, r.testPredictions, r.testProbabilities, t0);
+    const base = classifierResult('probe', req, p, r.testPredictions, r.testProbabilities, t0);
     this.#last.probe = base;
     const out: ProbeResult = { ...base, curves: r.curves, trainAccuracy: r.trainAccuracy };
     if (this.#recorder) {
@@ -209,45 +153,26 @@ export class Evaluator {
     return out;
   }
 
-  #result(
-    kind: 'knn' | 'probe',
-    req: EvalTarget,
-    p: Prepared,
-    predictions: Int32Array,
-    probs: Float32Array,
-    t0: number,
-  ): ClassifierResult {
-    const rep = classificationReport(p.queryY, predictions, p.classes.length);
-    const init = req.init ?? 'ssl';
-    return {
-      kind,
-      runId: req.runId,
-      slot: req.slot,
-      init,
-      ...(init === 'imported' && req.initRunId ? { initRunId: req.initRunId } : {}),
-      datasetId: p.datasetId,
-      querySplit: p.querySplit,
-      classes: p.classes,
-      accuracy: rep.accuracy,
-      macroF1: rep.macroF1,
-      confusion: rep.confusion,
-      perClass: rep.perClass,
-      queryIndices: p.queryIndices,
-      trueLabels: p.queryY,
-      predictions,
-      probs,
-      bankSize: p.bankY.length,
-      epoch: p.epoch,
-      step: p.step,
-      ms: performance.now() - t0,
-    };
+  /** The run's own classifier (a supervised or fine-tuned run's head) on the query split; see own-classifier.ts. */
+  async classifier(
+    raw: OwnClassifierRequest,
+    onProgress?: (p: EvalProgress) => void,
+  ): Promise<ClassifierResult> {
+    const out = await evaluateOwnClassifier(this.#cache, raw, onProgress);
+    this.#last.classifier = out;
+    return out;
   }
 
-  /** Predictions CSV of the latest kNN or probe result: path, true and predicted class, probability, top-3. */
-  async predictionsCsv(kind: 'knn' | 'probe'): Promise<string> {
+  /** The run's own classifier on every image of a split, labelled or not: the contest CSV and a gallery's predictions. */
+  predict(raw: PredictRequest, onProgress?: (p: EvalProgress) => void): Promise<PredictResult> {
+    return predictImages(this.#cache, raw, onProgress);
+  }
+
+  /** Predictions CSV of the latest kNN, probe or own-classifier result: path, true and predicted class, probability, top-3. */
+  async predictionsCsv(kind: ClassifierKind): Promise<string> {
     const r = this.#last[kind];
-    if (!r)
-      throw new Error(`no ${kind === 'knn' ? 'kNN' : 'linear probe'} result yet: evaluate first`);
+    const what = { knn: 'kNN', probe: 'linear probe', classifier: 'classifier' }[kind];
+    if (!r) throw new Error(`no ${what} result yet: evaluate first`);
     const { index } = await this.#cache.dataset(r.datasetId);
     const n = r.queryIndices.length,
       c = r.classes.length;

@@ -11,6 +11,8 @@ import type {
   EmbeddingsRequest,
   FineTuneRequest,
   KnnEvalRequest,
+  OwnClassifierRequest,
+  PredictRequest,
   ProbeEvalRequest,
 } from '../../common/eval-types';
 
@@ -62,6 +64,16 @@ export const ProbeEvalRequestSchema: z.ZodType<ProbeEvalRequest> = z.object({
   seed: retired('it starts from zero weights and uses no randomness'),
 });
 
+export const OwnClassifierRequestSchema: z.ZodType<OwnClassifierRequest> = z.object(targetFields);
+
+export const PredictRequestSchema: z.ZodType<PredictRequest> = z.object({
+  runId: id(),
+  slot: slot(),
+  datasetId: id(),
+  split: optional(evalSplit()),
+  probabilities: optional(z.boolean()),
+});
+
 export const EmbeddingsRequestSchema: z.ZodType<EmbeddingsRequest> = z.object({
   runId: id(),
   slot: slot(),
@@ -88,6 +100,10 @@ export const parseKnnRequest = (raw: unknown): KnnEvalRequest =>
   parseRequest(KnnEvalRequestSchema, raw, 'kNN request');
 export const parseProbeRequest = (raw: unknown): ProbeEvalRequest =>
   parseRequest(ProbeEvalRequestSchema, raw, 'linear-probe request');
+export const parseOwnClassifierRequest = (raw: unknown): OwnClassifierRequest =>
+  parseRequest(OwnClassifierRequestSchema, raw, 'classifier request');
+export const parsePredictRequest = (raw: unknown): PredictRequest =>
+  parseRequest(PredictRequestSchema, raw, 'predict request');
 export const parseEmbeddingsRequest = (raw: unknown): EmbeddingsRequest =>
   parseRequest(EmbeddingsRequestSchema, raw, 'embeddings request');
 export const parseFineTuneRequest = (raw: unknown): FineTuneRequest =>
