@@ -89,17 +89,25 @@ describe('planFilterGemm', () => {
 
   it('forced splits are clamped to [1, K tiles] and never leave an empty slice', () => {
     expect(planFilterGemm(27, 16, 10, 8).splits).toBe(1); // one K tile
-    expect(planFilterGemm(27, 16, 100, 1).splits).toBe(1);
-    const p = planFilterGemm(27, 16, 100, 5); // 7 tiles → slices of 2 → 4 slices
+    expect(planFilterGemm(27, 16, 200, 1).splits).toBe(1);
+    const p = planFilterGemm(27, 16, 200, 5); // 7 tiles of 32 → slices of 2 → 4 slices
     expect([p.splits, p.tilesPerSplit]).toEqual([4, 2]);
-    expect(planFilterGemm(27, 16, 100, 0).splits).toBe(1);
+    expect(planFilterGemm(27, 16, 200, 0).splits).toBe(1);
   });
 
-  it('tiles: 16 columns for ≤ 16 output channels, else 32; workgroup = tile / outputs per thread', () => {
-    const a = planFilterGemm(9, 16, 4096);
-    expect([a.tileM, a.tileN, a.workgroupSize]).toEqual([32, 16, [8, 16, 1]]);
+  it('tiles: 16×16 invocations; the tile shrinks to 32 rows / 16 or 32 columns for small M / N', () => {
+    const a = planFilterGemm(27, 16, 4096);
+    expect([a.tileM, a.tileN, a.perThreadM, a.perThreadN]).toEqual([32, 16, 2, 1]);
     const b = planFilterGemm(576, 64, 4096);
-    expect([b.tileN, b.dispatch.slice(0, 2), b.workgroupSize]).toEqual([32, [2, 18], [16, 16, 1]]);
+    expect([b.tileM, b.tileN, b.perThreadM, b.perThreadN]).toEqual([64, 64, 4, 4]);
+    expect(b.dispatch.slice(0, 2)).toEqual([1, 9]);
+    const c = planFilterGemm(144, 32, 4096);
+    expect([c.tileM, c.tileN, c.dispatch.slice(0, 2)]).toEqual([64, 32, [1, 3]]);
+    for (const p of [a, b, c]) {
+      expect(p.workgroupSize).toEqual([16, 16, 1]);
+      // Workgroup memory: (tileM + tileN) · tileK floats within WebGPU's guaranteed 16 KiB.
+      expect(4 * (p.tileM + p.tileN) * p.tileK).toBeLessThanOrEqual(16384);
+    }
   });
 
   it('a large layer is not split (its tiles already fill the device)', () => {

@@ -49,12 +49,15 @@ export interface GemmPlan {
  */
 export function planFilterGemm(m: number, n: number, k: number, forceSplits?: number): GemmPlan {
   if (!(m > 0 && n > 0 && k > 0)) throw new Error(`planFilterGemm: empty GEMM ${m}×${n}×${k}`);
-  const tileM = 32;
-  const tileN = n <= 16 ? 16 : 32;
-  const tileK = 16;
-  const perThreadM = 2;
-  const perThreadN = 2;
-  const workgroupSize: [number, number, number] = [tileN / perThreadN, tileM / perThreadM, 1];
+  // 16×16 invocations, each 1–4 × 1–4 outputs: the tile shrinks with a small M or N (stems, few
+  // output channels) instead of idling invocations. 32 K rows per step: (64 + 64) · 32 floats fill
+  // WebGPU's guaranteed 16 KiB of workgroup memory.
+  const tileM = m <= 32 ? 32 : 64;
+  const tileN = n <= 16 ? 16 : n <= 32 ? 32 : 64;
+  const tileK = 32;
+  const perThreadM = tileM / 16;
+  const perThreadN = tileN / 16;
+  const workgroupSize: [number, number, number] = [16, 16, 1];
   const threads = workgroupSize[0] * workgroupSize[1];
   const groupsX = Math.ceil(n / tileN);
   const groupsY = Math.ceil(m / tileM);
