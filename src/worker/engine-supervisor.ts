@@ -1,7 +1,8 @@
 /**
  * Keeps the page's engine worker alive (runs in the page): notices when it dies — its `error` event
  * (an exception that reached the worker's global handler, e.g. wasm running out of memory in a
- * helper) or a missed heartbeat (it stopped answering `ping`) — then ends it, fails every call still
+ * helper) or a missed heartbeat (it stopped answering `ping`, counted once it has answered one) —
+ * then ends it, fails every call still
  * waiting on it with an EngineCrashed error, starts a new worker and tells its listeners, which
  * re-initialise it. Callers always reach the current worker through `remote`.
  */
@@ -29,6 +30,9 @@ export interface HeartbeatOptions {
   timeoutMs: number;
 }
 
+/** The message engine.worker.ts posts when an exception reached its global error handler. */
+export const CRASH_MESSAGE = 'simlab:engine-crashed';
+
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { everyMs: 5_000, timeoutMs: 120_000 };
 
 export class EngineSupervisor {
@@ -40,6 +44,8 @@ export class EngineSupervisor {
   readonly #listeners = new Set<(why: string) => void>();
   #timer: ReturnType<typeof setInterval> | null = null;
   #pingSentAt: number | null = null;
+  /** Whether the current worker has answered a ping (loading it can take seconds: not counted). */
+  #answered = false;
   #generation = 0;
   #closed = false;
   /** Calls through this reach the current worker and fail with EngineCrashed if it dies first. */
@@ -85,10 +91,17 @@ export class EngineSupervisor {
   #spawn(): Worker {
     const w = this.#make();
     const generation = this.#generation;
+    const failed = (message: string) => {
+      if (generation === this.#generation)
+        this.#restart(`its worker failed: ${message || 'an uncaught error'}`);
+    };
     w.addEventListener('error', (e: ErrorEvent) => {
       e.preventDefault();
-      if (generation === this.#generation)
-        this.#restart(`its worker failed: ${e.message || 'an uncaught error'}`);
+      failed(e.message);
+    });
+    w.addEventListener('message', (e: MessageEvent) => {
+      const d = e.data as { type?: unknown; message?: unknown } | null;
+      if (d && d.type === CRASH_MESSAGE) failed(String(d.message ?? ''));
     });
     return w;
   }
@@ -105,7 +118,7 @@ export class EngineSupervisor {
     this.#timer = setInterval(() => {
       const now = Date.now();
       if (this.#pingSentAt !== null) {
-        if (now - this.#pingSentAt > this.#heartbeat.timeoutMs)
+        if (this.#answered && now - this.#pingSentAt > this.#heartbeat.timeoutMs)
           this.#restart(
             `it stopped answering for ${Math.round((now - this.#pingSentAt) / 1000)} s`,
           );
@@ -115,7 +128,9 @@ export class EngineSupervisor {
       this.#pingSentAt = now;
       this.#current.ping().then(
         () => {
-          if (generation === this.#generation) this.#pingSentAt = null;
+          if (generation !== this.#generation) return;
+          this.#pingSentAt = null;
+          this.#answered = true;
         },
         () => undefined,
       );
@@ -126,6 +141,7 @@ export class EngineSupervisor {
     if (this.#closed) return;
     this.#generation++;
     this.#pingSentAt = null;
+    this.#answered = false;
     this.#worker.terminate();
     const crashed = new EngineCrashed(why);
     for (const reject of [...this.#pending]) reject(crashed);
