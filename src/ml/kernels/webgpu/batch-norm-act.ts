@@ -20,7 +20,7 @@ type Uniforms = { type: 'int32' | 'float32'; data: number[] }[];
 const PARTIAL_WG = 64;
 const FLAT_WG = 256;
 
-/** Row groups G of the partial pass: ≥ 16 rows each, about 4,096 invocations in all, G ≤ 1,024. */
+/** Row groups G of the partial pass: G ≤ ⌈rows / 16⌉ (so more than 8 rows a group), about 4,096 invocations in all, G ≤ 1,024. */
 export function rowGroups(rows: number, channels: number): { groups: number; groupRows: number } {
   const want = Math.max(1, Math.ceil(4096 / channels));
   const groups = Math.max(1, Math.min(Math.ceil(rows / 16), want, 1024));
@@ -32,14 +32,66 @@ function flatDispatch(n: number, wg: number): [number, number, number] {
   return [Math.max(1, Math.ceil(n / wg)), 1, 1];
 }
 
+/** Shapes the webgpu profiler hands a program's cost() (src/ml/kernels/webgpu/profiler). */
+interface CostIo {
+  inputs: { shape: number[] }[];
+  output: { shape: number[] };
+}
+
+/** A dispatch's cost in the profiler's terms: memory-bound, `work` elements, `serialMacs` steps per invocation. */
+export interface BnProgramCost {
+  serialMacs: number;
+  macs: number;
+  bytesRead: number;
+  bytesWritten: number;
+  memoryBound: boolean;
+  work: number;
+}
+
+const elems = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Memory-bound cost: every input read once and the output written once (4 bytes an element);
+ * `work` = elements folded or produced, `serial` = the longest chain of one invocation.
+ */
+function memoryCost(io: CostIo, work: number, serial: number): BnProgramCost {
+  return {
+    serialMacs: serial,
+    macs: 0,
+    bytesRead: 4 * io.inputs.reduce((a, t) => a + elems(t.shape), 0),
+    bytesWritten: 4 * elems(io.output.shape),
+    memoryBound: true,
+    work,
+  };
+}
+
+/** Partial pass [G, 2, C] over x-shaped input 1: each invocation folds ⌈rows / G⌉ rows. */
+function partialCost(io: CostIo): BnProgramCost {
+  const [groups, , c] = io.output.shape;
+  const rows = elems(io.inputs[io.inputs.length === 1 ? 0 : 1].shape) / c;
+  return memoryCost(io, rows * c, Math.ceil(rows / groups));
+}
+
+/** Finish pass: each output element folds the G partials of its channel. */
+function finishCost(io: CostIo): BnProgramCost {
+  const groups = io.inputs[0].shape[0];
+  return memoryCost(io, elems(io.output.shape) * groups, groups);
+}
+
+/** Elementwise pass: one element per invocation. */
+function elementwiseCost(io: CostIo): BnProgramCost {
+  return memoryCost(io, elems(io.output.shape), 1);
+}
+
 function program(
   p: Pick<WebGPUProgram, 'outputShape' | 'shaderKey' | 'variableNames' | 'workgroupSize'> & {
     dispatch: [number, number, number];
     uniforms: string;
     size?: boolean;
     body: string;
+    cost: (io: CostIo) => BnProgramCost;
   },
-): WebGPUProgram {
+): WebGPUProgram & { cost: (io: CostIo) => BnProgramCost } {
   const rank = p.outputShape.length;
   return {
     outputShape: p.outputShape,
@@ -50,6 +102,7 @@ function program(
     dispatchLayout: { x: Array.from({ length: rank }, (_, i) => i) },
     uniforms: p.uniforms,
     size: p.size ?? false,
+    cost: p.cost,
     // tfjs' flat-layout start header calls main(getGlobalIndex()). The phony reads keep every
     // input statically used: WebGPU's automatic layout drops unused bindings, and tfjs binds all.
     getUserCode: () =>
@@ -75,6 +128,7 @@ function partialProgram(
     workgroupSize: [PARTIAL_WG, 1, 1],
     dispatch: [Math.ceil(c / PARTIAL_WG), groups, 1],
     uniforms: 'rows : i32, channels : i32, groupRows : i32,',
+    cost: partialCost,
     body: `
   let C = uniforms.channels;
   let c = i32(workgroupId.x) * ${PARTIAL_WG} + i32(localId.x);
@@ -118,6 +172,7 @@ function statsFinishProgram(mode: ForwardMode, c: number): WebGPUProgram {
     ),
     size: true,
     uniforms: 'rows : i32, channels : i32, groups : i32, eps : f32,',
+    cost: finishCost,
     body: `
   if (index >= uniforms.size) { return; }
   let C = uniforms.channels;
@@ -162,6 +217,7 @@ function gradFinishProgram(mode: BackwardMode, c: number): WebGPUProgram {
     ),
     size: true,
     uniforms: 'rows : i32, channels : i32, groups : i32,',
+    cost: finishCost,
     body: `
   if (index >= uniforms.size) { return; }
   let C = uniforms.channels;
@@ -189,6 +245,7 @@ function normaliseProgram(shape: number[], relu: boolean): WebGPUProgram {
     dispatch: flatDispatch(size, FLAT_WG),
     size: true,
     uniforms: 'channels : i32,',
+    cost: elementwiseCost,
     body: `
   if (index >= uniforms.size) { return; }
   let c = index % uniforms.channels;
@@ -208,6 +265,7 @@ function inputGradProgram(shape: number[], relu: boolean): WebGPUProgram {
     dispatch: flatDispatch(size, FLAT_WG),
     size: true,
     uniforms: 'channels : i32,',
+    cost: elementwiseCost,
     body: `
   if (index >= uniforms.size) { return; }
   let C = uniforms.channels;
@@ -215,6 +273,32 @@ function inputGradProgram(shape: number[], relu: boolean): WebGPUProgram {
   let g = ${relu ? 'select(0.0, dy[index], y[index] > 0.0)' : 'dy[index]'};
   result[index] = coef[c] * g - coef[C + c] * (x[index] - coef[2 * C + c]) + coef[3 * C + c];`,
   });
+}
+
+/**
+ * The programs one forward / backward call dispatches, in order, for x of `shape` (the profiler's
+ * and the tests' view of the kernels below; each program carries its cost()).
+ */
+export function batchNormActPrograms(
+  shape: number[],
+  relu: boolean,
+): { forward: WebGPUProgram[]; backward: WebGPUProgram[] } {
+  const c = shape[shape.length - 1];
+  const { groups } = rowGroups(elems(shape) / c, c);
+  return {
+    forward: [
+      partialProgram('stats', relu, c, groups),
+      ...(['mean', 'variance', 'invstd', 'scaleShift'] as const).map((m) =>
+        statsFinishProgram(m, c),
+      ),
+      normaliseProgram(shape, relu),
+    ],
+    backward: [
+      partialProgram('grad', relu, c, groups),
+      ...(['dgamma', 'dbeta', 'coef'] as const).map((m) => gradFinishProgram(m, c)),
+      inputGradProgram(shape, relu),
+    ],
+  };
 }
 
 function shapeInfo(x: tf.TensorInfo) {
