@@ -90,8 +90,10 @@ describe('planFilterGemm', () => {
   it('forced splits are clamped to [1, K tiles] and never leave an empty slice', () => {
     expect(planFilterGemm(27, 16, 10, 8).splits).toBe(1); // one K tile
     expect(planFilterGemm(27, 16, 200, 1).splits).toBe(1);
-    const p = planFilterGemm(27, 16, 200, 5); // 7 tiles of 32 → slices of 2 → 4 slices
-    expect([p.splits, p.tilesPerSplit]).toEqual([4, 2]);
+    const p = planFilterGemm(27, 16, 200, 4); // 13 tiles of 16 → slices of 4 → 4 slices
+    expect([p.splits, p.tilesPerSplit]).toEqual([4, 4]);
+    const q = planFilterGemm(27, 16, 200, 6); // slices of 3 → 5 slices, none empty
+    expect([q.splits, q.tilesPerSplit]).toEqual([5, 3]);
     expect(planFilterGemm(27, 16, 200, 0).splits).toBe(1);
   });
 

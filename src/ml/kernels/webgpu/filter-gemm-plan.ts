@@ -50,11 +50,11 @@ export interface GemmPlan {
 export function planFilterGemm(m: number, n: number, k: number, forceSplits?: number): GemmPlan {
   if (!(m > 0 && n > 0 && k > 0)) throw new Error(`planFilterGemm: empty GEMM ${m}×${n}×${k}`);
   // 16×16 invocations, each 1–4 × 1–4 outputs: the tile shrinks with a small M or N (stems, few
-  // output channels) instead of idling invocations. 32 K rows per step: (64 + 64) · 32 floats fill
-  // WebGPU's guaranteed 16 KiB of workgroup memory.
+  // output channels) instead of idling invocations. 16 K rows per step, (64 + 64) · 16 floats = 8 KiB
+  // of workgroup memory (32 rows ran no faster on SwiftShader and took 2–3× longer to compile there).
   const tileM = m <= 32 ? 32 : 64;
   const tileN = n <= 16 ? 16 : n <= 32 ? 32 : 64;
-  const tileK = 32;
+  const tileK = 16;
   const perThreadM = tileM / 16;
   const perThreadN = tileN / 16;
   const workgroupSize: [number, number, number] = [16, 16, 1];
