@@ -174,3 +174,27 @@ export function fftColumnsInverse(
   for (let c = c0; c < c1; c += BLOCK)
     inverseBlock(plan, re, im, c, Math.min(c1, c + BLOCK), firstHalf, w);
 }
+
+/** dst[c·dw + r] = src[r·sw + c] for r ∈ [r0, r1), c ∈ [c0, c1), in 32 × 32 tiles. */
+export function transpose(
+  src: Float64Array,
+  sw: number,
+  dst: Float64Array,
+  dw: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+): void {
+  const T = 32;
+  for (let rb = r0; rb < r1; rb += T) {
+    const re = Math.min(r1, rb + T);
+    for (let cb = c0; cb < c1; cb += T) {
+      const ce = Math.min(c1, cb + T);
+      for (let r = rb; r < re; r++) {
+        const so = r * sw;
+        for (let c = cb; c < ce; c++) dst[c * dw + r] = src[so + c];
+      }
+    }
+  }
+}

@@ -23,7 +23,7 @@
  * FFT passes) so a caller can hand the pieces to threads (tsne-parallel.ts); `compute` runs them
  * all on the calling thread.
  */
-import { FftPlan, fftColumnsForward, fftColumnsInverse } from './fft';
+import { FftPlan, fftColumnsForward, fftColumnsInverse, transpose } from './fft';
 
 export interface FftRepulsionOptions {
   /** Interpolation nodes per axis per point (default 3). */
@@ -416,29 +416,5 @@ export class FftRepulsion {
     this.transposeToG(0, g);
     this.inverseG(0, g);
     return this.gather(y, neg, 0, n);
-  }
-}
-
-/** dst[c·dw + r] = src[r·sw + c] for r ∈ [r0, r1), c ∈ [c0, c1), in 32 × 32 tiles. */
-function transpose(
-  src: Float64Array,
-  sw: number,
-  dst: Float64Array,
-  dw: number,
-  r0: number,
-  r1: number,
-  c0: number,
-  c1: number,
-): void {
-  const T = 32;
-  for (let rb = r0; rb < r1; rb += T) {
-    const re = Math.min(r1, rb + T);
-    for (let cb = c0; cb < c1; cb += T) {
-      const ce = Math.min(c1, cb + T);
-      for (let r = rb; r < re; r++) {
-        const so = r * sw;
-        for (let c = cb; c < ce; c++) dst[c * dw + r] = src[so + c];
-      }
-    }
   }
 }
