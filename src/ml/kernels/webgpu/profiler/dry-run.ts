@@ -21,6 +21,8 @@
  * placeholders alive, maximised over the recording (sampled after every dispatch and release).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ProgramCost } from '../program';
+import { readWriteDispatchListeners, type ReadWriteDispatch } from '../read-write-dispatch';
 
 export type RecordMode = 'real' | 'dry';
 
@@ -102,9 +104,17 @@ interface PassEncoderProto {
   dispatchWorkgroups(x: number, y?: number, z?: number): void;
 }
 
-/** A dispatch encoded outside runWebGPUProgram: named after its pipeline's label. */
-function directProgram(label: string, d: [number, number, number]): ProgramLike {
+/**
+ * A dispatch encoded outside runWebGPUProgram: named after its pipeline's label, with the cost its
+ * encoder announced (read-write-dispatch.ts tells its listeners before each dispatch).
+ */
+function directProgram(
+  label: string,
+  d: [number, number, number],
+  announced: ProgramCost | null,
+): ProgramLike {
   return {
+    ...(announced ? { cost: () => announced } : {}),
     constructor: { name: label.split('_')[0] || 'unlabelled pipeline' },
     outputShape: [],
     shaderKey: label,
@@ -239,6 +249,9 @@ export async function recordDispatches(
   const origDispatch = pass?.dispatchWorkgroups;
   let insideRun = 0;
   let pipelineLabel = '';
+  let lastAnnounced: ReadWriteDispatch | null = null;
+  const announce = (d: ReadWriteDispatch) => (lastAnnounced = d);
+  readWriteDispatchListeners.add(announce);
   if (pass && origSetPipeline && origDispatch) {
     pass.setPipeline = function (p) {
       pipelineLabel = p?.label ?? '';
@@ -248,7 +261,12 @@ export async function recordDispatches(
       if (insideRun > 0) return origDispatch.call(this, x, y, z);
       if (on) {
         const d: [number, number, number] = [x, y, z];
-        const program = directProgram(pipelineLabel, d);
+        const program = directProgram(
+          pipelineLabel,
+          d,
+          lastAnnounced?.key === pipelineLabel ? lastAnnounced.cost : null,
+        );
+        lastAnnounced = null;
         dispatches.push({
           kernel: program.constructor.name,
           op: opStack[opStack.length - 1] ?? '',
@@ -358,6 +376,7 @@ export async function recordDispatches(
       pass.setPipeline = origSetPipeline;
       pass.dispatchWorkgroups = origDispatch;
     }
+    readWriteDispatchListeners.delete(announce);
     // Tensors still alive hold no buffer now; the placeholder never enters tfjs' buffer pool.
     for (const id of [...dry.keys()]) detach(id);
     placeholder?.destroy();
