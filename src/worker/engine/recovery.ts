@@ -1,11 +1,11 @@
 /**
  * The engine's recovery part. On a GPU fault (lost device, out of GPU memory) it ends the run in
  * progress at its last checkpoint with a message saying so, drops the dead backend, starts a new
- * one (webgpu again when an adapter comes back, else the next backend in the automatic order, else
- * wasm) and tells the page. Also the heartbeat the page's watchdog pings (worker/engine-supervisor.ts)
+ * one (webgpu again when a GPU adapter comes back, else wasm; a forced backend again) and tells the
+ * page. Also the heartbeat the page's watchdog pings (worker/engine-supervisor.ts)
  * and the test hooks that cause each fault.
  */
-import type { BackendReport } from '../../ml/backend';
+import { probeWebGpu, type BackendReport } from '../../ml/backend';
 import type { BackendChange } from '../../common/engine-recovery';
 import type { EngineApi } from '../api';
 import type { RunController } from '../train/run-controller';
@@ -101,19 +101,37 @@ export function recoveryPart(
     // Out of memory leaves the device alive but its buffers invalid: let it go too.
     if (f.kind === 'out-of-memory') webGpuDevice()?.destroy();
     resetWebGpuBackend();
-    let report: BackendReport;
-    try {
-      report = await begin(options);
-    } catch {
-      // A forced webgpu whose adapter did not come back: wasm runs everywhere.
-      report = await begin({ ...options, backend: 'wasm' });
-    }
+    const report = await startAgain();
     notify?.({
       report,
       reason:
         `${what}${run ? `, during run ${run.runId.slice(0, 8)}` : ''}. ` +
         `The engine restarted on ${report.active}${report.active === 'webgpu' ? ' (a new GPU device)' : ''}.`,
     });
+  }
+
+  /** webgpu again when a GPU adapter comes back, else wasm (the forced backend when one was). */
+  async function startAgain(): Promise<BackendReport> {
+    if (options.backend === null) {
+      const probe = await probeWebGpu();
+      const gpu = probe.ok && !probe.software;
+      try {
+        const r = await begin({ ...options, backend: gpu ? 'webgpu' : 'wasm' });
+        // Chosen here, not forced by the user.
+        const why = probe.ok
+          ? (probe.software ?? 'tfjs could not start on the new GPU device')
+          : probe.reason;
+        return { ...r, forced: false, webgpuUnavailable: r.active === 'webgpu' ? null : why };
+      } catch {
+        return begin({ ...options, backend: 'wasm' });
+      }
+    }
+    try {
+      return await begin(options);
+    } catch {
+      // A forced webgpu whose adapter did not come back: wasm runs everywhere.
+      return begin({ ...options, backend: 'wasm' });
+    }
   }
 
   return {
