@@ -80,6 +80,12 @@ export type {
   ProbeResult,
 };
 export type { FineTuneSnapshots, WeightsInit } from '../common/eval-types';
+import type {
+  StoredWeightsSummary,
+  WeightsFetchRequest,
+  WeightsFetchResult,
+} from '../common/weights-types';
+export type { StoredWeightsSummary, WeightsFetchRequest, WeightsFetchResult };
 
 export type { ConfigProblem, MethodName, RunConfig, RunEvent, RunRecord };
 export type {
@@ -325,6 +331,14 @@ export interface EngineApi {
     req: ProbeEvalRequest,
     onProgress?: (p: EvalProgress) => void,
   ): Promise<ProbeResult>;
+  /** Pretrained weights: the stored copy, else a download with progress (sha256 checked / pinned); bytes transferred. */
+  fetchWeights(
+    req: WeightsFetchRequest,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<WeightsFetchResult>;
+  /** Pretrained weights files kept in IndexedDB. */
+  storedWeights(): Promise<StoredWeightsSummary[]>;
+  deleteWeights(id: string): Promise<void>;
   /** Evaluate: a supervised or fine-tuned run's own classifier (its trained head) on a split, scored like kNN. */
   evaluateClassifier(
     req: OwnClassifierRequest,

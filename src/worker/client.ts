@@ -20,6 +20,7 @@ import type {
   OwnClassifierRequest,
   PredictRequest,
   ProbeEvalRequest,
+  WeightsFetchRequest,
   RunEvent,
   ShapesOptions,
 } from './api';
@@ -60,6 +61,10 @@ export interface EngineClient {
     req: ProbeEvalRequest,
     onProgress?: (p: EvalProgress) => void,
   ): ReturnType<EngineApi['evaluateProbe']>;
+  fetchWeights(
+    req: WeightsFetchRequest,
+    onProgress?: (done: number, total: number) => void,
+  ): ReturnType<EngineApi['fetchWeights']>;
   evaluateClassifier(
     req: OwnClassifierRequest,
     onProgress?: (p: EvalProgress) => void,
@@ -108,6 +113,8 @@ export function createEngineClient(opts: { heartbeat?: HeartbeatOptions } = {}):
       remote.evaluateKnn(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     evaluateProbe: (req, onProgress) =>
       remote.evaluateProbe(req, onProgress ? Comlink.proxy(onProgress) : undefined),
+    fetchWeights: (req, onProgress) =>
+      remote.fetchWeights(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     evaluateClassifier: (req, onProgress) =>
       remote.evaluateClassifier(req, onProgress ? Comlink.proxy(onProgress) : undefined),
     predictImages: (req, onProgress) =>

@@ -17,6 +17,7 @@ import { evaluatePart } from './engine/evaluate';
 import { pairsPart } from './engine/pairs';
 import { recoveryPart } from './engine/recovery';
 import { runsPart } from './engine/runs';
+import { weightsPart } from './engine/weights';
 
 export function createEngine(): EngineApi {
   const ctx = createEngineContext();
@@ -45,5 +46,6 @@ export function createEngine(): EngineApi {
     ...runsPart(ctx, controller, runFiles, pairsLab),
     ...evaluatePart(ctx, evaluator, controller),
     ...pairsPart(ctx, pairsLab, controller),
+    ...weightsPart(),
   };
 }
