@@ -113,7 +113,7 @@ describe('runs: checkpoint files, import, comparison', () => {
     // their kind, the run they evaluated and their test figures.
     const evals = await page.evaluate(async (runId) => {
       const e = (window as unknown as { __simlab: { engine: EvalEngine } }).__simlab.engine;
-      const p = await e.evaluateProbe({ runId, slot: 'latest', epochs: 3, learningRate: 0.01 });
+      const p = await e.evaluateProbe({ runId, slot: 'latest', maxIterations: 30 });
       const f = await e.fineTune({
         runId,
         slot: 'latest',
