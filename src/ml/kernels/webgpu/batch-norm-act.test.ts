@@ -47,7 +47,11 @@ describe('webgpu batch-norm-act programs (shapes and declared costs; the numeric
     expect(finish.cost({ inputs: [{ shape: [16, 2, 16] }, x, ch, ch], output: ch })).toMatchObject({
       serialMacs: 16,
       work: 16 * 16,
+      bytesRead: 4 * (16 * 2 * 16 + 3 * 16), // the partials, and one value a channel of x, gamma, beta
     });
+    // ResNet-18's layer1 at batch 256 (512 views): G·C reaches the profiler's 32,768.
+    const big = rowGroups(512 * 32 * 32, 64);
+    expect(big.groups * 64).toBeGreaterThanOrEqual(32768);
     const dx = backward[4] as unknown as WithCost;
     expect(dx.outputShape).toEqual(shape);
     expect(dx.cost({ inputs: [x, x, x, { shape: [4, 16] }], output: x })).toMatchObject({

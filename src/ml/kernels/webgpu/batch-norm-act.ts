@@ -20,9 +20,12 @@ type Uniforms = { type: 'int32' | 'float32'; data: number[] }[];
 const PARTIAL_WG = 64;
 const FLAT_WG = 256;
 
-/** Row groups G of the partial pass: G ≤ ⌈rows / 16⌉ (so more than 8 rows a group), about 4,096 invocations in all, G ≤ 1,024. */
+/**
+ * Row groups G of the partial pass: G ≤ ⌈rows / 16⌉ (so more than 8 rows a group), about 32,768
+ * invocations in all (G·C: enough to fill a laptop GPU, the step profiler's bar), G ≤ 1,024.
+ */
 export function rowGroups(rows: number, channels: number): { groups: number; groupRows: number } {
-  const want = Math.max(1, Math.ceil(4096 / channels));
+  const want = Math.max(1, Math.ceil(32768 / channels));
   const groups = Math.max(1, Math.min(Math.ceil(rows / 16), want, 1024));
   const groupRows = Math.ceil(rows / groups);
   return { groups: Math.ceil(rows / groupRows), groupRows };
@@ -72,10 +75,15 @@ function partialCost(io: CostIo): BnProgramCost {
   return memoryCost(io, rows * c, Math.ceil(rows / groups));
 }
 
-/** Finish pass: each output element folds the G partials of its channel. */
+/**
+ * Finish pass: each output element folds the G partials of its channel; of its other inputs it
+ * reads one value per channel (x's first row, gamma, beta / mean, invstd), not the whole tensor.
+ */
 function finishCost(io: CostIo): BnProgramCost {
   const groups = io.inputs[0].shape[0];
-  return memoryCost(io, elems(io.output.shape) * groups, groups);
+  const c = io.output.shape[io.output.shape.length - 1];
+  const cost = memoryCost(io, elems(io.output.shape) * groups, groups);
+  return { ...cost, bytesRead: 4 * (elems(io.inputs[0].shape) + (io.inputs.length - 1) * c) };
 }
 
 /** Elementwise pass: one element per invocation. */
