@@ -11,7 +11,12 @@
  * file. The legacy (pre-1.6) format is refused with the conversion recipe.
  */
 import { unzipSync } from 'fflate';
-import { DTYPE_BYTES, type SafetensorsDtype, type SafetensorsTensor } from '../safetensors/dtypes';
+import {
+  DTYPE_BYTES,
+  viewOf,
+  type SafetensorsDtype,
+  type SafetensorsTensor,
+} from '../safetensors/dtypes';
 import { PickleError, PyGlobal, PyObject, isTuple, unpickle, type GlobalFn } from './pickle';
 
 /** A storage as the pickle names it: its zip entry's bytes and element type. */
@@ -222,30 +227,7 @@ export function tensorValues(ref: TorchTensorRef): SafetensorsTensor {
       }
     }
   }
-  return { dtype: ref.dtype, shape: [...ref.shape], data: typedView(ref.dtype, out.buffer) };
-}
-
-function typedView(dtype: SafetensorsDtype, buf: ArrayBuffer): SafetensorsTensor['data'] {
-  switch (dtype) {
-    case 'F64':
-      return new Float64Array(buf);
-    case 'F32':
-      return new Float32Array(buf);
-    case 'F16':
-    case 'BF16':
-      return new Uint16Array(buf);
-    case 'I64':
-      return new BigInt64Array(buf);
-    case 'I32':
-      return new Int32Array(buf);
-    case 'I16':
-      return new Int16Array(buf);
-    case 'I8':
-      return new Int8Array(buf);
-    case 'U8':
-    case 'BOOL':
-      return new Uint8Array(buf);
-  }
+  return { dtype: ref.dtype, shape: [...ref.shape], data: viewOf(ref.dtype, out.buffer) };
 }
 
 /** Whether `v` is a placeholder for a global this reader does not interpret. */

@@ -5,6 +5,7 @@
  */
 import {
   DTYPE_BYTES,
+  viewOf,
   SAFETENSORS_DTYPES,
   type SafetensorsData,
   type SafetensorsDtype,
@@ -62,29 +63,6 @@ function copyBytes(bytes: Uint8Array, offset: number, len: number): ArrayBuffer 
   const buf = new ArrayBuffer(len);
   new Uint8Array(buf).set(bytes.subarray(offset, offset + len));
   return buf;
-}
-
-function viewOf(dtype: SafetensorsDtype, buf: ArrayBuffer): SafetensorsData {
-  switch (dtype) {
-    case 'F64':
-      return new Float64Array(buf);
-    case 'F32':
-      return new Float32Array(buf);
-    case 'F16':
-    case 'BF16':
-      return new Uint16Array(buf);
-    case 'I64':
-      return new BigInt64Array(buf);
-    case 'I32':
-      return new Int32Array(buf);
-    case 'I16':
-      return new Int16Array(buf);
-    case 'I8':
-      return new Int8Array(buf);
-    case 'U8':
-    case 'BOOL':
-      return new Uint8Array(buf);
-  }
 }
 
 function describe(name: string): string {
