@@ -77,7 +77,8 @@ export class TrainState {
     await this.refreshRuns();
     if (this.#restoreDone) return;
     this.#restoreDone = true;
-    if (this.status !== 'idle' || this.runId) return;
+    // A config loaded from elsewhere (a config JSON or a run imported in the Runs panel) stays.
+    if (this.status !== 'idle' || this.runId || this.#loaded) return;
     const latest = this.runs
       .filter((r) => (r.kind ?? 'train') === 'train')
       .reduce<RunRecord | null>((a, r) => (!a || r.updatedAt > a.updatedAt ? r : a), null);
