@@ -40,7 +40,21 @@ export default defineConfig({
   // tfjs-backend-wasm is pre-bundled like the rest: its helper-thread module is CommonJS, and served
   // unconverted the dev server's wasm backend failed to start ("does not provide an export named
   // 'wasmWorkerContents'"). The build is not affected by this block.
+  // The scan starts from the workers too (the page reaches them through `new URL(…)`, which the
+  // scanner does not follow): otherwise a fresh `npm run dev` discovers tfjs's backends only when
+  // the engine worker imports them, re-optimises, and the worker's half-loaded imports fail ("504
+  // Outdated Optimize Dep"), leaving the engine on the cpu backend.
   optimizeDeps: {
+    entries: ['index.html', 'src/**/*.worker.ts'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+      'comlink',
+      'idb-keyval',
+      'fflate',
+      'zod',
+    ],
     rolldownOptions: { transform: { define: pageDefine } },
   },
   build: {

@@ -53,7 +53,12 @@ describe('npm run dev', () => {
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(res.headers.get('cross-origin-embedder-policy')).toBe('credentialless');
     // The automatic choice, as a developer on a machine without a GPU gets it.
-    expect(await openApp(page, url, '')).toBe('wasm');
+    const backend = await openApp(page, url, '');
+    if (backend !== 'wasm')
+      console.log(
+        `dev server: engine on ${backend}; page errors: ${JSON.stringify(errors)}; header: ${await page.locator('header').textContent()}`,
+      );
+    expect(backend).toBe('wasm');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const r = await page.evaluate(() =>
       (
